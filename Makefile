@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+# Both create .venv if it is missing and install the project with its test extra.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test screenshots snapshots-update bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/dsv4 $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(BIN)/dsv4 check
+
+# Regenerate the snapshot baselines after a deliberate UI change.
+snapshots-update: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_snapshots.py --snapshot-update
+
+# Write the README screenshots (SVG) to screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_tui.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
