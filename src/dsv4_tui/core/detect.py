@@ -24,6 +24,7 @@ AMD_SMI_ARGS = ("static", "--asic")
 
 # A line naming a GPU index: "GPU[0] : ...", "card0,...", or an amd-smi block header "GPU: 0".
 _GPU_INDEX_RE = re.compile(r"^\s*(?:GPU\[(\d+)\]|card(\d+)\b|GPU:\s*(\d+)\s*$)", re.IGNORECASE)
+_MEMORY_RE = re.compile(r"^(?:(\d+)\s*MiB|\[?N/A\]?)$", re.IGNORECASE)
 _VENDOR_PREFIX_RE = re.compile(r"^(?:NVIDIA|AMD)\s+", re.IGNORECASE)
 
 
@@ -100,11 +101,6 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _parse_mib(text: str) -> int | None:
-    match = re.search(r"\d+", text)
-    return int(match.group()) if match else None
-
-
 def parse_nvidia_smi(output: str, hardware: Hardware, tool: str = "nvidia-smi") -> Detection | None:
     """Parse `name, memory.total` CSV lines (a header line is skipped)."""
     names: list[str] = []
@@ -113,10 +109,11 @@ def parse_nvidia_smi(output: str, hardware: Hardware, tool: str = "nvidia-smi") 
         if "," not in line:
             continue
         name, mem = (part.strip() for part in line.rsplit(",", 1))
-        if not name or name.lower() == "name":
+        mem_match = _MEMORY_RE.match(mem)
+        if not name or mem_match is None:  # the header line, or garbage
             continue
         names.append(name)
-        memory.setdefault(name, _parse_mib(mem))
+        memory.setdefault(name, int(mem_match.group(1)) if mem_match.group(1) else None)
     if not names:
         return None
     name, count = Counter(names).most_common(1)[0]

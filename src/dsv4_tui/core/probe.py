@@ -132,7 +132,10 @@ def _diagnose(exc: Exception, host: str, hostport: str, timeout: float) -> tuple
     """Turn a transport exception into `(kind, message)`."""
     import httpx
 
-    timed_out = f"No answer within {timeout:g} s from {hostport} — the server may still be loading the model; check its log."
+    timed_out = (
+        f"No answer within {timeout:g} s from {hostport} — "
+        "the server may still be loading the model; check its log."
+    )
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
         return "timeout", timed_out
     chain = _cause_chain(exc)
@@ -158,18 +161,16 @@ async def _check_health(client: Any, base: str, timeout: float) -> str:
         fetched = await asyncio.wait_for(_fetch(client, "GET", f"{base}/health", 10_000), timeout)
     except (asyncio.TimeoutError, httpx.TimeoutException):
         return "timeout"
-    except (httpx.HTTPError, OSError):
+    except Exception:  # refused, DNS, protocol errors: all mean "no health answer"
         return "unreachable"
     return f"{fetched.status} {fetched.reason}".strip()
 
 
 async def _served_models(client: Any, base: str, timeout: float, max_body: int) -> list[str] | None:
     """The model ids from `/v1/models` `data[].id`, or None when they cannot be read."""
-    import httpx
-
     try:
         fetched = await asyncio.wait_for(_fetch(client, "GET", f"{base}/v1/models", max_body), timeout)
-    except (asyncio.TimeoutError, httpx.HTTPError, OSError):
+    except Exception:  # the chat request reports the transport problem
         return None
     if fetched.status != 200 or fetched.truncated:
         return None
@@ -214,7 +215,8 @@ def _chat_report(fetched: _Fetched, url: str, hostport: str, max_body: int) -> P
             parsed = None
     if fetched.status >= 400:
         report.kind = "http"
-        report.message = f"HTTP {fetched.status} {fetched.reason} from {hostport}: {_excerpt(fetched.body) or '(empty body)'}"
+        excerpt = _excerpt(fetched.body) or "(empty body)"
+        report.message = f"HTTP {fetched.status} {fetched.reason} from {hostport}: {excerpt}"
     elif fetched.truncated:
         report.kind = "too_large"
         report.message = f"Answer from {hostport}: body over {_human_bytes(max_body)} cut off — not parsed as JSON."
@@ -228,7 +230,7 @@ def _chat_report(fetched: _Fetched, url: str, hostport: str, max_body: int) -> P
             report.message = f"{hostport} answered with JSON, but without choices[0].message: {_excerpt(fetched.body)}"
         else:
             report.ok, report.kind, report.reply = True, "ok", reply
-            report.message = f"OK — the model on {hostport} replied."
+            report.message = f"OK — the model on {hostport} replied"
     return report
 
 
@@ -242,6 +244,10 @@ async def run_probe(
     base = f"http://{hostport}"
     url = f"{base}/v1/chat/completions"
     payload = {"model": model, "messages": [{"role": "user", "content": "Hello"}]}
+    if not host.strip():
+        return ProbeReport(ok=False, kind="error", message="No host given.", url=url)
+    if not 1 <= port <= 65535:
+        return ProbeReport(ok=False, kind="error", message=f"Port must be 1–65535, not {port}.", url=url)
 
     async def chat() -> ProbeReport:
         try:
@@ -269,7 +275,7 @@ async def run_probe(
         report.served_models = served
         report.model_matches = model in served
         if report.ok and not report.model_matches:
-            report.message += f" (but it serves {', '.join(served) or 'no model'}, not {model})"
+            report.message += f", but the server serves {', '.join(served) or 'no model'}, not {model}"
     return report
 
 

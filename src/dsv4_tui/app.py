@@ -1,0 +1,288 @@
+"""The `dsv4` Textual app: one state owner (this App), panes derived from it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, TabbedContent, TabPane
+
+from .clipboard import copy_text
+from .core.env import Env, EnvError, atomic_write, env_path, load_env_file, load_state, save_state
+from .core.rules import DIMS, Rules
+from .core.selection import NotAvailable, Selection, choose, first_selection, resolve
+from .core.view import DeployView, deploy_view
+from .widgets.chips import Chip, ChipRow
+from .widgets.deploy_pane import DeployPane
+
+
+class DSV4App(App[str | None]):
+    """State: selection, framing, env, detection. Everything on screen derives from `view`."""
+
+    CSS_PATH = "dsv4.tcss"
+    TITLE = "dsv4"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("p", "toggle_framing", "Python⇄Docker"),
+        Binding("c", "copy", "Copy"),
+        Binding("u", "curl", "cURL"),
+        Binding("e", "env", "Env"),
+        Binding("1", "show_tab('deploy')", "Deploy", show=False),
+        Binding("2", "show_tab('playground')", "Playground", show=False),
+        Binding("x", "exit_print", "Exit+print"),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    selection: reactive[Selection] = reactive(None, init=False, always_update=False)  # type: ignore[arg-type]
+    framing: reactive[str] = reactive("python", init=False)
+    env: reactive[Env] = reactive(None, init=False)  # type: ignore[arg-type]
+    detection = reactive(None, init=False)
+    view: reactive[DeployView] = reactive(None, init=False)  # type: ignore[arg-type]
+    status: reactive[str] = reactive("", init=False)
+
+    def __init__(
+        self,
+        rules: Rules,
+        *,
+        detect: bool = True,
+        print_on_exit: bool = False,
+        remember: bool = True,
+    ) -> None:
+        super().__init__()
+        self.rules = rules
+        self.detect = detect
+        self.print_on_exit = print_on_exit
+        self.remember = remember
+        self.startup_problems: list[str] = []
+        self._user_chose = False
+        self._env_file_broken = False
+
+        placeholders = rules.model.placeholders
+        try:
+            env = Env(placeholders, load_env_file(env_path(), placeholders))
+        except EnvError as exc:
+            env = Env.defaults(rules)
+            self._env_file_broken = True
+            self.startup_problems.append(
+                f"Your Env file is broken, so defaults are in use (the file is left untouched until you save):\n{exc}"
+            )
+        state, problem = load_state() if remember else ({}, None)
+        if problem:
+            self.startup_problems.append(f"Ignored the saved selection: {problem}")
+        requested = {d: state.get(d) if isinstance(state.get(d), str) else None for d in DIMS}
+        sel, _ = resolve(rules, requested) if any(requested.values()) else (first_selection(rules), [])
+        framing = state.get("framing") if state.get("framing") in ("python", "docker") else "python"
+        self.set_reactive(DSV4App.selection, sel)
+        self.set_reactive(DSV4App.framing, framing)
+        self.set_reactive(DSV4App.env, env)
+        self.set_reactive(DSV4App.view, self._build_view(sel, framing, env, None))
+        self.sub_title = self._subtitle()
+
+    # -- derived state -------------------------------------------------------------------
+    def _build_view(self, sel: Selection, framing: str, env: Env, detection) -> DeployView:
+        return deploy_view(self.rules, sel, framing, env, detection)
+
+    def _refresh_view(self) -> None:
+        self.view = self._build_view(self.selection, self.framing, self.env, self.detection)
+
+    def watch_selection(self) -> None:
+        self._refresh_view()
+        self._remember()
+
+    def watch_framing(self) -> None:
+        self._refresh_view()
+        self._remember()
+
+    def watch_env(self) -> None:
+        self._refresh_view()
+
+    def watch_detection(self) -> None:
+        self._refresh_view()
+        self.sub_title = self._subtitle()
+
+    def _subtitle(self) -> str:
+        parts = [f"{self.rules.model.model.name} on SGLang", f"rules: {self._rules_label()}"]
+        if self.detection is not None:
+            parts.append(self.detection.label())
+        return " · ".join(parts)
+
+    def _rules_label(self) -> str:
+        from .core.rules import bundled_rules_dir
+
+        srcs = self.rules.sources
+        names = ["bundled" if Path(s).resolve() == bundled_rules_dir().resolve() else str(s) for s in srcs]
+        return " + ".join(names)
+
+    def _remember(self) -> None:
+        if not self.remember:
+            return
+        try:
+            save_state({**self.selection.as_dict(), "framing": self.framing})
+        except OSError:
+            pass  # remembering is a convenience; an unwritable folder is reported on Env save
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs", initial="deploy"):
+            with TabPane("Deploy", id="deploy"):
+                pane = DeployPane(self.rules, id="deploy-pane")
+                pane.set_reactive(DeployPane.view, self.view)
+                yield pane.data_bind(DSV4App.view, DSV4App.status)
+            with TabPane("Playground", id="playground"):
+                yield from self.compose_playground()
+        yield Footer()
+
+    def compose_playground(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield Static("The Playground pane lands here.", id="playground-placeholder")
+
+    def on_mount(self) -> None:
+        for problem in self.startup_problems:
+            self.notify(problem, title="dsv4", severity="error", timeout=15)
+        if self.detect:
+            self.run_detection()
+        self.call_after_refresh(self.focus_selected_chip)
+
+    def focus_selected_chip(self) -> None:
+        try:
+            self.query_one("#row-hw", ChipRow).focus_selected()
+        except Exception:
+            pass
+
+    # -- detection -----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="detect")
+    def run_detection(self) -> None:
+        from .core.detect import detect_gpus
+
+        found = detect_gpus([(h.id, h.detect) for h in self.rules.model.hardware], timeout=2.0)
+        if found is not None:
+            self.call_from_thread(self.apply_detection, found)
+
+    def apply_detection(self, found) -> None:
+        self.detection = found
+        if found.hw_id and found.hw_id != self.selection.hw and not self._user_chose:
+            sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+            self.selection = sel
+            self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
+
+    # -- choosing ------------------------------------------------------------------------
+    def on_chip_chosen(self, message: Chip.Chosen) -> None:
+        self.choose(message.dim, message.value)
+
+    def choose(self, dim: str, value: str) -> None:
+        try:
+            new, changes = choose(self.rules, self.selection, dim, value)
+        except NotAvailable as exc:
+            self.status = f"✗ {exc}"
+            return
+        self._user_chose = True
+        self.selection = new
+        label = self.rules.label(dim, value)
+        self.status = f"{label} chosen; snapped " + "; ".join(changes) + "." if changes else f"{label} chosen."
+
+    # -- actions ---------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        prefix, _, what = bid.partition("-")
+        if prefix != "deploy":
+            return
+        event.stop()
+        if what in ("python", "docker"):
+            self.framing = what
+        elif what == "copy":
+            self.action_copy()
+        elif what == "curl":
+            self.action_curl()
+        elif what == "env":
+            self.action_env()
+
+    def action_toggle_framing(self) -> None:
+        self.framing = "docker" if self.framing == "python" else "python"
+
+    def current_command(self) -> str:
+        return self.view.command
+
+    def action_copy(self) -> None:
+        text = self.current_command()
+        how = copy_text(self, text)
+        self.notify(f"Copied the {self.framing.capitalize()} command ({len(text.splitlines())} lines) {how}.", title="⧉ Copy")
+
+    def action_curl(self) -> None:
+        from .screens.curl_screen import CurlScreen
+
+        env = self.env
+        self.push_screen(CurlScreen(self.view.curl, env.get("CURL_HOST"), env.get("CURL_PORT"), self.view.model_name))
+
+    def action_env(self) -> None:
+        from .screens.env_screen import EnvScreen
+
+        path = env_path()
+        text = self.env.to_toml()
+        problem = None
+        if self._env_file_broken:
+            try:
+                text = path.read_text(encoding="utf-8")
+                problem = "This file has problems; fix them and save:\n" + "\n".join(self.startup_problems[:1])
+            except OSError:
+                pass
+        self.push_screen(EnvScreen(text, path, self.rules.model.placeholders, problem), self._env_saved)
+
+    def _env_saved(self, edit) -> None:
+        if edit is None:
+            return
+        self.env = Env(self.rules.model.placeholders, edit.overrides)
+        path = env_path()
+        try:
+            atomic_write(path, edit.text)
+        except OSError as exc:
+            self.notify(f"Env applied for this session but NOT saved: {exc}", title="⚙ Env", severity="error", timeout=10)
+            return
+        self._env_file_broken = False
+        self.notify(f"Saved to {path}", title="⚙ Env")
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def action_help(self) -> None:
+        from .screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_exit_print(self) -> None:
+        self.exit(self.current_command())
+
+    async def action_quit(self) -> None:
+        self.exit(self.current_command() if self.print_on_exit else None)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Copy command", "Copy the current command (OSC 52)", self.action_copy)
+        yield SystemCommand("Toggle Python / Docker", "Switch the command framing", self.action_toggle_framing)
+        yield SystemCommand("cURL probe", "Show and run the cURL probe", self.action_curl)
+        yield SystemCommand("Edit Env", "Edit HOST_IP, PORT, HF_TOKEN, … as TOML", self.action_env)
+        yield SystemCommand("Deploy pane", "Show the Deploy pane", lambda: self.action_show_tab("deploy"))
+        yield SystemCommand("Playground pane", "Show the Playground pane", lambda: self.action_show_tab("playground"))
+        yield SystemCommand("Exit and print", "Quit and print the command to stdout", self.action_exit_print)
+        yield SystemCommand("Help", "Keys, copying inside tmux, files", self.action_help)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .cli import load
+
+    rules = load(args)
+    app = DSV4App(rules, detect=not args.no_detect, print_on_exit=args.print_on_exit)
+    result = app.run()
+    if result:
+        sys.stdout.write(result + "\n")
+    return app.return_code or 0

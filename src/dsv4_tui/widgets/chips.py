@@ -1,0 +1,152 @@
+"""Option chips: one row per dimension; greyed chips stay focusable to show their reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from ..core.selection import OptionState
+
+
+class Chip(Static, can_focus=True):
+    """One option. Enter / Space / click chooses it; a greyed chip only explains itself."""
+
+    DEFAULT_CSS = """
+    Chip {
+        width: auto;
+        height: 1;
+        padding: 0 1;
+        margin: 0 1 0 0;
+        background: $boost;
+        color: $text;
+    }
+    Chip:hover { background: $primary 30%; }
+    Chip.-selected { background: $primary; color: $text; text-style: bold; }
+    Chip.-unavailable { color: $text-disabled; text-style: strike; background: $surface; }
+    Chip:focus { background: $accent; color: $text; text-style: bold underline; }
+    Chip.-unavailable:focus { background: $warning 40%; text-style: strike underline; }
+    """
+
+    BINDINGS = [
+        Binding("enter,space", "press", "Choose", show=False),
+        Binding("left", "step(-1)", "Previous", show=False),
+        Binding("right", "step(1)", "Next", show=False),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        chip: "Chip"
+        dim: str
+        value: str
+
+    @dataclass
+    class Explain(Message):
+        """A chip got focus or hover: say what it is, or why it is greyed."""
+
+        chip: "Chip"
+        state: OptionState
+        detail: str
+
+    def __init__(self, state: OptionState, text: str, detail: str = "") -> None:
+        super().__init__(text, id=f"chip-{state.dim}-{state.id}", markup=False)
+        self.state = state
+        self.detail = detail
+        self._apply()
+
+    def update_state(self, state: OptionState, detail: str = "") -> None:
+        self.state = state
+        self.detail = detail
+        self._apply()
+
+    def _apply(self) -> None:
+        s = self.state
+        self.set_class(s.selected, "-selected")
+        self.set_class(not s.enabled, "-unavailable")
+        self.tooltip = s.reason if not s.enabled else (self.detail or None)
+
+    def action_press(self) -> None:
+        if self.state.enabled:
+            self.post_message(self.Chosen(self, self.state.dim, self.state.id))
+        else:
+            self.post_message(self.Explain(self, self.state, self.detail))
+            self.app.bell()
+
+    def action_step(self, delta: int) -> None:
+        chips = list(self.query_ancestor(ChipRow).query(Chip))
+        i = chips.index(self)
+        chips[(i + delta) % len(chips)].focus()
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        self.action_press()
+
+    def on_focus(self) -> None:
+        self.post_message(self.Explain(self, self.state, self.detail))
+
+    def on_enter(self, event: events.Enter) -> None:
+        self.post_message(self.Explain(self, self.state, self.detail))
+
+
+class ChipRow(Widget):
+    """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
+
+    DEFAULT_CSS = """
+    ChipRow { height: auto; layout: horizontal; margin: 0 0 0 0; }
+    ChipRow > .row-label { width: 13; color: $text-muted; text-style: bold; }
+    ChipRow > .groups { height: auto; width: 1fr; layout: vertical; }
+    ChipRow .group { height: auto; layout: horizontal; }
+    ChipRow .group-label { width: 7; color: $text-muted; }
+    ChipRow .chips { height: auto; width: 1fr; layout: horizontal; }
+    """
+
+    BINDINGS = [
+        Binding("up", "row(-1)", "Row up", show=False),
+        Binding("down", "row(1)", "Row down", show=False),
+    ]
+
+    def __init__(self, dim: str, label: str, groups: list[tuple[str, list[tuple[OptionState, str, str]]]]):
+        super().__init__(id=f"row-{dim}")
+        self.dim = dim
+        self.label = label
+        self._groups = groups
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="row-label")
+        with Widget(classes="groups"):
+            for name, items in self._groups:
+                with Horizontal(classes="group"):
+                    if len(self._groups) > 1:
+                        yield Label(name, classes="group-label")
+                    with Widget(classes="chips"):
+                        for state, text, detail in items:
+                            yield Chip(state, text, detail)
+
+    def update_states(self, states: dict[str, tuple[OptionState, str]]) -> None:
+        for chip in self.query(Chip):
+            state, detail = states[chip.state.id]
+            chip.update_state(state, detail)
+
+    def focus_selected(self) -> None:
+        chips = list(self.query(Chip))
+        target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
+        if target is not None:
+            target.focus()
+
+    def action_row(self, delta: int) -> None:
+        rows = list(self.screen.query(ChipRow).results(ChipRow))
+        rows = [r for r in rows if r.parent is self.parent]
+        i = rows.index(self)
+        j = i + delta
+        if 0 <= j < len(rows):
+            rows[j].focus_selected()
+        elif delta > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()

@@ -1,0 +1,124 @@
+"""The Deploy pane: chips per dimension, a status line, the command box, Install."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ..core.rules import DIMS, Rules
+from ..core.selection import DIM_NAMES, OptionState
+from ..core.view import DeployView
+from .chips import Chip, ChipRow
+from .command_box import CommandBox, CommandDisplay
+
+HW_PER_LINE = 4
+
+
+class DeployPane(VerticalScroll):
+    """Shows a `DeployView`; it holds no state of its own beyond what it is bound to."""
+
+    DEFAULT_CSS = """
+    DeployPane { padding: 0 1; }
+    DeployPane > #status { height: 2; color: $text-muted; margin: 0 0 0 13; }
+    DeployPane > #status.-reason { color: $warning; }
+    DeployPane > #pick-when { height: 1; color: $text-muted; margin: 0 0 0 13; }
+    DeployPane > #install { height: auto; margin: 1 0 0 0; color: $text-muted; }
+    """
+
+    view: reactive[DeployView | None] = reactive(None, init=False)
+    status: reactive[str] = reactive("", init=False)
+
+    def __init__(self, rules: Rules, id: str | None = None):
+        super().__init__(id=id)
+        self.rules = rules
+
+    # -- building ------------------------------------------------------------------------
+    def chip_text(self, dim: str, option_id: str) -> tuple[str, str]:
+        """The chip's text and its longer description (tooltip / status line)."""
+        o = self.rules.by_id[dim][option_id]
+        if dim == "hw":
+            return f"{o.label} {o.memory_gb}G", f"{o.label}: {o.memory_gb} GB per GPU, {o.arch}"
+        if dim == "variant":
+            return f"{o.label} {o.total_params}", f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
+        if dim == "strategy":
+            return o.label, f"{o.label} — {o.pick_when}"
+        return o.label, ""
+
+    def _items(self, states: list[OptionState]) -> list[tuple[OptionState, str, str]]:
+        return [(s, *self.chip_text(s.dim, s.id)) for s in states]
+
+    def compose(self) -> ComposeResult:
+        view = self.view
+        assert view is not None, "bind a view before mounting"
+        for dim in DIMS:
+            states = view.options[dim]
+            if dim == "hw":
+                groups = []
+                for vendor, name in (("nvidia", "NVIDIA"), ("amd", "AMD")):
+                    items = [s for s in states if self.rules.hardware(s.id).vendor == vendor]
+                    for start in range(0, len(items), HW_PER_LINE):  # fits 80 columns
+                        groups.append((name if start == 0 else "", self._items(items[start : start + HW_PER_LINE])))
+                yield ChipRow(dim, DIM_NAMES[dim], groups)
+            else:
+                yield ChipRow(dim, DIM_NAMES[dim], [("", self._items(states))])
+            if dim == "strategy":
+                yield Static("", id="pick-when", markup=False)
+        yield Static("", id="status", markup=False)
+        yield CommandBox("deploy", id="deploy-command")
+        yield Static("", id="install", markup=False)
+
+    def on_mount(self) -> None:
+        self._show(self.view)
+
+    # -- reacting ------------------------------------------------------------------------
+    def watch_view(self, view: DeployView | None) -> None:
+        if self.is_mounted:
+            self._show(view)
+
+    def watch_status(self, text: str) -> None:
+        if self.is_mounted:
+            self.query_one("#status", Static).update(text)
+
+    def on_chip_explain(self, message: Chip.Explain) -> None:
+        s = message.state
+        status = self.query_one("#status", Static)
+        status.set_class(not s.enabled, "-reason")
+        if s.enabled:
+            self.status = message.detail or f"{DIM_NAMES[s.dim]}: {s.label}"
+        else:
+            self.status = f"✗ {s.label}: {s.reason}"
+
+    def _show(self, view: DeployView | None) -> None:
+        if view is None:
+            return
+        for dim in DIMS:
+            row = self.query_one(f"#row-{dim}", ChipRow)
+            row.update_states({s.id: (s, self.chip_text(dim, s.id)[1]) for s in view.options[dim]})
+        strat = self.rules.by_id["strategy"][view.selection.strategy]
+        self.query_one("#pick-when", Static).update(f"{strat.label}: {strat.pick_when}")
+        notes = [view.mtp_note] if view.mtp_note else []
+        if view.derived_from:
+            notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
+        if view.has_roles:
+            notes.append("PD-disaggregated recipe: one command per role; run each on its own nodes.")
+        self.query_one("#deploy-command", CommandBox).show(
+            CommandDisplay(
+                text=view.display,
+                framing=view.framing,
+                badge=view.badge,
+                badge_detail="Run end-to-end on real hardware by the SGLang team"
+                if view.badge == "Verified"
+                else "Not re-checked on hardware",
+                notes=notes,
+                warnings=view.warnings,
+            )
+        )
+        if view.framing == "docker":
+            install = f"Install (Docker): {view.install[0]}"
+        else:
+            install = "Install (pip / uv):  " + "  &&  ".join(view.install)
+        self.query_one("#install", Static).update(
+            f"{install}\nModel: {view.model_name}    Full guide: {self.rules.model.install.guide}"
+        )

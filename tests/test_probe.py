@@ -1,0 +1,304 @@
+"""The live probe against a real local HTTP server that answers like SGLang."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dsv4_tui.core.probe import ProbeReport, host_for_url, run_probe, run_probe_sync
+
+MODEL = "deepseek-ai/DeepSeek-V4-Flash"
+SLOW_SECONDS = 3.0  # the slow handler's upper bound; it wakes early when the test ends
+
+
+def completion(content: str | None = "Hello! How can I help you today?", reasoning: str | None = None) -> dict:
+    """A realistic SGLang /v1/chat/completions answer."""
+    return {
+        "id": "0f6c2b0a8e5d4c3f9a1b2c3d4e5f6a7b",
+        "object": "chat.completion",
+        "created": 1767225600,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "reasoning_content": reasoning,
+                    "tool_calls": None,
+                },
+                "logprobs": None,
+                "finish_reason": "stop",
+                "matched_stop": 1,
+            }
+        ],
+        "usage": {"prompt_tokens": 6, "total_tokens": 16, "completion_tokens": 10, "prompt_tokens_details": None},
+    }
+
+
+class FakeSGLang(BaseHTTPRequestHandler):
+    server: FakeServer
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+    def send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status: int, obj: object) -> None:
+        self.send(status, json.dumps(obj).encode())
+
+    def do_GET(self) -> None:
+        if self.path == "/health":
+            self.send(200, b"")
+        elif self.path == "/v1/models":
+            served = "someone/Other-Model" if self.server.mode == "mismatch" else MODEL
+            self.send_json(200, {"object": "list", "data": [{"id": served, "object": "model", "owned_by": "sglang"}]})
+        else:
+            self.send_json(404, {"detail": "Not Found"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.requests.append((self.path, self.headers.get("Content-Type"), self.rfile.read(length)))
+        if self.path != "/v1/chat/completions":
+            self.send_json(404, {"detail": "Not Found"})
+            return
+        mode = self.server.mode
+        if mode == "error500":
+            self.send_json(
+                500,
+                {
+                    "object": "error",
+                    "message": "Internal server error: CUDA out of memory",
+                    "type": "InternalServerError",
+                    "code": 500,
+                },
+            )
+        elif mode == "html":
+            self.send(200, b"<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>", "text/html")
+        elif mode == "slow":
+            self.server.stop.wait(SLOW_SECONDS)
+            self.send_json(200, completion())
+        elif mode == "huge":
+            self.send_json(200, completion("x" * self.server.huge_size))
+        elif mode == "no_choices":
+            self.send_json(200, {"object": "list", "data": []})
+        elif mode == "reasoning":
+            self.send_json(200, completion(content=None, reasoning="The user greets me."))
+        else:
+            self.send_json(200, completion())
+
+
+class FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+    mode = "success"
+    huge_size = 5000
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.requests: list[tuple[str, str | None, bytes]] = []
+        self.stop = threading.Event()
+        super().__init__(address, FakeSGLang)
+
+
+class FakeServer6(FakeServer):
+    address_family = socket.AF_INET6
+
+
+def start(server: FakeServer):
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.stop.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=2)
+
+
+@pytest.fixture
+def server():
+    yield from start(FakeServer(("127.0.0.1", 0)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def probe(server: FakeServer, mode: str, **kwargs) -> ProbeReport:
+    server.mode = mode
+    return await run_probe("127.0.0.1", server.server_address[1], MODEL, **kwargs)
+
+
+async def test_success(server):
+    report = await probe(server, "success")
+    port = server.server_address[1]
+    assert report.ok and report.kind == "ok"
+    assert report.status == 200
+    assert report.latency_ms is not None and report.latency_ms > 0
+    assert report.reply == "Hello! How can I help you today?"
+    assert json.loads(report.pretty_json) == completion()
+    assert report.pretty_json.startswith('{\n  "id"')
+    assert report.health == "200 OK"
+    assert report.served_models == [MODEL]
+    assert report.model_matches is True
+    assert report.url == f"http://127.0.0.1:{port}/v1/chat/completions"
+    assert not report.truncated
+    # The same request as the cookbook cURL.
+    [(path, content_type, body)] = server.requests
+    assert (path, content_type) == ("/v1/chat/completions", "application/json")
+    assert json.loads(body) == {"model": MODEL, "messages": [{"role": "user", "content": "Hello"}]}
+    lines = report.summary_lines()
+    assert any(line.startswith("Status: HTTP 200, ") and line.endswith(" ms") for line in lines)
+    assert "Reply: Hello! How can I help you today?" in lines
+    assert "Health: 200 OK" in lines
+    assert f"Model: {MODEL} (matches)" in lines
+
+
+async def test_reasoning_content_is_the_fallback_reply(server):
+    report = await probe(server, "reasoning")
+    assert report.ok and report.reply == "The user greets me."
+
+
+async def test_http_500_shows_the_error_body(server):
+    report = await probe(server, "error500")
+    port = server.server_address[1]
+    assert not report.ok and report.kind == "http"
+    assert report.status == 500
+    assert report.message.startswith(f"HTTP 500 Internal Server Error from 127.0.0.1:{port}: ")
+    assert "CUDA out of memory" in report.message
+    assert report.reply is None
+    assert '"code": 500' in report.pretty_json
+    assert report.health == "200 OK"
+
+
+async def test_not_json(server):
+    report = await probe(server, "html")
+    port = server.server_address[1]
+    assert not report.ok and report.kind == "not_json"
+    assert report.status == 200
+    assert report.message == (
+        f"127.0.0.1:{port} answered, but not with JSON: "
+        "<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>"
+    )
+    assert report.pretty_json is None
+
+
+async def test_unexpected_json_shape(server):
+    report = await probe(server, "no_choices")
+    assert not report.ok and report.kind == "bad_shape"
+    assert "without choices" in report.message
+    assert report.pretty_json is not None
+
+
+async def test_timeout(server):
+    started = time.perf_counter()
+    report = await probe(server, "slow", timeout=0.5)
+    elapsed = time.perf_counter() - started
+    port = server.server_address[1]
+    assert not report.ok and report.kind == "timeout"
+    assert report.message.startswith(f"No answer within 0.5 s from 127.0.0.1:{port}")
+    assert report.status is None
+    assert report.health == "200 OK"  # /health still answered in time
+    assert elapsed < 2.0
+
+
+async def test_huge_body_is_cut_off(server):
+    server.huge_size = 5000
+    report = await probe(server, "huge", max_body=1000)
+    assert not report.ok and report.kind == "too_large"
+    assert report.truncated
+    assert report.status == 200
+    assert "body over 1 kB cut off" in report.message
+    assert report.pretty_json is None and report.reply is None
+
+
+async def test_huge_body_default_limit_is_1_mb(server):
+    server.huge_size = 1_200_000
+    report = await probe(server, "huge")
+    assert report.kind == "too_large" and report.truncated
+    assert "body over 1 MB cut off" in report.message
+
+
+async def test_served_model_mismatch(server):
+    report = await probe(server, "mismatch")
+    assert report.ok  # the chat itself worked
+    assert report.served_models == ["someone/Other-Model"]
+    assert report.model_matches is False
+    assert "someone/Other-Model" in report.message
+    assert "Model: server serves someone/Other-Model — not the requested model" in report.summary_lines()
+
+
+async def test_connection_refused():
+    port = free_port()
+    report = await run_probe("127.0.0.1", port, MODEL, timeout=2)
+    assert not report.ok and report.kind == "refused"
+    assert report.message == f"Connection refused — is `sglang serve` running on 127.0.0.1:{port}?"
+    assert report.health == "unreachable"
+    assert report.served_models == [] and report.model_matches is None
+    assert report.summary_lines()[0] == report.message
+
+
+async def test_name_resolution_failure():
+    # Verified in this sandbox: resolving *.invalid fails at once with socket.gaierror.
+    report = await run_probe("nonexistent.invalid", 30000, MODEL, timeout=3)
+    assert not report.ok and report.kind == "dns"
+    assert "Cannot resolve host name 'nonexistent.invalid'" in report.message
+
+
+async def test_cancel_propagates_promptly(server):
+    server.mode = "slow"
+    task = asyncio.create_task(run_probe("127.0.0.1", server.server_address[1], MODEL, timeout=10))
+    await asyncio.sleep(0.2)
+    started = time.perf_counter()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.perf_counter() - started < 0.5
+
+
+def test_ipv6_literal_is_bracketed():
+    assert host_for_url("::1") == "[::1]"
+    assert host_for_url("[::1]") == "[::1]"
+    assert host_for_url("fe80::1%eth0") == "[fe80::1%eth0]"
+    assert host_for_url("127.0.0.1") == "127.0.0.1"
+    assert host_for_url("gpu-node-1") == "gpu-node-1"
+
+
+@pytest.fixture
+def server6():
+    try:
+        srv = FakeServer6(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    yield from start(srv)
+
+
+async def test_ipv6_server(server6):
+    report = await run_probe("::1", server6.server_address[1], MODEL, timeout=3)
+    assert report.ok, report.message
+    assert report.url == f"http://[::1]:{server6.server_address[1]}/v1/chat/completions"
+
+
+def test_sync_wrapper(server):
+    report = run_probe_sync("127.0.0.1", server.server_address[1], MODEL, timeout=3)
+    assert report.ok and report.reply == "Hello! How can I help you today?"
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [("", 30000, "No host given."), ("127.0.0.1", 70000, "Port must be 1–65535, not 70000.")],
+)
+async def test_bad_host_or_port(host, port, message):
+    report = await run_probe(host, port, MODEL, timeout=1)
+    assert (report.ok, report.kind, report.message) == (False, "error", message)
