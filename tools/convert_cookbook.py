@@ -50,7 +50,7 @@ STRATEGY_BLURB = {
     "high-throughput": "most tokens per second across many users. Best for batch jobs.",
 }
 PLACEHOLDER_KIND = {
-    "HOST_IP": "host",
+    "HOST_IP": "bind",
     "PORT": "port",
     "NODE0_IP": "host",
     "NODE_RANK": "rank",
@@ -158,7 +158,7 @@ def model_toml(d: dict) -> str:
     out.append("")
 
     out.append("# Env placeholders shared by the command and the cURL. kind drives validation:")
-    out.append("# host = hostname or IP, port = 1-65535, rank = integer >= 0, secret = masked on screen.")
+    out.append("# host = hostname, IPv4 or [IPv6]; bind = the same, bare IPv6 allowed; port = 1-65535, rank = integer >= 0, secret = masked on screen.")
     for k, p in d["placeholders"].items():
         out += [
             f"[placeholders.{k}]",
@@ -227,6 +227,7 @@ def model_toml(d: dict) -> str:
         "[[availability_note]]",
         'when = { hw = ["h100"] }',
         'dim = "quant"',
+        'values = ["fp8"]',
         'text = "H100 has no FP8 path: original FP4 checkpoints with Marlin W4A16 only"',
         "",
     ]

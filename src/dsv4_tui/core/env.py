@@ -27,6 +27,8 @@ else:  # pragma: no cover
 
 ENV_FILE = "env.toml"
 STATE_FILE = "state.toml"
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() accepts '²' and '٣'
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
 
 
@@ -56,16 +58,18 @@ def validate_value(key: str, value: str, ph: Placeholder) -> str | None:
     if value == ph.default:
         return None
     if ph.kind == "port":
-        if not value.isdigit() or not 1 <= int(value) <= 65535:
+        if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 65535:
             return f"{key} must be a port number 1-65535, got {value!r}"
     elif ph.kind == "rank":
-        if not value.isdigit():
+        if not _DIGITS.fullmatch(value):
             return f"{key} must be an integer >= 0, got {value!r}"
-    elif ph.kind == "host":
+    elif ph.kind in ("host", "bind"):
         if not is_host(value):
             return f"{key} must be a hostname or an IP address, got {value!r}"
-    elif "\n" in value or "\r" in value or "\x00" in value:
-        return f"{key} must be one line"
+        if ph.kind == "host" and ":" in value and not value.startswith("["):
+            return f"{key}: write an IPv6 address in brackets (it is followed by a port), e.g. [{value}]"
+    elif _CONTROL.search(value):
+        return f"{key} must be one line of printable characters"
     return None
 
 
@@ -157,7 +161,9 @@ def parse_env_toml(text: str, placeholders: Mapping[str, Placeholder], source: s
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise EnvError([f"{source}: TOML syntax error: {exc}"]) from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{source}:{m.group(1)}:{m.group(2)}" if m else source
+        raise EnvError([f"{where}: TOML syntax error: {exc}"]) from None
     lines = text.splitlines()
 
     def line_of(key: str) -> str:

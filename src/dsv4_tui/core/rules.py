@@ -15,9 +15,9 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .tomlloc import find_line, format_loc, line_index
 
@@ -36,7 +36,8 @@ CONSTRAINT_KEYS = frozenset(
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `verified = "yes"` is an error, not silently True.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --------------------------------------------------------------------------- model.toml
@@ -89,7 +90,8 @@ class Placeholder(Strict):
     label: str
     default: str
     target: Literal["command", "curl"]
-    kind: Literal["host", "port", "rank", "secret", "text"] = "text"
+    # host: hostname / IPv4 / [IPv6] followed by a port; bind: the same, bare IPv6 allowed
+    kind: Literal["host", "bind", "port", "rank", "secret", "text"] = "text"
     secret: bool = False
 
 
@@ -118,6 +120,7 @@ class Install(Strict):
 class AvailabilityNote(Strict):
     when: dict[str, list[str]]
     dim: Literal["hw", "variant", "quant", "strategy", "nodes"]
+    values: list[str] = []  # the greyed options it explains (empty: all of `dim`)
     text: str
 
 
@@ -152,22 +155,17 @@ def _check_env(v: str) -> str:
     return v
 
 
+# Validated per element, so an error names the exact list item (and its line).
+Flag = Annotated[str, AfterValidator(_check_flag)]
+EnvEntry = Annotated[str, AfterValidator(_check_env)]
+
+
 class Role(Strict):
     title: str
     notes: list[str] = []
-    env: list[str] = []
-    flags: list[str] = []
+    env: list[EnvEntry] = []
+    flags: list[Flag] = []
     raw: str | None = None
-
-    @field_validator("flags")
-    @classmethod
-    def _flags(cls, v: list[str]) -> list[str]:
-        return [_check_flag(x) for x in v]
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, v: list[str]) -> list[str]:
-        return [_check_env(x) for x in v]
 
 
 class Cell(Strict):
@@ -178,20 +176,10 @@ class Cell(Strict):
     nodes: str
     verified: bool = True
     derived_from: str | None = None
-    env: list[str] = []
-    flags: list[str] = []
+    env: list[EnvEntry] = []
+    flags: list[Flag] = []
     role: list[Role] = []
     source: str = Field(default="", exclude=True)
-
-    @field_validator("flags")
-    @classmethod
-    def _flags(cls, v: list[str]) -> list[str]:
-        return [_check_flag(x) for x in v]
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, v: list[str]) -> list[str]:
-        return [_check_env(x) for x in v]
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -222,8 +210,8 @@ class KnobOption(Strict):
     id: str
     label: str
     value: int | bool | None = None
-    flags: list[str] = []
-    env: list[str] = []
+    flags: list[Flag] = []
+    env: list[EnvEntry] = []
     hide: Constraint | None = None
     show_only: Constraint | None = None
     hidden_reason: str | None = None
@@ -231,16 +219,6 @@ class KnobOption(Strict):
     disabled: bool = False
     reason: str | None = None
     env_when: Constraint | None = None
-
-    @field_validator("flags")
-    @classmethod
-    def _flags(cls, v: list[str]) -> list[str]:
-        return [_check_flag(x) for x in v]
-
-    @field_validator("env")
-    @classmethod
-    def _env(cls, v: list[str]) -> list[str]:
-        return [_check_env(x) for x in v]
 
 
 class Knob(Strict):
@@ -254,12 +232,8 @@ class MegaMoEQuantKnob(Knob):
 
 class ParserKnob(Strict):
     label: str
-    flag: str
+    flag: Flag
 
-    @field_validator("flag")
-    @classmethod
-    def _flag(cls, v: str) -> str:
-        return _check_flag(v)
 
 
 class AttentionCard(Strict):
@@ -455,8 +429,15 @@ def _cells_with_source(cells_file: CellsFile, path: Path) -> list[Cell]:
 
 
 def _check_cells(
-    cells: list[Cell], model: ModelFile, path: Path, text: str, declared: set[str], problems: list[Problem]
+    cells: list[Cell],
+    model: ModelFile,
+    path: Path,
+    text: str,
+    declared: set[str],
+    problems: list[Problem],
+    known: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> None:
+    """Check one cells file; `known` are cells from earlier files (derived_from may name them)."""
     index = line_index(text)
     ids = {
         "hw": {h.id for h in model.hardware},
@@ -512,7 +493,7 @@ def _check_cells(
             where,
             problems,
         )
-    keys = {c.key_text for c in cells}
+    keys = {c.key_text for c in cells} | set(known)
     for i, c in enumerate(cells):
         if c.derived_from is not None and c.derived_from not in keys:
             problems.append(
@@ -641,7 +622,9 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
     overlays = [Path(p) for p in (overlays or [])]
     if not rules_dir.is_dir():
         raise RulesError([Problem(str(rules_dir), None, "", "rules folder not found")])
-    if not (rules_dir / "model.toml").exists() and (rules_dir / "cells.toml").exists():
+    if (rules_dir / "cells.toml").exists() and not any(
+        (rules_dir / name).exists() for name in ("model.toml", "playground.toml")
+    ):
         overlays = [rules_dir, *overlays]
         rules_dir = bundled_rules_dir()
 
@@ -668,7 +651,7 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
             continue
         new_cells = _cells_with_source(cf, cpath)
         if model is not None:
-            _check_cells(new_cells, model, cpath, ctext, declared, problems)
+            _check_cells(new_cells, model, cpath, ctext, declared, problems, {c.key_text for c in cells})
         if folder == rules_dir:
             cells = new_cells
         else:

@@ -88,7 +88,9 @@ def disabled_reason(rules: Rules, sel: Selection, dim: str, value: str) -> str:
     notes = [
         n.text
         for n in rules.model.availability_note
-        if n.dim == dim and all(sel[k] in vs for k, vs in n.when.items() if k in higher)
+        if n.dim == dim
+        and (not n.values or value in n.values)
+        and all(sel[k] in vs for k, vs in n.when.items() if k in higher)
     ]
     if notes:
         text += " — " + "; ".join(notes)

@@ -1,0 +1,99 @@
+"""Benchmark the pure core: loading + validating the rules, rendering one command, and
+rendering every cell in all three texts (Python, Docker, cURL).
+
+Run:  .venv/bin/python benchmarks/bench_core.py  [--quick]
+
+Prints absolute times (median of several runs, time.perf_counter) and ratios between them;
+the README quotes the ratios, which are far more stable across machines than the times.
+No external dependencies; the whole run stays well under 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))  # works from a checkout without installing
+
+from dsv4_tui.core.env import Env  # noqa: E402
+from dsv4_tui.core.render import render_command, render_curl  # noqa: E402
+from dsv4_tui.core.rules import load_rules  # noqa: E402
+from dsv4_tui.core.selection import Selection, first_selection  # noqa: E402
+
+
+def median_time(fn: Callable[[], object], runs: int, inner: int = 1) -> float:
+    """Median over `runs` of the mean time of `inner` back-to-back calls, in seconds."""
+    fn()  # warm up (imports, caches)
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - t0) / inner)
+    return statistics.median(samples)
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:8.3f} s "
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:8.3f} ms"
+    return f"{seconds * 1e6:8.1f} µs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rules", type=Path, default=ROOT / "rules", help="rules folder (default: the bundled one)")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    args = ap.parse_args(argv)
+
+    loads, renders, alls = (5, 200, 3) if args.quick else (60, 6000, 40)
+    started = time.perf_counter()
+
+    rules = load_rules(args.rules)
+    subst = Env.defaults(rules).subst()
+    sel = first_selection(rules)
+    cells = [Selection.of(c) for c in rules.cells]
+
+    def render_all() -> int:
+        n = 0
+        for s in cells:
+            n += len(render_command(rules, s, "python", subst))
+            n += len(render_command(rules, s, "docker", subst))
+            n += len(render_curl(rules, s, subst))
+        return n
+
+    t_load = median_time(lambda: load_rules(args.rules), loads)
+    t_one = median_time(lambda: render_command(rules, sel, "python", subst), 15, inner=max(1, renders // 15))
+    t_all = median_time(render_all, alls)
+    n_texts = 3 * len(cells)
+    total = time.perf_counter() - started
+
+    print(f"dsv4 core benchmark — Python {platform.python_version()} on {platform.machine()} ({platform.system()})")
+    print(f"rules: {args.rules}  ({len(cells)} cells)")
+    print()
+    print(f"{'measure':<46} {'median':>11}")
+    print("-" * 58)
+    print(f"{'load + validate rules (median of ' + str(loads) + ')':<46} {fmt(t_load)}")
+    print(f"{'render one command (Python framing)':<46} {fmt(t_one)}")
+    print(f"{'render every cell: ' + str(n_texts) + ' texts (py+docker+curl)':<46} {fmt(t_all)}")
+    print(f"{'  per text':<46} {fmt(t_all / n_texts)}")
+    print()
+    print(f"{'ratio':<46} {'value':>11}")
+    print("-" * 58)
+    print(f"{'render every cell / one load':<46} {t_all / t_load:10.2f}x")
+    print(f"{'one load / one render':<46} {t_load / t_one:10.0f}x")
+    print(f"{'renders per load time':<46} {t_load / (t_all / n_texts):10.0f}")
+    print()
+    print(f"total benchmark time: {total:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

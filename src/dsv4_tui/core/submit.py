@@ -1,0 +1,146 @@
+"""Submit ↗ (a pre-filled GitHub issue proposing the Playground result as a verified cell)
+and saving it as the user's own cell.
+
+The issue URL matches the cookbook page byte for byte: the repository and template come
+from `[model]` in model.toml; the fields are form-encoded like the browser's
+URLSearchParams (spaces as `+`; only `A-Z a-z 0-9 * - . _` left as is).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import quote_plus
+
+import tomli_w
+
+from .env import atomic_write
+from .rules import DIMS, Cell, Rules
+from .selection import Selection
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+USER_CELLS = "cells.toml"
+USER_CELLS_HEADER = (
+    "# Your own cells, saved from the dsv4 Playground. dsv4 lays them over the bundled rules:\n"
+    "# a cell here with the same selection replaces the bundled one.\n"
+)
+
+
+def combination(sel: Selection) -> str:
+    """`hw / variant / quant / strategy / nodes` (ids)."""
+    return " / ".join(sel[d] for d in DIMS)
+
+
+def _js_list(name: str, items: Sequence[str]) -> list[str]:
+    if not items:
+        return [f"      {name}: [],"]
+    return [f"      {name}: [", *(f"        {json.dumps(x, ensure_ascii=False)}," for x in items), "      ],"]
+
+
+def cell_snippet(sel: Selection, env: Sequence[str], flags: Sequence[str], verified: bool = True) -> str:
+    """A cell as the cookbook's config source writes it (what the issue form asks for)."""
+    match = ", ".join(f"{d}: {json.dumps(sel[d])}" for d in DIMS)
+    return "\n".join(
+        [
+            "    {",
+            f"      match: {{ {match} }},",
+            f"      verified: {'true' if verified else 'false'},",
+            *_js_list("env", env),
+            *_js_list("flags", flags),
+            "    },",
+        ]
+    )
+
+
+def form_encode(pairs: Sequence[tuple[str, str]]) -> str:
+    """application/x-www-form-urlencoded exactly like URLSearchParams.toString()."""
+    return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in pairs)
+
+
+def _enc(s: str) -> str:
+    # quote_plus leaves "~" as is; URLSearchParams encodes it and leaves "*".
+    return quote_plus(s, safe="*").replace("~", "%7E")
+
+
+def submit_url(
+    rules: Rules,
+    sel: Selection,
+    base: Cell,
+    env: Sequence[str],
+    flags: Sequence[str],
+    sglang_version: str,
+    bench_result: str = "",
+    notes: str = "",
+) -> str:
+    """The pre-filled issue URL proposing (env, flags) as the verified cell for `sel`.
+
+    `sglang_version` goes in as written (the page's examples use `sglang==0.5.4`).
+    """
+    info = rules.model.model
+    combo = combination(sel)
+    pairs = [
+        ("template", info.issue_template),
+        ("title", f"[Playground] Verified cell: {combo}"),
+        ("model", info.cookbook),
+        ("combination", combo),
+        ("cell-snippet", cell_snippet(sel, env, flags, verified=True)),
+        ("existing-cell", cell_snippet(sel, base.env, base.flags, verified=base.verified)),
+        ("sglang-version", sglang_version),
+        ("bench-result", bench_result),
+        ("notes", notes),
+    ]
+    return f"https://github.com/{info.issue_repo}/issues/new?{form_encode(pairs)}"
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def user_cell(sel: Selection, base: Cell | None, env: Sequence[str], flags: Sequence[str]) -> dict:
+    """The TOML table of a user cell: not verified, derived from the base cell."""
+    table: dict = {d: sel[d] for d in DIMS}
+    table["verified"] = False
+    table["derived_from"] = base.key_text if base is not None else "/".join(sel[d] for d in DIMS)
+    table["env"] = list(env)
+    table["flags"] = list(flags)
+    return table
+
+
+def save_user_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Sequence[str], folder: Path | str) -> Path:
+    """Save (env, flags) as the user's own cell for `sel` in `<folder>/cells.toml`.
+
+    `folder` is the user's config dir / "rules"; it is created. The cell is appended with
+    `verified = false` and `derived_from = "<base key>"`; a cell already there with the same
+    selection is replaced (the file is then rewritten from its data, without comments). The
+    file is written atomically, and loads as an overlay (`load_rules(overlays=[folder])`).
+    Raises ValueError when the existing file is not valid TOML (it is left alone).
+    """
+    path = Path(folder) / USER_CELLS
+    table = user_cell(sel, rules.cell(sel), env, flags)
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old_text = ""
+    try:
+        data = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML, not changed: {exc}") from None
+    key = tuple(sel[d] for d in DIMS)
+    cells = data.get("cell", [])
+    same = [i for i, c in enumerate(cells) if tuple(c.get(d) for d in DIMS) == key]
+    if same:
+        cells[same[0]] = table
+        text = USER_CELLS_HEADER + "\n" + tomli_w.dumps({**data, "cell": cells})
+    else:
+        block = tomli_w.dumps({"cell": [table]})
+        if not old_text.strip():
+            text = USER_CELLS_HEADER + "\n" + block
+        else:
+            text = old_text.rstrip("\n") + "\n\n" + block
+    atomic_write(path, text, mode=0o644)
+    return path
