@@ -452,3 +452,10 @@ def test_save_user_cell_leaves_a_broken_file_alone(rules, tmp_path: Path):
     with pytest.raises(ValueError, match="not valid TOML"):
         save_user_cell(rules, B200_LL, [], ["--tp 4"], folder)
     assert (folder / "cells.toml").read_text(encoding="utf-8") == "[[cell]\n"
+
+
+def test_save_user_cell_needs_flags(rules, tmp_path: Path):
+    res = playground(rules, GB300_ROLES, Overrides())
+    with pytest.raises(ValueError, match="nothing to save"):
+        save_user_cell(rules, GB300_ROLES, res.env, res.flags, tmp_path / "rules")
+    assert not (tmp_path / "rules").exists()

@@ -13,13 +13,13 @@ import copy
 import pytest
 
 from dsv4_tui.core.diff import diff_lines
+from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import (
     INHERIT,
     Overrides,
     apply,
     base_cell,
     cards,
-    default_subst,
     playground,
     render_playground,
     revert_hidden,
@@ -163,7 +163,7 @@ def test_command_diff_badge_router_curl_submit(rules, name):
     assert res.router == s["router"]
     assert res.curl == s["curl"]
     assert res.mtp_note == s["mtpHint"]
-    assert (res.has_base and res.can_submit) == s["submitButton"]
+    assert res.can_submit == s["submitButton"]
     assert res.submit_url == s["submitUrl"]
 
 
@@ -216,7 +216,7 @@ def test_megamoe_swap_semantics_still_apply_when_given(rules, name):
 
 
 def _subst(rules, sel):
-    return default_subst(rules).with_values(MODEL_NAME=model_name(rules, sel))
+    return Env.defaults(rules).subst().with_values(MODEL_NAME=model_name(rules, sel))
 
 
 # --------------------------------------------------------------------------- options: hidden / disabled

@@ -18,9 +18,11 @@ from .clipboard import copy_text
 from .core.env import Env, EnvError, atomic_write, env_path, load_env_file, load_state, save_state
 from .core.rules import DIMS, Rules
 from .core.selection import NotAvailable, Selection, choose, first_selection, resolve
-from .core.view import DeployView, deploy_view
+from .core.playground import Overrides, UnknownChoice, revert_hidden, set_choice
+from .core.view import DeployView, PlaygroundView, deploy_view, playground_view
 from .widgets.chips import Chip, ChipRow
 from .widgets.deploy_pane import DeployPane
+from .widgets.playground_pane import PlaygroundPane
 
 
 class DSV4App(App[str | None]):
@@ -37,6 +39,8 @@ class DSV4App(App[str | None]):
         Binding("e", "env", "Env"),
         Binding("1", "show_tab('deploy')", "Deploy", show=False),
         Binding("2", "show_tab('playground')", "Playground", show=False),
+        Binding("d", "toggle_diff", "Diff", show=False),
+        Binding("s", "submit", "Submit", show=False),
         Binding("x", "exit_print", "Exit+print"),
         Binding("question_mark,f1", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -48,6 +52,9 @@ class DSV4App(App[str | None]):
     detection = reactive(None, init=False)
     view: reactive[DeployView] = reactive(None, init=False)  # type: ignore[arg-type]
     status: reactive[str] = reactive("", init=False)
+    overrides: reactive[Overrides] = reactive(Overrides, init=False)
+    pg_view: reactive[PlaygroundView] = reactive(None, init=False)  # type: ignore[arg-type]
+    show_diff: reactive[bool] = reactive(False, init=False)
 
     def __init__(
         self,
@@ -85,6 +92,7 @@ class DSV4App(App[str | None]):
         self.set_reactive(DSV4App.framing, framing)
         self.set_reactive(DSV4App.env, env)
         self.set_reactive(DSV4App.view, self._build_view(sel, framing, env, None))
+        self.set_reactive(DSV4App.pg_view, playground_view(rules, sel, Overrides(), framing, env))
         self.sub_title = self._subtitle()
 
     # -- derived state -------------------------------------------------------------------
@@ -93,10 +101,19 @@ class DSV4App(App[str | None]):
 
     def _refresh_view(self) -> None:
         self.view = self._build_view(self.selection, self.framing, self.env, self.detection)
+        self._refresh_playground()
+
+    def _refresh_playground(self) -> None:
+        self.pg_view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
 
     def watch_selection(self) -> None:
+        # The Playground base follows Deploy: picks that became hidden return to inherit.
+        self.set_reactive(DSV4App.overrides, revert_hidden(self.rules, self.selection, self.overrides))
         self._refresh_view()
         self._remember()
+
+    def watch_overrides(self) -> None:
+        self._refresh_playground()
 
     def watch_framing(self) -> None:
         self._refresh_view()
@@ -143,9 +160,9 @@ class DSV4App(App[str | None]):
         yield Footer()
 
     def compose_playground(self) -> ComposeResult:
-        from textual.widgets import Static
-
-        yield Static("The Playground pane lands here.", id="playground-placeholder")
+        pane = PlaygroundPane(id="playground-pane")
+        pane.set_reactive(PlaygroundPane.view, self.pg_view)
+        yield pane.data_bind(view=DSV4App.pg_view, show_diff=DSV4App.show_diff)
 
     def on_mount(self) -> None:
         for problem in self.startup_problems:
@@ -192,25 +209,119 @@ class DSV4App(App[str | None]):
         self.status = f"{label} chosen; snapped " + "; ".join(changes) + "." if changes else f"{label} chosen."
 
     # -- actions ---------------------------------------------------------------------------
+    # -- the Playground --------------------------------------------------------------
+    def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
+        self.pick(message.key, message.choice)
+
+    def pick(self, key: str, choice: str) -> None:
+        """Set one Playground knob (by Overrides field or CLI key) to a choice id."""
+        try:
+            self.overrides = set_choice(self.rules, self.overrides, key, choice)
+        except UnknownChoice as exc:
+            self.notify(str(exc), severity="error")
+
+    def action_reset_overrides(self) -> None:
+        self.overrides = Overrides()
+
+    def action_toggle_diff(self) -> None:
+        self.show_diff = not self.show_diff
+
+    def action_switch_to_sibling(self) -> None:
+        strategy = self.pg_view.result.matched_strategy
+        if strategy:
+            self.selection = self.selection.with_(strategy=strategy)
+            self.overrides = Overrides()
+            self.status = f"Deploy switched to the verified {strategy} cell."
+            self.notify(f"Deploy now shows the verified {strategy} cell; overrides reset.", title="Playground")
+
+    def action_submit(self) -> None:
+        from .screens.submit_screen import SubmitScreen
+        from .core.submit import combination
+
+        if not self.pg_view.result.can_submit:
+            self.notify("Nothing to submit: the result is a verified cell (or there is no base).", severity="warning")
+            return
+        self.push_screen(SubmitScreen(combination(self.selection)), self._submitted)
+
+    def _submitted(self, request) -> None:
+        if request is None:
+            return
+        result = self.pg_view.result
+        if request.action == "save":
+            from .core.env import config_dir
+            from .core.submit import save_user_cell
+
+            try:
+                path = save_user_cell(self.rules, self.selection, result.env, result.flags, config_dir() / "rules")
+            except (OSError, ValueError) as exc:
+                self.notify(f"Not saved: {exc}", title="Save as my cell", severity="error", timeout=10)
+                return
+            self.notify(
+                f"Saved to {path} (Not Verified, derived from {self.selection.text}). "
+                "It replaces that cell in Deploy from the next start; delete it there to undo.",
+                title="Save as my cell",
+                timeout=10,
+            )
+            return
+        from .core.playground import playground
+
+        url = playground(
+            self.rules,
+            self.selection,
+            self.overrides,
+            self.framing,
+            self.env.subst(),
+            sglang_version=request.sglang_version,
+            bench_result=request.bench_result,
+            notes=request.notes,
+        ).submit_url
+        if not url:
+            return
+        self.submit_url = url
+        how = copy_text(self, url)
+        self.notify(f"Issue link copied {how}:\n{url[:160]}…", title="Submit ↗", timeout=15)
+        from .clipboard import has_local_clipboard
+
+        if has_local_clipboard():
+            import webbrowser
+
+            webbrowser.open(url)
+
+    # -- actions ---------------------------------------------------------------------------
+    @property
+    def in_playground(self) -> bool:
+        try:
+            return self.query_one("#tabs", TabbedContent).active == "playground"
+        except Exception:
+            return False
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         bid = event.button.id or ""
         prefix, _, what = bid.partition("-")
-        if prefix != "deploy":
+        if prefix not in ("deploy", "pg"):
             return
         event.stop()
+        actions = {
+            "copy": self.action_copy,
+            "curl": self.action_curl,
+            "env": self.action_env,
+            "diff": self.action_toggle_diff,
+            "submit": self.action_submit,
+            "reset": self.action_reset_overrides,
+            "sibling": self.action_switch_to_sibling,
+        }
         if what in ("python", "docker"):
             self.framing = what
-        elif what == "copy":
-            self.action_copy()
-        elif what == "curl":
-            self.action_curl()
-        elif what == "env":
-            self.action_env()
+        elif what in actions:
+            actions[what]()
 
     def action_toggle_framing(self) -> None:
         self.framing = "docker" if self.framing == "python" else "python"
 
     def current_command(self) -> str:
+        """The command of the pane in front (Playground with its overrides, or Deploy)."""
+        if self.in_playground and self.pg_view.result.has_base:
+            return self.pg_view.result.text
         return self.view.command
 
     def action_copy(self) -> None:
@@ -222,7 +333,12 @@ class DSV4App(App[str | None]):
         from .screens.curl_screen import CurlScreen
 
         env = self.env
-        self.push_screen(CurlScreen(self.view.curl, env.get("CURL_HOST"), env.get("CURL_PORT"), self.view.model_name))
+        curl, port = self.view.curl, env.get("CURL_PORT")
+        if self.in_playground:
+            curl = self.pg_view.result.curl
+            if self.pg_view.result.router:  # PD: the cURL goes to the router
+                port = str(self.rules.playground.pd.router_port)
+        self.push_screen(CurlScreen(curl, env.get("CURL_HOST"), port, self.view.model_name))
 
     def action_env(self) -> None:
         from .screens.env_screen import EnvScreen
@@ -252,7 +368,18 @@ class DSV4App(App[str | None]):
         self.notify(f"Saved to {path}", title="⚙ Env")
 
     def action_show_tab(self, tab: str) -> None:
+        # Drop focus first: a focused widget in the pane being hidden would pull it back.
+        self.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab
+        self.call_after_refresh(self._focus_in_tab, tab)
+
+    def _focus_in_tab(self, tab: str) -> None:
+        if tab == "deploy":
+            self.focus_selected_chip()
+            return
+        chips = [c for c in self.query_one("#playground-pane").query(Chip) if c.display]
+        if chips:
+            chips[0].focus()
 
     def action_help(self) -> None:
         from .screens.help_screen import HelpScreen
@@ -273,6 +400,9 @@ class DSV4App(App[str | None]):
         yield SystemCommand("Edit Env", "Edit HOST_IP, PORT, HF_TOKEN, … as TOML", self.action_env)
         yield SystemCommand("Deploy pane", "Show the Deploy pane", lambda: self.action_show_tab("deploy"))
         yield SystemCommand("Playground pane", "Show the Playground pane", lambda: self.action_show_tab("playground"))
+        yield SystemCommand("Playground: diff ⇄ plain", "Show the diff against the base", self.action_toggle_diff)
+        yield SystemCommand("Playground: reset overrides", "Back to the Deploy cell", self.action_reset_overrides)
+        yield SystemCommand("Playground: Submit ↗", "Pre-filled issue link for a Not Verified result", self.action_submit)
         yield SystemCommand("Exit and print", "Quit and print the command to stdout", self.action_exit_print)
         yield SystemCommand("Help", "Keys, copying inside tmux, files", self.action_help)
 

@@ -114,7 +114,9 @@ def render_output(res: PlaygroundResult, mode: str) -> str:
         return res.badge_line
     if mode == "router":
         if res.router is None:
-            raise UsageError("PD disaggregation is off, so there is no router: add --override pd-mode=prefill (or decode)")
+            raise UsageError(
+                "PD disaggregation is off, so there is no router: add --override pd-mode=prefill (or decode)"
+            )
         return res.router
     _need_base(res)
     if mode == "diff":
@@ -135,7 +137,9 @@ def print_playground(rules: Rules, sel: Selection, env: Env, framing: str, args:
     mode = output_mode(args)
     version = getattr(args, "sglang_version", None)
     if mode == "submit_url" and not version:
-        raise UsageError("--submit-url needs --sglang-version (the SGLang you ran the command with, e.g. sglang==0.5.4)")
+        raise UsageError(
+            "--submit-url needs --sglang-version (the SGLang you ran the command with, e.g. sglang==0.5.4)"
+        )
     res = playground(rules, sel, ov, framing, env.subst(), sglang_version=version)
     out = render_output(res, mode)
     if mode == "command" and res.mtp_note:

@@ -22,8 +22,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Sequence
 
 from .diff import DiffLine, line_diff
+from .env import Env
 from .render import (
     DIST_PORT,
+    FRAMINGS,
     Subst,
     flag_name,
     flag_value,
@@ -759,11 +761,6 @@ def render_playground(
     return "\n".join([*pd_banner(rules.playground, pd_mode), body])
 
 
-def default_subst(rules: Rules) -> Subst:
-    values = {k: ph.default for k, ph in rules.model.placeholders.items()}
-    return Subst(values, frozenset(values))
-
-
 def playground(
     rules: Rules,
     sel: Selection,
@@ -777,11 +774,14 @@ def playground(
 ) -> PlaygroundResult:
     """The Playground pane for base `sel` and `overrides` (hidden picks are reverted first).
 
-    `subst` holds the Env values (`Env.subst()`); MODEL_NAME is filled in here.
+    `subst` holds the Env values (`Env.subst()`, default: the placeholders' defaults);
+    MODEL_NAME is filled in here.
     `sglang_version` (and the optional bench result / notes) make `submit_url`.
     """
+    if framing not in FRAMINGS:
+        raise ValueError(f"unknown framing {framing!r}; expected python or docker")
     ov = revert_hidden(rules, sel, overrides)
-    subst = (subst or default_subst(rules)).with_values(MODEL_NAME=model_name(rules, sel))
+    subst = (subst or Env.defaults(rules).subst()).with_values(MODEL_NAME=model_name(rules, sel))
     pg = rules.playground
     base = base_cell(rules, sel)
     router = router_command(pg) if ov.pd_mode != "off" else None

@@ -118,8 +118,11 @@ def save_user_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Sequ
     `verified = false` and `derived_from = "<base key>"`; a cell already there with the same
     selection is replaced (the file is then rewritten from its data, without comments). The
     file is written atomically, and loads as an overlay (`load_rules(overlays=[folder])`).
-    Raises ValueError when the existing file is not valid TOML (it is left alone).
+    Raises ValueError when there are no flags (nothing to save, e.g. no base) or the
+    existing file is not valid TOML (it is left alone).
     """
+    if not flags:
+        raise ValueError(f"nothing to save for {combination(sel)}: the command has no flags")
     path = Path(folder) / USER_CELLS
     table = user_cell(sel, rules.cell(sel), env, flags)
     try:

@@ -107,3 +107,29 @@ def hardware_warnings(rules: Rules, sel: Selection, detection: "Detection | None
         per = " per node" if nodes > 1 else ""
         out.append(f"This recipe needs {need} GPUs{per} (TP {need * nodes}); this box has {detection.count}.")
     return out
+
+
+@dataclass(frozen=True)
+class PlaygroundView:
+    """What the Playground pane shows: the cards and the result on the live Deploy base."""
+
+    selection: Selection
+    framing: str
+    cards: tuple  # tuple[CardView, ...]
+    result: object  # PlaygroundResult
+    display: str  # the command with secrets masked (diff lines use the same masking)
+    diff: tuple  # tuple[DiffLine, ...] of the masked texts
+
+
+def playground_view(rules: Rules, sel: Selection, overrides, framing: str, env: Env) -> PlaygroundView:
+    from .playground import cards, playground
+
+    subst = env.subst()
+    result = playground(rules, sel, overrides, framing, subst)
+    secrets = {k: env.masked(k) for k, ph in env.placeholders.items() if ph.secret and not env.is_default(k)}
+    if secrets and result.has_base:
+        masked = playground(rules, sel, overrides, framing, subst.with_values(**secrets))
+        display, diff = masked.text, masked.diff
+    else:
+        display, diff = result.text, result.diff
+    return PlaygroundView(sel, framing, cards(rules, sel, result.overrides), result, display, diff)

@@ -1,0 +1,201 @@
+"""The Playground pane: knob cards over the live Deploy cell, the result, its diff, Submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Static
+
+from ..core.selection import OptionState
+from ..core.view import PlaygroundView
+from .chips import Chip, ChipRow
+from .command_box import CommandBox, CommandDisplay
+
+
+def diff_text(diff) -> Text:
+    """`+` lines green, `-` lines red and struck through, the rest plain."""
+    out = Text()
+    for i, (op, line) in enumerate(diff):
+        if i:
+            out.append("\n")
+        if op == "+":
+            out.append(f"+ {line}", style="green")
+        elif op == "-":
+            out.append(f"- {line}", style="red strike")
+        else:
+            out.append(f"  {line}", style="dim")
+    return out
+
+
+def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
+    return {
+        c.id: (
+            OptionState(knob.key, c.id, c.label, not c.disabled, c.id == knob.selected, c.reason),
+            "base value" if knob.current == c.id else "",
+        )
+        for c in knob.choices
+    }
+
+
+def shape_of(view: PlaygroundView) -> tuple:
+    return tuple((k.key, tuple(c.id for c in k.choices)) for card in view.cards for k in card.knobs)
+
+
+class PlaygroundPane(VerticalScroll):
+    """Displays a `PlaygroundView`; picks go to the App (the one state owner)."""
+
+    DEFAULT_CSS = """
+    PlaygroundPane { padding: 0 1; }
+    PlaygroundPane #pg-base { height: auto; text-style: bold; }
+    PlaygroundPane #pg-status { height: 2; color: $text-muted; }
+    PlaygroundPane #pg-status.-reason { color: $warning; }
+    PlaygroundPane #pg-cards { height: auto; }
+    PlaygroundPane .card { height: auto; border: round $primary 40%; padding: 0 1; }
+    PlaygroundPane .card-note { color: $text-muted; height: auto; }
+    PlaygroundPane #pg-sibling-row { height: auto; }
+    PlaygroundPane #pg-sibling-row Button { margin: 0 1 0 0; }
+    PlaygroundPane #pg-router { height: auto; border: round $secondary 60%; padding: 0 1; }
+    PlaygroundPane ChipRow > .row-label { width: 18; }
+    PlaygroundPane Button#pg-diff.-active { background: $primary; text-style: bold; }
+    """
+
+    view: reactive[PlaygroundView | None] = reactive(None, init=False)
+    show_diff: reactive[bool] = reactive(False, init=False)
+
+    @dataclass
+    class Picked(Message):
+        key: str
+        choice: str
+
+    def __init__(self, id: str | None = None):
+        super().__init__(id=id)
+        self._shape: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="pg-base", markup=False)
+        yield Static("Overrides apply on top of the Deploy cell; the diff shows what changed.", id="pg-status", markup=False)
+        yield Vertical(id="pg-cards")
+        yield CommandBox(
+            "pg",
+            extra_buttons=[("diff", "± Diff"), ("submit", "Submit ↗"), ("reset", "↺ Reset")],
+            id="pg-command",
+        )
+        with Horizontal(id="pg-sibling-row"):
+            yield Button("", id="pg-sibling", compact=True, variant="success")
+        yield Static("", id="pg-router", markup=False)
+
+    async def on_mount(self) -> None:
+        await self._show(self.view)
+
+    async def watch_view(self, view: PlaygroundView | None) -> None:
+        if self.is_mounted:
+            await self._show(view)
+
+    async def watch_show_diff(self) -> None:
+        if self.is_mounted:
+            await self._show(self.view)
+
+    def _card_widgets(self, view: PlaygroundView) -> list[Vertical]:
+        widgets = []
+        for card in view.cards:
+            rows = [ChipRow(f"pg-{k.key}", k.label, [("", [(s, s.label, d) for s, d in knob_states(k).values()])]) for k in card.knobs]
+            box = Vertical(*rows, Static("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card")
+            box.border_title = card.title
+            widgets.append(box)
+        return widgets
+
+    async def _show(self, view: PlaygroundView | None) -> None:
+        if view is None:
+            return
+        holder = self.query_one("#pg-cards", Vertical)
+        shape = shape_of(view)
+        if shape != self._shape:
+            self._shape = shape
+            await holder.remove_children()
+            await holder.mount_all(self._card_widgets(view))
+        result = view.result
+        for card in view.cards:
+            box = self.query_one(f"#card-{card.id}", Vertical)
+            box.display = not (card.hidden and card.hidden_by_base) and result.has_base
+            note = box.query_one(".card-note", Static)
+            note.update(f"⊘ {card.reason}" if card.hidden and card.reason else "")
+            note.display = card.hidden
+            for knob in card.knobs:
+                row = self.query_one(f"#row-pg-{knob.key}", ChipRow)
+                row.display = not knob.hidden and not card.hidden
+                states = knob_states(knob)
+                row.update_states(states)
+                hidden = {c.id for c in knob.choices if c.hidden}
+                for chip in row.query(Chip):
+                    chip.display = chip.state.id not in hidden
+        self._show_result(view)
+
+    def _show_result(self, view: PlaygroundView) -> None:
+        result = view.result
+        sel = view.selection
+        base = " · ".join(
+            [sel.hw.upper() if sel.hw != "rtx6000" else "RTX PRO 6000", sel.variant, sel.quant.upper(), sel.strategy, sel.nodes]
+        )
+        if not result.has_base:
+            self.query_one("#pg-base", Static).update(f"Base: {base}\n{result.no_base_reason}")
+        else:
+            touched = "untouched" if result.overrides.is_untouched() else "with your overrides"
+            self.query_one("#pg-base", Static).update(f"Base: {base} ({touched})")
+        box = self.query_one("#pg-command", CommandBox)
+        box.display = result.has_base
+        notes = []
+        if result.mtp_note:
+            from ..core.render import MTP_NOTE
+
+            notes.append(MTP_NOTE)
+        if result.matched_strategy:
+            notes.append(f"This equals the verified {result.matched_strategy} cell.")
+        badge = result.badge_line if result.has_base else "Not Verified"
+        box.show(
+            CommandDisplay(
+                text="",
+                framing=view.framing,
+                badge=badge,
+                badge_detail="Equals a verified cell" if result.verified else "Differs from every verified cell",
+                notes=notes,
+            )
+        )
+        command = box.query_one(".command", Static)
+        command.update(diff_text(view.diff) if self.show_diff else _highlight(view.display))
+        box.query_one("#pg-diff", Button).set_class(self.show_diff, "-active")
+        box.query_one("#pg-submit", Button).display = result.can_submit
+        sibling = self.query_one("#pg-sibling", Button)
+        sibling.display = bool(result.matched_strategy)
+        if result.matched_strategy:
+            sibling.label = f"Switch Deploy to {result.matched_strategy}"
+        router = self.query_one("#pg-router", Static)
+        router.display = bool(result.router)
+        if result.router:
+            router.update("# Router — fronts the prefill and decode workers; the cURL targets it\n" + result.router)
+
+    # -- input -----------------------------------------------------------------------
+    def on_chip_chosen(self, message: Chip.Chosen) -> None:
+        message.stop()
+        self.post_message(self.Picked(message.dim, message.value))
+
+    def on_chip_explain(self, message: Chip.Explain) -> None:
+        message.stop()
+        s = message.state
+        status = self.query_one("#pg-status", Static)
+        status.set_class(not s.enabled, "-reason")
+        if s.enabled:
+            extra = f" ({message.detail})" if message.detail else ""
+            status.update(f"{s.dim.replace('_', ' ')}: {s.label}{extra}")
+        else:
+            status.update(f"✗ {s.label}: {s.reason}")
+
+
+def _highlight(text: str) -> Text:
+    from .command_box import highlight_command
+
+    return highlight_command(text)
