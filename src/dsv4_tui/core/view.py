@@ -21,7 +21,7 @@ from .render import (
     render_command,
     render_curl,
 )
-from .rules import Rules
+from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ class PlaygroundView:
     result: object  # PlaygroundResult
     display: str  # the command with secrets masked (diff lines use the same masking)
     diff: tuple  # tuple[DiffLine, ...] of the masked texts
+    base_summary: str  # "B200 · Flash · FP4 · High-Throughput · Single Node"
 
 
 def playground_view(rules: Rules, sel: Selection, overrides, framing: str, env: Env) -> PlaygroundView:
@@ -132,4 +133,5 @@ def playground_view(rules: Rules, sel: Selection, overrides, framing: str, env: 
         display, diff = masked.text, masked.diff
     else:
         display, diff = result.text, result.diff
-    return PlaygroundView(sel, framing, cards(rules, sel, result.overrides), result, display, diff)
+    summary = " · ".join(rules.label(d, sel[d]) for d in DIMS)
+    return PlaygroundView(sel, framing, cards(rules, sel, result.overrides), result, display, diff, summary)

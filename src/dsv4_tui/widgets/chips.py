@@ -122,7 +122,7 @@ class ChipRow(Widget):
         with Widget(classes="groups"):
             for name, items in self._groups:
                 with Horizontal(classes="group"):
-                    if len(self._groups) > 1:
+                    if any(n for n, _ in self._groups):
                         yield Label(name, classes="group-label")
                     with Widget(classes="chips"):
                         for state, text, detail in items:

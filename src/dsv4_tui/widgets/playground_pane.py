@@ -32,14 +32,31 @@ def diff_text(diff) -> Text:
     return out
 
 
+LINE_WIDTH = 56  # chip text per line, so a card fits 80 columns
+
+
 def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
     return {
         c.id: (
             OptionState(knob.key, c.id, c.label, not c.disabled, c.id == knob.selected, c.reason),
-            "base value" if knob.current == c.id else "",
+            f"{knob.label} = {c.label}" + (" (the base's value)" if knob.current == c.id else ""),
         )
         for c in knob.choices
     }
+
+
+def pack_lines(items: list, width: int = LINE_WIDTH) -> list[list]:
+    """Greedily pack chips (OptionState, text, detail) into lines of at most `width`."""
+    lines: list[list] = [[]]
+    used = 0
+    for item in items:
+        need = len(item[1]) + 3  # padding and gap
+        if lines[-1] and used + need > width:
+            lines.append([])
+            used = 0
+        lines[-1].append(item)
+        used += need
+    return lines
 
 
 def shape_of(view: PlaygroundView) -> tuple:
@@ -103,7 +120,14 @@ class PlaygroundPane(VerticalScroll):
     def _card_widgets(self, view: PlaygroundView) -> list[Vertical]:
         widgets = []
         for card in view.cards:
-            rows = [ChipRow(f"pg-{k.key}", k.label, [("", [(s, s.label, d) for s, d in knob_states(k).values()])]) for k in card.knobs]
+            rows = [
+                ChipRow(
+                    f"pg-{k.key}",
+                    k.label,
+                    [("", line) for line in pack_lines([(s, s.label, d) for s, d in knob_states(k).values()])],
+                )
+                for k in card.knobs
+            ]
             box = Vertical(*rows, Static("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card")
             box.border_title = card.title
             widgets.append(box)
@@ -137,10 +161,7 @@ class PlaygroundPane(VerticalScroll):
 
     def _show_result(self, view: PlaygroundView) -> None:
         result = view.result
-        sel = view.selection
-        base = " · ".join(
-            [sel.hw.upper() if sel.hw != "rtx6000" else "RTX PRO 6000", sel.variant, sel.quant.upper(), sel.strategy, sel.nodes]
-        )
+        base = view.base_summary
         if not result.has_base:
             self.query_one("#pg-base", Static).update(f"Base: {base}\n{result.no_base_reason}")
         else:
@@ -189,8 +210,7 @@ class PlaygroundPane(VerticalScroll):
         status = self.query_one("#pg-status", Static)
         status.set_class(not s.enabled, "-reason")
         if s.enabled:
-            extra = f" ({message.detail})" if message.detail else ""
-            status.update(f"{s.dim.replace('_', ' ')}: {s.label}{extra}")
+            status.update(message.detail or s.label)
         else:
             status.update(f"✗ {s.label}: {s.reason}")
 
