@@ -46,15 +46,18 @@ class DSV4App(App[str | None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    selection: reactive[Selection] = reactive(None, init=False, always_update=False)  # type: ignore[arg-type]
-    framing: reactive[str] = reactive("python", init=False)
-    env: reactive[Env] = reactive(None, init=False)  # type: ignore[arg-type]
-    detection = reactive(None, init=False)
-    view: reactive[DeployView] = reactive(None, init=False)  # type: ignore[arg-type]
-    status: reactive[str] = reactive("", init=False)
-    overrides: reactive[Overrides] = reactive(Overrides, init=False)
-    pg_view: reactive[PlaygroundView] = reactive(None, init=False)  # type: ignore[arg-type]
-    show_diff: reactive[bool] = reactive(False, init=False)
+    # repaint=False: the app's state repaints nothing itself (the bound widgets refresh what
+    # changed); the default would repaint the whole screen — every byte of it — on each change.
+    selection: reactive[Selection] = reactive(None, init=False, repaint=False, always_update=False)  # type: ignore[arg-type]
+    framing: reactive[str] = reactive("python", init=False, repaint=False)
+    env: reactive[Env] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    detection = reactive(None, init=False, repaint=False)
+    view: reactive[DeployView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    # always_update: a chip's focus text may have replaced the same status on the pane.
+    status: reactive[str] = reactive("", init=False, repaint=False, always_update=True)
+    overrides: reactive[Overrides] = reactive(Overrides, init=False, repaint=False)
+    pg_view: reactive[PlaygroundView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(
         self,
@@ -157,7 +160,7 @@ class DSV4App(App[str | None]):
                 yield pane.data_bind(DSV4App.view, DSV4App.status)
             with TabPane("Playground", id="playground"):
                 yield from self.compose_playground()
-        yield Footer()
+        yield Footer(compact=True)  # all keys fit in 80 columns without overlapping ^p
 
     def compose_playground(self) -> ComposeResult:
         pane = PlaygroundPane(id="playground-pane")
@@ -167,9 +170,14 @@ class DSV4App(App[str | None]):
     def on_mount(self) -> None:
         for problem in self.startup_problems:
             self.notify(problem, title="dsv4", severity="error", timeout=15)
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        # Focus first, then detect: the focused chip's description goes to the status line
+        # and must not overwrite "N x GPU detected: preselected …" when detection is quick.
+        self.focus_selected_chip()
         if self.detect:
             self.run_detection()
-        self.call_after_refresh(self.focus_selected_chip)
 
     def focus_selected_chip(self) -> None:
         try:

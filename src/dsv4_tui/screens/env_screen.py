@@ -52,7 +52,9 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
         with Vertical():
             yield Label("⚙ Env — placeholders shared by the command and the cURL", classes="title")
             yield Label(f"{self.path}  ·  Ctrl+S save  ·  Esc cancel", classes="path")
-            editor = TextArea.code_editor(self.initial, language="toml", id="env-editor")
+            # tab_behavior="focus": in "indent" mode the editor swallows Esc (it moves focus
+            # instead), so "Esc cancel" needed two presses; TOML needs no tab indentation.
+            editor = TextArea.code_editor(self.initial, language="toml", id="env-editor", tab_behavior="focus")
             editor.cursor_blink = False
             yield editor
             yield Static(self.problem or "", id="env-errors", markup=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import events
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -48,11 +49,15 @@ class Chip(Static, can_focus=True):
 
     @dataclass
     class Explain(Message):
-        """A chip got focus or hover: say what it is, or why it is greyed."""
+        """A chip got focus or hover: say what it is, or why it is greyed.
+
+        `at` is when the user (or the app) did it, so a late explanation does not
+        overwrite a newer status (e.g. "8 x H200 detected: preselected H200.")."""
 
         chip: "Chip"
         state: OptionState
         detail: str
+        at: float
 
     def __init__(self, state: OptionState, text: str, detail: str = "") -> None:
         super().__init__(text, id=f"chip-{state.dim}-{state.id}", markup=False)
@@ -75,7 +80,7 @@ class Chip(Static, can_focus=True):
         if self.state.enabled:
             self.post_message(self.Chosen(self, self.state.dim, self.state.id))
         else:
-            self.post_message(self.Explain(self, self.state, self.detail))
+            self.post_message(self.Explain(self, self.state, self.detail, get_time()))
             self.app.bell()
 
     def action_step(self, delta: int) -> None:
@@ -87,11 +92,11 @@ class Chip(Static, can_focus=True):
         self.focus()
         self.action_press()
 
-    def on_focus(self) -> None:
-        self.post_message(self.Explain(self, self.state, self.detail))
+    def on_focus(self, event: events.Focus) -> None:
+        self.post_message(self.Explain(self, self.state, self.detail, event.time))
 
     def on_enter(self, event: events.Enter) -> None:
-        self.post_message(self.Explain(self, self.state, self.detail))
+        self.post_message(self.Explain(self, self.state, self.detail, event.time))
 
 
 class ChipRow(Widget):
@@ -146,7 +151,14 @@ class ChipRow(Widget):
         j = i + delta
         if 0 <= j < len(rows):
             rows[j].focus_selected()
-        elif delta > 0:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
+            return
+        # Leaving the first / last row: go to what comes before / after the whole row
+        # (focus_next from a chip would only reach the next chip of this same row).
+        chips = list(self.query(Chip))
+        chain = self.screen.focus_chain
+        edge = chips[-1] if delta > 0 else chips[0]
+        if edge not in chain:
+            return
+        k = chain.index(edge) + (1 if delta > 0 else -1)
+        if 0 <= k < len(chain):
+            chain[k].focus()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
@@ -21,7 +22,7 @@ class DeployPane(VerticalScroll):
 
     DEFAULT_CSS = """
     DeployPane { padding: 0 1; }
-    DeployPane > #status { height: 2; color: $text-muted; margin: 0 0 0 13; }
+    DeployPane > #status { height: auto; min-height: 2; color: $text-muted; margin: 0 0 0 13; }
     DeployPane > #status.-reason { color: $warning; }
     DeployPane > #pick-when { height: 1; color: $text-muted; margin: 0 0 0 13; }
     DeployPane > #install { height: auto; margin: 1 0 0 0; color: $text-muted; }
@@ -33,6 +34,7 @@ class DeployPane(VerticalScroll):
     def __init__(self, rules: Rules, id: str | None = None):
         super().__init__(id=id)
         self.rules = rules
+        self._status_at = 0.0  # when the status line last changed
 
     # -- building ------------------------------------------------------------------------
     def chip_text(self, dim: str, option_id: str) -> tuple[str, str]:
@@ -78,13 +80,16 @@ class DeployPane(VerticalScroll):
             self._show(view)
 
     def watch_status(self, text: str) -> None:
+        self._status_at = get_time()
         if self.is_mounted:
-            self.query_one("#status", Static).update(text)
+            status = self.query_one("#status", Static)
+            status.update(text)
+            status.set_class(text.startswith("✗"), "-reason")  # a reason, not a plain note
 
     def on_chip_explain(self, message: Chip.Explain) -> None:
         s = message.state
-        status = self.query_one("#status", Static)
-        status.set_class(not s.enabled, "-reason")
+        if message.at < self._status_at:
+            return  # focus moved before the status changed: the newer status stands
         if s.enabled:
             self.status = message.detail or f"{DIM_NAMES[s.dim]}: {s.label}"
         else:

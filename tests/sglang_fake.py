@@ -1,0 +1,158 @@
+"""A tiny real HTTP server on 127.0.0.1 that answers like SGLang's OpenAI-compatible API.
+
+Used by the app's cURL tests and the cURL snapshots. Its answers are deterministic (fixed
+ids and timestamps), so a screenshot of a successful probe never changes.
+
+    with serving("success") as server:          # any free port
+        port = server.port
+    with serving("success", port=38517): ...    # a fixed port, for snapshots
+
+Modes: success, error500, html (not JSON), slow (answers after SLOW_SECONDS, or as soon
+as the server stops), mismatch (serves another model).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+MODEL = "deepseek-ai/DeepSeek-V4-Flash"
+REPLY = "Hello! How can I help you today?"
+SLOW_SECONDS = 5.0  # upper bound; the slow handler wakes as soon as the server stops
+
+
+def completion(content: str | None = REPLY, model: str = MODEL) -> dict:
+    """A realistic, fixed SGLang /v1/chat/completions answer."""
+    return {
+        "id": "0f6c2b0a8e5d4c3f9a1b2c3d4e5f6a7b",
+        "object": "chat.completion",
+        "created": 1767225600,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "reasoning_content": None, "tool_calls": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+                "matched_stop": 1,
+            }
+        ],
+        "usage": {"prompt_tokens": 6, "total_tokens": 16, "completion_tokens": 10, "prompt_tokens_details": None},
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "FakeSGLang"
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, obj: object) -> None:
+        self._send(status, json.dumps(obj).encode())
+
+    def do_GET(self) -> None:
+        if self.path == "/health":
+            self._send(200, b"")
+        elif self.path == "/v1/models":
+            served = "someone/Other-Model" if self.server.mode == "mismatch" else self.server.model
+            self._json(200, {"object": "list", "data": [{"id": served, "object": "model", "owned_by": "sglang"}]})
+        else:
+            self._json(404, {"detail": "Not Found"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        with self.server.lock:
+            self.server.requests.append((self.path, body))
+        if self.path != "/v1/chat/completions":
+            self._json(404, {"detail": "Not Found"})
+            return
+        mode = self.server.mode
+        if mode == "error500":
+            self._json(
+                500,
+                {
+                    "object": "error",
+                    "message": "Internal server error: CUDA out of memory",
+                    "type": "InternalServerError",
+                    "code": 500,
+                },
+            )
+        elif mode == "html":
+            self._send(200, b"<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>", "text/html")
+        elif mode == "slow":
+            self.server.slow_started.set()
+            self.server.stop.wait(SLOW_SECONDS)
+            try:
+                self._json(200, completion(model=self.server.model))
+            except OSError:  # the client gave up
+                pass
+        else:
+            self._json(200, completion(model=self.server.model))
+
+
+class FakeSGLang(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int = 0, mode: str = "success", model: str = MODEL) -> None:
+        self.mode = mode
+        self.model = model
+        self.requests: list[tuple[str, bytes]] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.slow_started = threading.Event()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    @property
+    def chat_requests(self) -> int:
+        with self.lock:
+            return sum(1 for path, _ in self.requests if path == "/v1/chat/completions")
+
+
+@contextlib.contextmanager
+def serving(mode: str = "success", port: int = 0, model: str = MODEL) -> Iterator[FakeSGLang]:
+    server = FakeSGLang(port, mode, model)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    with socket.socket() as sock:  # and nothing answers there
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) != 0

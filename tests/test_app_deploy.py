@@ -1,0 +1,414 @@
+"""The Deploy pane driven like a user would: keys, clicks, and what the screen then says."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from textual.widgets import Button
+from tui_helpers import chip, command_on_screen, notes, status_on_screen
+
+from dsv4_tui import cli
+from dsv4_tui.app import DSV4App
+from dsv4_tui.core.env import Env, config_dir
+from dsv4_tui.core.render import render_command
+from dsv4_tui.core.selection import Selection, choose, first_selection
+
+SIZE = (100, 40)
+
+
+@pytest.fixture(autouse=True)
+def no_local_clipboard(monkeypatch):
+    """Copy must go through the app (OSC 52), never to this machine's clipboard."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def expected(rules, sel: Selection, framing: str = "python") -> str:
+    return render_command(rules, sel, framing, Env.defaults(rules).subst())
+
+
+def assert_command_shown(app, rules) -> None:
+    """The screen, the app's view and the core renderer agree on the command."""
+    shown = command_on_screen(app)
+    assert shown == app.view.display == app.view.command
+    assert shown == expected(rules, app.selection, app.framing)
+
+
+async def press_chip(pilot, dim: str, value: str) -> None:
+    chip(pilot.app, dim, value).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_starts_on_the_first_cell_with_its_command(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.selection == first_selection(rules) == Selection("b200", "flash", "fp4", "low-latency", "single")
+        assert app.focused is chip(app, "hw", "b200")
+        assert "-selected" in chip(app, "hw", "b200").classes
+        assert_command_shown(app, rules)
+        assert command_on_screen(app).startswith("sglang serve \\\n  --trust-remote-code")
+        assert str(app.query_one("#deploy-badge").content) == "Verified"
+
+
+@pytest.mark.parametrize(
+    ("start", "dim", "value"),
+    [
+        (("b200", "flash", "fp4", "low-latency", "single"), "hw", "h200"),  # h200 has flash/fp4: nothing snaps
+        (("b200", "flash", "fp4", "low-latency", "single"), "hw", "mi300x"),  # FP4 → FP8
+        (("b200", "pro", "fp4", "balanced", "single"), "hw", "rtx6000"),  # Pro → Flash, Balanced → Low-Latency
+        (("h200", "flash", "fp8", "balanced", "single"), "variant", "pro"),  # Single → Multi-Nodes
+        (("gb300", "flash", "fp4", "low-latency", "single"), "quant", "nvfp4"),
+    ],
+)
+async def test_choose_snaps_lower_dimensions_and_says_what_changed(rules, start, dim, value):
+    sel = Selection(*start)
+    want, changes = choose(rules, sel, dim, value)
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = sel
+        await pilot.pause()
+        before = command_on_screen(app)
+        await press_chip(pilot, dim, value)
+        assert app.selection == want
+        label = rules.label(dim, value)
+        if changes:
+            assert status_on_screen(app) == f"{label} chosen; snapped " + "; ".join(changes) + "."
+        else:
+            assert status_on_screen(app) == f"{label} chosen."
+        assert_command_shown(app, rules)
+        assert command_on_screen(app) != before
+        # The chips follow: the new values are selected, the old ones not.
+        for d in ("hw", "variant", "quant", "strategy", "nodes"):
+            assert "-selected" in chip(app, d, want[d]).classes
+            if sel[d] != want[d]:
+                assert "-selected" not in chip(app, d, sel[d]).classes
+
+
+async def test_mi300x_snaps_quant_to_fp8_in_words(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "mi300x")
+        assert app.selection == Selection("mi300x", "flash", "fp8", "low-latency", "single")
+        assert status_on_screen(app) == "MI300X chosen; snapped Quantization: FP4 → FP8."
+        assert "--model-path sgl-project/DeepSeek-V4-Flash-FP8" in command_on_screen(app)
+
+
+async def test_clicking_a_chip_chooses_it(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert await pilot.click("#deploy-pane #chip-strategy-high-throughput")
+        await pilot.pause()
+        assert app.selection.strategy == "high-throughput"
+        assert_command_shown(app, rules)
+
+
+async def test_greyed_chip_explains_itself_and_cannot_be_chosen(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # b200 → right ×4 is RTX PRO 6000 (h100 h200 b200 b300 gb200 gb300 rtx6000).
+        await pilot.press("right", "right", "right", "right")
+        assert app.focused is chip(app, "hw", "rtx6000")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selection.hw == "rtx6000"
+        sel = app.selection
+        command = command_on_screen(app)
+        pro = chip(app, "variant", "pro")
+        assert "-unavailable" in pro.classes
+        await pilot.press("down")  # to the Variant row: its selected chip (Flash)
+        assert app.focused is chip(app, "variant", "flash")
+        await pilot.press("right")  # the greyed Pro chip still takes focus
+        assert app.focused is pro
+        await pilot.pause()
+        reason = status_on_screen(app)
+        assert reason.startswith("✗ Pro: ")
+        assert "Flash only" in reason and "RTX PRO 6000" in reason
+        assert "-reason" in app.query_one("#deploy-pane #status").classes
+        assert pro.tooltip == pro.state.reason and "Flash only" in pro.tooltip
+        await pilot.press("enter")  # explains again, changes nothing
+        await pilot.pause()
+        assert app.selection == sel
+        assert command_on_screen(app) == command
+        assert "Flash only" in status_on_screen(app)
+
+
+async def test_choosing_a_greyed_option_by_name_reports_why(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.choose("hw", "rtx6000")
+        await pilot.pause()
+        sel = app.selection
+        app.choose("variant", "pro")
+        await pilot.pause()
+        assert app.selection == sel
+        assert status_on_screen(app).startswith("✗ RTX PRO 6000 runs Flash only: no Pro cell")
+
+
+async def test_status_returns_to_normal_colour_after_a_reason(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.choose("hw", "rtx6000")
+        await pilot.pause()
+        chip(app, "variant", "pro").focus()
+        await pilot.pause()
+        status = app.query_one("#deploy-pane #status")
+        assert "-reason" in status.classes
+        await press_chip(pilot, "hw", "h200")
+        assert status_on_screen(app).startswith("H200 chosen")
+        assert "-reason" not in status.classes
+
+
+async def test_choosing_the_same_chip_again_still_says_so(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "h200")
+        assert status_on_screen(app) == "H200 chosen."
+        chip(app, "hw", "b300").focus()  # focus text replaces the status line …
+        await pilot.pause()
+        assert status_on_screen(app).startswith("B300: 288 GB")
+        await press_chip(pilot, "hw", "h200")  # … and choosing H200 again says it again
+        assert status_on_screen(app) == "H200 chosen."
+
+
+async def test_keyboard_navigation(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.focused is chip(app, "hw", "b200")
+        await pilot.press("left")
+        assert app.focused is chip(app, "hw", "h200")
+        await pilot.press("left", "left")  # wraps from the first chip to the last (AMD) one
+        assert app.focused is chip(app, "hw", "mi355x")
+        await pilot.press("right")  # and back
+        assert app.focused is chip(app, "hw", "h100")
+        # Moving focus does not choose.
+        assert app.selection == first_selection(rules)
+        await pilot.press("down")
+        assert app.focused is chip(app, "variant", "flash")
+        await pilot.press("down")
+        assert app.focused is chip(app, "quant", "fp4")
+        await pilot.press("down")
+        assert app.focused is chip(app, "strategy", "low-latency")
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert app.selection.strategy == "balanced"
+        await pilot.press("down")
+        assert app.focused is chip(app, "nodes", "single")
+        await pilot.press("down")  # past the last row: on to the command box, not a chip of the same row
+        assert app.focused is app.query_one("#deploy-python", Button)
+        chip(app, "quant", "fp4").focus()
+        await pilot.press("up", "up")
+        assert app.focused is chip(app, "hw", "b200")
+        await pilot.press("up")  # past the first row: the pane itself, where ↑ ↓ scroll
+        assert app.focused is app.query_one("#deploy-pane")
+
+
+async def test_framing_toggle_with_p_and_the_buttons(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        python_button = app.query_one("#deploy-python", Button)
+        docker_button = app.query_one("#deploy-docker", Button)
+        assert "-active" in python_button.classes and "-active" not in docker_button.classes
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.framing == "docker"
+        assert command_on_screen(app).startswith("docker run --gpus all \\\n  --shm-size 32g \\\n  -p 30000:30000")
+        assert "-active" in docker_button.classes and "-active" not in python_button.classes
+        assert_command_shown(app, rules)
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.framing == "python"
+        assert_command_shown(app, rules)
+        assert await pilot.click("#deploy-docker")
+        await pilot.pause()
+        assert app.framing == "docker"
+        assert_command_shown(app, rules)
+        assert await pilot.click("#deploy-python")
+        await pilot.pause()
+        assert app.framing == "python"
+        assert_command_shown(app, rules)
+
+
+async def test_copy_puts_the_exact_command_on_the_clipboard(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "mi355x")
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == app.view.command == command_on_screen(app)
+        assert app.clipboard == expected(rules, app.selection, "docker")
+        [(title, severity, message)] = notes(app)
+        assert title == "⧉ Copy" and severity == "information"
+        assert message.startswith(f"Copied the Docker command ({len(app.clipboard.splitlines())} lines)")
+
+
+async def test_copy_button_copies_too(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert await pilot.click("#deploy-copy")
+        await pilot.pause()
+        assert app.clipboard == app.view.command
+
+
+async def test_multi_node_and_role_cells_show_their_commands(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = Selection("gb200", "pro", "fp4", "balanced", "multi-2")
+        await pilot.pause()
+        shown = command_on_screen(app)
+        assert shown.startswith("# Multi-node (2 nodes). Run the same command on every node with:")
+        assert "--nnodes 2" in shown and "--node-rank <node-rank>" in shown
+        assert_command_shown(app, rules)
+        app.selection = Selection("gb300", "pro", "fp4", "low-latency", "multi-2")
+        await pilot.pause()
+        assert_command_shown(app, rules)
+        notes_text = str(app.query_one("#deploy-command .notes").content)
+        assert "one command per role" in notes_text
+
+
+async def test_selection_and_framing_are_remembered(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "h200")
+        await press_chip(pilot, "variant", "pro")
+        await press_chip(pilot, "strategy", "high-throughput")
+        await pilot.press("p")
+        await pilot.pause()
+        sel = app.selection
+    assert sel == Selection("h200", "pro", "fp4", "high-throughput", "single")
+    assert (config_dir() / "state.toml").is_file()
+
+    again = DSV4App(rules, detect=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.selection == sel and again.framing == "docker"
+        assert command_on_screen(again) == expected(rules, sel, "docker")
+        assert again.focused is chip(again, "hw", "h200")
+
+
+async def test_remember_false_writes_no_state(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "h200")
+    assert not (config_dir() / "state.toml").exists()
+    assert DSV4App(rules, detect=False).selection == first_selection(rules)
+
+
+async def test_broken_state_file_is_ignored_with_a_notice(rules):
+    state = config_dir() / "state.toml"
+    state.write_text("hw = \n")
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.selection == first_selection(rules)
+        assert any("Ignored the saved selection" in message and str(state) in message for _, _, message in notes(app))
+
+
+async def test_impossible_saved_state_resolves_to_a_real_cell(rules):
+    (config_dir() / "state.toml").write_text(
+        'hw = "rtx6000"\nvariant = "pro"\nquant = "fp4"\nstrategy = "balanced"\nnodes = "single"\nframing = "nope"\n'
+    )
+    app = DSV4App(rules, detect=False)
+    assert app.selection == Selection("rtx6000", "flash", "fp4", "low-latency", "single")
+    assert app.framing == "python"
+
+
+async def test_x_exits_and_returns_the_command(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_chip(pilot, "hw", "gb200")
+        await pilot.press("p")
+        await pilot.pause()
+        command = app.view.command
+        await pilot.press("x")
+        await pilot.pause()
+    assert app.return_value == command == expected(rules, app.selection, "docker")
+
+
+@pytest.mark.parametrize("print_on_exit", [True, False])
+async def test_q_returns_the_command_only_with_print_on_exit(rules, print_on_exit):
+    app = DSV4App(rules, detect=False, print_on_exit=print_on_exit)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        command = app.view.command
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == (command if print_on_exit else None)
+
+
+@pytest.mark.parametrize(("flags", "key", "printed"), [(["--print-on-exit"], "q", True), ([], "q", False), ([], "x", True)])
+def test_cli_prints_the_command_on_exit(rules, monkeypatch, capsys, flags, key, printed):
+    """`dsv4 --no-detect [--print-on-exit]`: the app runs (headless here), then stdout gets the command."""
+    original_run = DSV4App.run
+    seen = {}
+
+    def headless_run(self, **kwargs):
+        seen["detect"] = self.detect
+
+        async def user(pilot):
+            await pilot.pause()
+            seen["command"] = self.view.command
+            await pilot.press(key)
+
+        return original_run(self, headless=True, size=SIZE, auto_pilot=user)
+
+    monkeypatch.setattr(DSV4App, "run", headless_run)
+    assert cli.main(["--no-detect", *flags]) == 0
+    out = capsys.readouterr().out
+    assert seen["detect"] is False
+    assert out == (seen["command"] + "\n" if printed else "")
+    assert seen["command"] == expected(rules, first_selection(rules))
+
+
+async def test_80x24_scrolls_to_the_command(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#deploy-pane")
+        install = app.query_one("#deploy-pane #install")
+        assert pane.max_scroll_y > 0  # more than fits: the pane scrolls
+        assert not pane.content_region.contains_region(install.region)
+        await pilot.press("up")  # from the first chip row to the pane, then scroll with keys
+        assert app.focused is pane
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+        assert pane.content_region.contains_region(install.region)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths")
+def test_tests_use_an_isolated_config_dir(isolated_config):
+    assert config_dir() == isolated_config
+
+
+async def test_toolbar_buttons_and_help_open_their_screens(rules):
+    from dsv4_tui.screens.curl_screen import CurlScreen
+    from dsv4_tui.screens.env_screen import EnvScreen
+    from dsv4_tui.screens.help_screen import HelpScreen
+
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for button, screen_type in (("#deploy-curl", CurlScreen), ("#deploy-env", EnvScreen)):
+            assert await pilot.click(button)
+            await pilot.pause()
+            assert isinstance(app.screen, screen_type)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, screen_type)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one("#deploy-env")  # focus comes back to where it was

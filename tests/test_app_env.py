@@ -1,0 +1,234 @@
+"""⚙ Env in the app: edit as TOML, validate, save (0600), reload, and survive broken files."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from textual.widgets import Static, TextArea
+from tui_helpers import command_on_screen, notes, plain
+
+from dsv4_tui.app import DSV4App
+from dsv4_tui.core.env import config_dir, env_path
+from dsv4_tui.screens.env_screen import EnvScreen
+
+SIZE = (100, 40)
+TOKEN = "hf_FakeToken0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def no_local_clipboard(monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+
+
+async def open_env(pilot) -> EnvScreen:
+    await pilot.press("e")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, EnvScreen)
+    return screen
+
+
+async def save_text(pilot, text: str) -> None:
+    """Replace the editor's text and press Ctrl+S, like a user pasting a new Env."""
+    screen = await open_env(pilot)
+    editor = screen.query_one("#env-editor", TextArea)
+    assert pilot.app.focused is editor
+    editor.load_text(text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+def errors_shown(screen: EnvScreen) -> str:
+    return plain(screen.query_one("#env-errors", Static))
+
+
+async def test_editor_starts_with_every_key_and_its_default(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_env(pilot)
+        text = screen.query_one("#env-editor", TextArea).text
+        for key, ph in rules.model.placeholders.items():
+            assert f'{key} = "{ph.default}"' in text
+        assert str(env_path()) in plain(screen.query_one(".path"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnvScreen)
+        assert not env_path().exists()  # cancel writes nothing
+
+
+async def test_save_applies_writes_0600_and_reloads(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "--port 30000" in command_on_screen(app)
+        text = '# my box\nPORT = "8080"\n'
+        await save_text(pilot, text)
+        assert not isinstance(app.screen, EnvScreen)
+        path = config_dir() / "env.toml"
+        assert path.read_text(encoding="utf-8") == text  # saved as typed, comments kept
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert app.env.get("PORT") == "8080"
+        assert "--port 8080" in command_on_screen(app)
+        assert "--port 30000" not in command_on_screen(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "  -p 8080:8080 \\\n" in command_on_screen(app)
+        assert any(title == "⚙ Env" and message == f"Saved to {path}" for title, _, message in notes(app))
+        # No stray temp files from the atomic write.
+        assert sorted(p.name for p in config_dir().iterdir()) == ["env.toml", "state.toml"]
+
+    again = DSV4App(rules, detect=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.env.get("PORT") == "8080"
+        assert "  -p 8080:8080 \\\n" in command_on_screen(again)  # framing remembered too
+        screen = await open_env(pilot)
+        assert 'PORT = "8080"' in screen.query_one("#env-editor", TextArea).text
+
+
+async def test_save_button_saves(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_env(pilot)
+        screen.query_one("#env-editor", TextArea).load_text('HOST_IP = "127.0.0.1"\n')
+        assert await pilot.click("#env-save")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnvScreen)
+        assert "--host 127.0.0.1" in command_on_screen(app)
+        assert env_path().is_file()
+
+
+async def test_typing_into_the_editor(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        editor.load_text("")
+        await pilot.press(*'PORT = "9001"')
+        assert editor.text == 'PORT = "9001"'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "--port 9001" in command_on_screen(app)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('HOST_IP = "0.0.0.0"\nPORT = "99999"\n', 2, "PORT must be a port number 1-65535, got '99999'"),
+        ('PORT = "8080"\nHF_TOKEN = "abc\n', 2, "TOML syntax error"),
+        ('PORT = "8080"\n\nBOGUS = "1"\n', 3, "unknown key 'BOGUS'"),
+    ],
+)
+async def test_invalid_env_is_not_saved_and_says_where(rules, text, line, words):
+    path = env_path()
+    path.write_text('PORT = "7000"\n', encoding="utf-8")
+    before = path.read_bytes()
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await save_text(pilot, text)
+        screen = app.screen
+        assert isinstance(screen, EnvScreen)  # still open, the text still there to fix
+        assert screen.query_one("#env-editor", TextArea).text == text
+        errors = errors_shown(screen)
+        assert errors.startswith("Not saved:")
+        assert f"{path}:{line}" in errors
+        assert words in errors
+        assert path.read_bytes() == before
+        assert app.env.get("PORT") == "7000"
+        assert "--port 7000" in command_on_screen(app)
+        # Fixing the text and saving again works.
+        screen.query_one("#env-editor", TextArea).load_text('PORT = "8080"\n')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnvScreen)
+        assert "--port 8080" in command_on_screen(app)
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [(b'PORT = "99999"\n', ":1: PORT must be a port number"), (b'# ok\nPORT = "80\n', ":2:")],
+)
+async def test_corrupt_env_file_at_startup(rules, content, where):
+    path = env_path()
+    path.write_bytes(content)
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.env.get("PORT") == "30000"  # defaults in use
+        assert "--port 30000" in command_on_screen(app)
+        [(title, severity, message)] = notes(app)
+        assert severity == "error"
+        assert "Env file is broken" in message
+        assert f"{path}{where}" in message
+        # The editor opens on the broken file with the problem shown, so it can be fixed.
+        screen = await open_env(pilot)
+        assert screen.query_one("#env-editor", TextArea).text == content.decode()
+        assert f"{path}{where}" in errors_shown(screen)
+        await pilot.press("escape")
+        await pilot.press("p")  # and the app keeps working
+        await pilot.pause()
+        assert app.framing == "docker"
+        await pilot.press("q")
+    assert path.read_bytes() == content  # untouched: never overwritten by defaults
+
+
+async def test_unwritable_config_dir_keeps_the_new_values_for_the_session(rules, tmp_path, monkeypatch):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Tests run as root, where chmod does not stop writes: put the folder under a file.
+        afile = tmp_path / "afile"
+        afile.write_text("not a folder")
+        monkeypatch.setenv("DSV4_CONFIG_DIR", str(afile / "cfg"))
+        await save_text(pilot, 'PORT = "8080"\n')
+        assert not isinstance(app.screen, EnvScreen)
+        errors = [(t, m) for t, s, m in notes(app) if s == "error"]
+        assert errors and errors[0][0] == "⚙ Env"
+        assert "NOT saved" in errors[0][1] and "cfg" in errors[0][1]
+        assert "--port 8080" in command_on_screen(app)
+        await pilot.press("p")  # remembering state fails silently; the app goes on
+        await pilot.pause()
+        assert "  -p 8080:8080 \\\n" in command_on_screen(app)
+        app.choose("hw", "h200")
+        await pilot.pause()
+        assert app.selection.hw == "h200" and "--port 8080" in command_on_screen(app)
+    assert afile.read_text() == "not a folder"
+
+
+async def test_app_starts_with_a_config_dir_under_a_file(rules, tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    monkeypatch.setenv("DSV4_CONFIG_DIR", str(afile / "cfg"))
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "--port 30000" in command_on_screen(app)
+        app.choose("hw", "mi355x")
+        await pilot.pause()
+        assert app.selection.hw == "mi355x"
+
+
+async def test_hf_token_is_masked_on_screen_but_copied_for_real(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\n')
+        await pilot.press("p")
+        await pilot.pause()
+        shown = command_on_screen(app)
+        assert TOKEN not in shown
+        assert '--env "HF_TOKEN=hf_' + "•" * 12 + '"' in shown
+        assert shown == app.view.display
+        await pilot.press("c")
+        await pilot.pause()
+        assert f'--env "HF_TOKEN={TOKEN}"' in app.clipboard
+        assert app.clipboard == app.view.command
+        # The notification does not leak it either.
+        assert all(TOKEN not in message for _, _, message in notes(app))
+        await pilot.press("x")
+        await pilot.pause()
+    assert f"HF_TOKEN={TOKEN}" in app.return_value
+    assert stat.S_IMODE(os.stat(env_path()).st_mode) == 0o600

@@ -1,0 +1,45 @@
+"""Small readers for the app's Pilot tests: what is on screen, as plain text."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.widgets import Static
+
+from dsv4_tui.widgets.chips import Chip
+
+
+def plain(widget: Static) -> str:
+    content = widget.content
+    return getattr(content, "plain", str(content))
+
+
+def command_on_screen(app: App) -> str:
+    """The Deploy command as the CommandBox shows it."""
+    return plain(app.query_one("#deploy-pane #deploy-command .command", Static))
+
+
+def warnings_on_screen(app: App) -> str:
+    widget = app.query_one("#deploy-pane #deploy-command .warnings", Static)
+    return plain(widget) if widget.display else ""
+
+
+def status_on_screen(app: App) -> str:
+    return plain(app.query_one("#deploy-pane #status", Static))
+
+
+def chip(app: App, dim: str, value: str) -> Chip:
+    return app.query_one(f"#deploy-pane #chip-{dim}-{value}", Chip)
+
+
+def notes(app: App) -> list[tuple[str, str, str]]:
+    """(title, severity, message) of every notification on screen."""
+    return [(n.title, n.severity, n.message) for n in app._notifications]
+
+
+async def settle(pilot, predicate, tries: int = 200, delay: float = 0.02) -> bool:
+    """Pause until `predicate()` holds (bounded); return whether it did."""
+    for _ in range(tries):
+        if predicate():
+            return True
+        await pilot.pause(delay)
+    return predicate()

@@ -1,0 +1,165 @@
+"""Write the README screenshots (SVG) into screenshots/: `make screenshots`.
+
+Each shot is (name, (width, height), setup): the app starts headless with `run_test`
+(detect=False, a fresh config folder, the default Env), `setup(pilot)` drives it like a
+user, then `app.save_screenshot` writes screenshots/<name>.svg.
+
+To add shots (e.g. the Playground), append to SHOTS — or call `register(name, size, setup)`
+from another module before `main()`:
+
+    async def playground_default(pilot):
+        await pilot.press("2")
+
+    SHOTS.append(Shot("playground-default", (120, 40), playground_default))
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+# Shown in the Env screen, so fixed (a fresh, empty folder each run) rather than random.
+CONFIG_DIR = Path(tempfile.gettempdir()) / "dsv4-screenshots" / "config"
+WIDE = (120, 40)
+
+Setup = Callable[["object"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    size: tuple[int, int]
+    setup: Setup
+
+
+async def pick(pilot, *choices: tuple[str, str]) -> None:
+    """Choose like a user: focus each chip and press Enter."""
+    for dim, value in choices:
+        pilot.app.query_one(f"#deploy-pane #chip-{dim}-{value}").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+
+
+async def nothing(pilot) -> None:
+    await pilot.pause()
+
+
+async def rtx6000(pilot) -> None:
+    await pick(pilot, ("hw", "rtx6000"))
+    await pilot.press("down", "right")  # the greyed Pro chip says why
+
+
+async def multinode(pilot) -> None:
+    await pick(pilot, ("hw", "gb200"), ("variant", "pro"), ("strategy", "balanced"))
+
+
+async def docker(pilot) -> None:
+    await pilot.press("p")
+
+
+async def amd(pilot) -> None:
+    await pick(pilot, ("hw", "mi355x"))
+
+
+async def env(pilot) -> None:
+    await pilot.press("e")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def curl_refused(pilot) -> None:
+    app = pilot.app
+    port = 38518
+    with socket.socket() as sock:  # use a fixed port for a stable picture when it is free
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            port = closed_port()
+    app.env = app.env.with_values({"CURL_HOST": "127.0.0.1", "CURL_PORT": str(port)})
+    await pilot.pause()
+    await pilot.press("u")
+    await pilot.pause()
+    await pilot.press("r")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+
+
+SHOTS: list[Shot] = [
+    Shot("deploy-default", WIDE, nothing),
+    Shot("deploy-rtx6000", WIDE, rtx6000),
+    Shot("deploy-multinode", WIDE, multinode),
+    Shot("deploy-docker", WIDE, docker),
+    Shot("deploy-amd", WIDE, amd),
+    Shot("env", WIDE, env),
+    Shot("curl-refused", WIDE, curl_refused),
+    Shot("deploy-80x24", (80, 24), nothing),
+]
+
+
+def register(name: str, size: tuple[int, int], setup: Setup) -> None:
+    """Add a shot (e.g. from the Playground's own module)."""
+    SHOTS.append(Shot(name, size, setup))
+
+
+def fresh_config() -> Path:
+    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
+    CONFIG_DIR.mkdir(parents=True)
+    os.environ["DSV4_CONFIG_DIR"] = str(CONFIG_DIR)
+    return CONFIG_DIR
+
+
+async def take(shot: Shot, out: Path) -> Path:
+    from dsv4_tui.app import DSV4App
+    from dsv4_tui.core.rules import load_rules
+
+    fresh_config()
+    app = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
+    async with app.run_test(size=shot.size) as pilot:
+        await pilot.pause()
+        await shot.setup(pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        return Path(app.save_screenshot(filename=f"{shot.name}.svg", path=str(out)))
+
+
+async def run(names: list[str], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = [s for s in SHOTS if not names or s.name in names]
+    unknown = set(names) - {s.name for s in SHOTS}
+    if unknown:
+        raise SystemExit(f"unknown shot(s): {', '.join(sorted(unknown))}; known: {', '.join(s.name for s in SHOTS)}")
+    written = []
+    for shot in chosen:
+        written.append(await take(shot, out))
+        print(f"wrote {written[-1].relative_to(ROOT) if written[-1].is_relative_to(ROOT) else written[-1]}")
+    shutil.rmtree(CONFIG_DIR.parent, ignore_errors=True)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only these shots (default: all)")
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: screenshots/)")
+    args = parser.parse_args(argv)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):  # copy nothing to this machine's clipboard
+        os.environ.pop(name, None)
+    asyncio.run(run(args.names, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.exit(main())
