@@ -96,6 +96,38 @@ async def curl_refused(pilot) -> None:
     await app.workers.wait_for_complete()
 
 
+async def playground(pilot, *picks: tuple[str, str], diff: bool = False, scroll_to: str | None = None) -> None:
+    """Switch to the Playground, set knobs (as `app.pick` does for a chip), maybe show the diff."""
+    app = pilot.app
+    await pilot.press("2")
+    await pilot.pause()
+    for key, choice in picks:
+        app.pick(key, choice)
+        await pilot.pause()
+    if diff:
+        await pilot.press("d")
+        await pilot.pause()
+    if scroll_to:
+        pane = app.query_one("#playground-pane")
+        pane.scroll_to_widget(app.query_one(scroll_to), animate=False, top=True)
+        await pilot.pause()
+
+
+async def playground_megamoe(pilot) -> None:
+    await pick(pilot, ("strategy", "high-throughput"))
+    await playground(pilot, ("megamoe_quant", "w4a4"), diff=True, scroll_to="#card-moe")
+
+
+async def playground_pd_hisparse(pilot) -> None:
+    await pick(pilot, ("hw", "gb300"), ("strategy", "balanced"))
+    await playground(pilot, ("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5"), scroll_to="#card-pd")
+
+
+async def playground_rtx6000(pilot) -> None:
+    await pick(pilot, ("hw", "rtx6000"))
+    await playground(pilot)
+
+
 SHOTS: list[Shot] = [
     Shot("deploy-default", WIDE, nothing),
     Shot("deploy-rtx6000", WIDE, rtx6000),
@@ -105,6 +137,9 @@ SHOTS: list[Shot] = [
     Shot("env", WIDE, env),
     Shot("curl-refused", WIDE, curl_refused),
     Shot("deploy-80x24", (80, 24), nothing),
+    Shot("playground-megamoe-w4a4", WIDE, playground_megamoe),
+    Shot("playground-pd-hisparse", WIDE, playground_pd_hisparse),
+    Shot("playground-rtx6000", WIDE, playground_rtx6000),
 ]
 
 

@@ -23,7 +23,7 @@ class SubmitScreen(ModalScreen[SubmitRequest | None]):
     DEFAULT_CSS = """
     SubmitScreen { align: center middle; }
     SubmitScreen > Vertical { width: 90%; max-width: 100; height: auto; max-height: 95%; border: thick $primary; background: $surface; padding: 0 1; }
-    SubmitScreen .title { text-style: bold; }
+    SubmitScreen .title { text-style: bold; width: 100%; }
     SubmitScreen .hint { color: $text-muted; }
     SubmitScreen #submit-errors { color: $error; height: auto; }
     SubmitScreen .buttons { height: auto; align: right middle; margin: 1 0 0 0; }

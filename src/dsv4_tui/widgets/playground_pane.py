@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
@@ -32,7 +33,9 @@ def diff_text(diff) -> Text:
     return out
 
 
-LINE_WIDTH = 56  # chip text per line, so a card fits 80 columns
+# Columns for the chips of one row, so a card fits 80 columns: 80 - pane padding (2) -
+# scrollbar (2) - card border and padding (4) - row label (18) = 54.
+LINE_WIDTH = 54
 
 
 def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
@@ -45,22 +48,77 @@ def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
     }
 
 
-def pack_lines(items: list, width: int = LINE_WIDTH) -> list[list]:
-    """Greedily pack chips (OptionState, text, detail) into lines of at most `width`."""
+def pack_lines(items: list, width: int = LINE_WIDTH, hidden: frozenset[str] = frozenset()) -> list[list]:
+    """Greedily pack chips (OptionState, text, detail) into lines of at most `width` columns.
+
+    A chip takes its text + 2 (padding) and a 1-column gap before the next one; the last
+    chip of a line needs no gap. Chips whose id is in `hidden` are kept in order but take
+    no room (they are not displayed).
+    """
     lines: list[list] = [[]]
     used = 0
     for item in items:
-        need = len(item[1]) + 3  # padding and gap
-        if lines[-1] and used + need > width:
+        if item[0].id in hidden:
+            lines[-1].append(item)
+            continue
+        need = len(item[1]) + 2  # the chip with its padding
+        if used and used + need > width:
             lines.append([])
             used = 0
         lines[-1].append(item)
-        used += need
+        used += need + 1  # and the gap before the next chip
     return lines
 
 
+class KnobChip(Chip):
+    """A Playground chip: left / right skip the chips that are not on screen (hidden choices)."""
+
+    def action_step(self, delta: int) -> None:
+        chips = [c for c in self.query_ancestor(ChipRow).query(Chip) if c.can_focus or c is self]
+        i = chips.index(self)
+        chips[(i + delta) % len(chips)].focus()
+
+
+class KnobRow(ChipRow):
+    """A knob's row of KnobChips. Up / down skip the rows that are not on screen (the MegaMoE
+    quantization without MegaMoE, HiSparse before PD decode), and land on a chip that is."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label, classes="row-label")
+        with Widget(classes="groups"):
+            for _name, items in self._groups:
+                with Horizontal(classes="group"):
+                    with Widget(classes="chips"):
+                        for state, text, detail in items:
+                            yield KnobChip(state, text, detail)
+
+    def focus_selected(self) -> None:
+        chips = [c for c in self.query(Chip) if c.can_focus]
+        target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
+        if target is not None:
+            target.focus()
+
+    def action_row(self, delta: int) -> None:
+        rows = [r for r in self.parent.query_children(ChipRow) if r.display or r is self]
+        j = rows.index(self) + delta
+        if 0 <= j < len(rows):
+            rows[j].focus_selected()
+            return
+        # Leaving the card's first / last row: to what comes before / after the whole row.
+        chain = self.screen.focus_chain
+        chips = [c for c in self.query(Chip) if c in chain]
+        if not chips:
+            return
+        k = chain.index(chips[-1] if delta > 0 else chips[0]) + (1 if delta > 0 else -1)
+        if 0 <= k < len(chain):
+            chain[k].focus()
+
+
 def shape_of(view: PlaygroundView) -> tuple:
-    return tuple((k.key, tuple(c.id for c in k.choices)) for card in view.cards for k in card.knobs)
+    """What the chip layout depends on: the knobs, their choices, and which are hidden."""
+    return tuple(
+        (k.key, tuple((c.id, c.hidden) for c in k.choices)) for card in view.cards for k in card.knobs
+    )
 
 
 class PlaygroundPane(VerticalScroll):
@@ -121,10 +179,16 @@ class PlaygroundPane(VerticalScroll):
         widgets = []
         for card in view.cards:
             rows = [
-                ChipRow(
+                KnobRow(
                     f"pg-{k.key}",
                     k.label,
-                    [("", line) for line in pack_lines([(s, s.label, d) for s, d in knob_states(k).values()])],
+                    [
+                        ("", line)
+                        for line in pack_lines(
+                            [(s, s.label, d) for s, d in knob_states(k).values()],
+                            hidden=frozenset(c.id for c in k.choices if c.hidden),
+                        )
+                    ],
                 )
                 for k in card.knobs
             ]
@@ -145,7 +209,7 @@ class PlaygroundPane(VerticalScroll):
         result = view.result
         for card in view.cards:
             box = self.query_one(f"#card-{card.id}", Vertical)
-            box.display = not (card.hidden and card.hidden_by_base) and result.has_base
+            box.display = shown = not (card.hidden and card.hidden_by_base) and result.has_base
             note = box.query_one(".card-note", Static)
             note.update(f"⊘ {card.reason}" if card.hidden and card.reason else "")
             note.display = card.hidden
@@ -157,6 +221,9 @@ class PlaygroundPane(VerticalScroll):
                 hidden = {c.id for c in knob.choices if c.hidden}
                 for chip in row.query(Chip):
                     chip.display = chip.state.id not in hidden
+                    # A chip that is not on screen (hidden itself, or its row / card) takes
+                    # no focus: neither from Tab nor from the tab switch's "first chip".
+                    chip.can_focus = shown and row.display and chip.display
         self._show_result(view)
 
     def _show_result(self, view: PlaygroundView) -> None:

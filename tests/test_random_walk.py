@@ -1,0 +1,254 @@
+"""A seeded random walk through the whole app: Deploy choices, framing, Playground picks,
+diff, reset, tab switches — one Pilot session per example, checking after every step that
+the screen shows exactly what the core computes for the app's state.
+
+Deterministic: hypothesis (`derandomize=True`) draws the seeds, each seed drives one walk
+through `random.Random(seed)`, so a failure reproduces on every run; the assertion message
+has the seed and the last steps. (Seeds rather than per-step draws: hypothesis's first
+example would otherwise be the all-zero walk, the same step 120 times.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from textual.widgets import Button, Static
+from tui_helpers import plain
+
+from dsv4_tui.app import DSV4App
+from dsv4_tui.core.playground import Overrides, cards, revert_hidden, set_choice
+from dsv4_tui.core.rules import DIMS
+from dsv4_tui.core.selection import NotAvailable, Selection, choose
+from dsv4_tui.core.view import deploy_view, playground_view
+from dsv4_tui.widgets.chips import Chip, ChipRow
+from dsv4_tui.widgets.playground_pane import diff_text
+
+SIZE = (120, 40)
+STEPS = 80  # per example; 3 examples
+
+ACTIONS = (
+    ["deploy"] * 6  # choose a Deploy option (by chip in the Deploy tab, else by name)
+    + ["pick"] * 10  # pick a Playground choice (by chip in the Playground tab, else by name)
+    + ["framing", "diff", "reset", "tab", "tab", "sibling", "copy", "jump", "jump", "arrow", "arrow"]
+)
+
+
+def deploy_shown(app) -> str:
+    return plain(app.query_one("#deploy-pane #deploy-command .command", Static))
+
+
+def pg_shown(app) -> str:
+    return plain(app.query_one("#playground-pane #pg-command .command", Static))
+
+
+def check(app, rules, log: list[str]) -> None:
+    """The invariants after every step."""
+    where = "\n".join(log[:1] + ["…"] + log[-12:])
+    assert app._exception is None, where
+    assert app.is_running, where
+    assert app.screen is app.screen_stack[0], where  # no modal left open
+    sel, ov = app.selection, app.overrides
+
+    # Deploy: the screen shows the core's command for the state.
+    dv = deploy_view(rules, sel, app.framing, app.env)
+    assert app.view.display == dv.display, where
+    assert deploy_shown(app) == dv.display, where
+    for dim in DIMS:
+        chip = app.query_one(f"#deploy-pane #chip-{dim}-{sel[dim]}", Chip)
+        assert chip.state.selected and "-selected" in chip.classes, where
+
+    # Playground: the screen shows the core's command (or its diff) for the state.
+    pv = playground_view(rules, sel, ov, app.framing, app.env)
+    assert app.pg_view.display == pv.display and app.pg_view.diff == pv.diff, where
+    shown = pg_shown(app)
+    if app.show_diff:
+        assert shown == diff_text(pv.diff).plain, where
+    else:
+        assert shown == pv.display, where
+    result = pv.result
+    badge = plain(app.query_one("#pg-badge"))
+    assert badge == (result.badge_line if result.has_base else "Not Verified"), where
+    assert app.query_one("#pg-command").display == result.has_base, where
+    assert app.query_one("#pg-submit", Button).display == result.can_submit, where
+    assert app.query_one("#pg-sibling", Button).display == bool(result.matched_strategy), where
+    assert app.query_one("#pg-router").display == bool(result.router), where
+
+    # No hidden option is selected, and the state has no hidden picks left.
+    assert revert_hidden(rules, sel, ov) == ov, where
+    for card in pv.cards:
+        box = app.query_one(f"#card-{card.id}")
+        assert box.display == (not (card.hidden and card.hidden_by_base) and result.has_base), where
+        for knob in card.knobs:
+            visible = not knob.hidden and not card.hidden
+            row = app.query_one(f"#row-pg-{knob.key}", ChipRow)
+            assert row.display == visible, where
+            if visible and box.display:
+                chosen = knob.choice(knob.selected)
+                assert chosen is not None and not chosen.hidden, f"{knob.key}={knob.selected} hidden\n{where}"
+            for chip in row.query(Chip):
+                choice = knob.choice(chip.state.id)
+                assert chip.display == (not choice.hidden), where
+                assert chip.state.enabled == (not choice.disabled), where
+                assert chip.state.selected == (choice.id == knob.selected), where
+    assert pv.cards == cards(rules, sel, result.overrides), where
+
+
+async def press_chip(pilot, rnd: random.Random, chip: Chip) -> None:
+    """Enter on the focused chip (half the time), else the chip's own press action."""
+    chip.focus()
+    if rnd.random() < 0.5:
+        await pilot.press("enter")
+    else:
+        await pilot.pause()
+        chip.action_press()
+
+
+async def key_or_action(pilot, rnd: random.Random, log: list[str], key: str, action) -> None:
+    """The key binding (half the time: keys cost a Pilot round trip), else the action."""
+    if rnd.random() < 0.5:
+        log.append(f"press {key}")
+        await pilot.press(key)
+    else:
+        log.append(f"action for {key}")
+        action()
+
+
+async def walk(rules, seed: int) -> None:
+    rnd = random.Random(seed)
+    app = DSV4App(rules, detect=False, remember=False)
+    app.animation_level = "none"  # scrolling to a focused chip is instant: no waiting on animations
+    log: list[str] = [f"seed {seed}"]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        check(app, rules, log)
+        for _ in range(STEPS):
+            # What the step should leave behind, from the core alone.
+            sel, ov, framing, show_diff = app.selection, app.overrides, app.framing, app.show_diff
+            action = rnd.choice(ACTIONS)
+            if action == "deploy":
+                dim = rnd.choice(DIMS)
+                states = app.view.options[dim]
+                enabled = [s for s in states if s.enabled]
+                # Mostly an enabled option; sometimes a greyed one (refused, must not crash).
+                state = rnd.choice(enabled if enabled and rnd.random() < 0.9 else states)
+                try:
+                    sel = choose(rules, sel, dim, state.id)[0]
+                    ov = revert_hidden(rules, sel, ov)
+                except NotAvailable:
+                    assert not state.enabled, f"{dim}={state.id} refused while enabled"
+                if not app.in_playground and rnd.random() < 0.5:
+                    log.append(f"deploy chip {dim}={state.id} (enabled={state.enabled})")
+                    await press_chip(pilot, rnd, app.query_one(f"#deploy-pane #chip-{dim}-{state.id}", Chip))
+                else:
+                    log.append(f"app.choose({dim!r}, {state.id!r}) (enabled={state.enabled})")
+                    app.choose(dim, state.id)
+            elif action == "pick":
+                visible = [
+                    (k.key, c.id, c.disabled)
+                    for card in app.pg_view.cards
+                    if not card.hidden
+                    for k in card.knobs
+                    if not k.hidden
+                    for c in k.choices
+                    if not c.hidden
+                ]
+                if not visible or not app.pg_view.result.has_base:
+                    log.append("pick: nothing to pick")
+                    continue
+                key, cid, disabled = rnd.choice(visible)
+                if app.in_playground:
+                    # A greyed chip only explains itself; an enabled one sets the knob.
+                    log.append(f"pg chip {key}={cid} (disabled={disabled})")
+                    if not disabled:
+                        ov = set_choice(rules, ov, key, cid)
+                    await press_chip(pilot, rnd, app.query_one(f"#playground-pane #chip-{key}-{cid}", Chip))
+                else:
+                    # By name (like `--override`): even a disabled choice is set, and shown as
+                    # the core renders it.
+                    log.append(f"app.pick({key!r}, {cid!r}) (disabled={disabled})")
+                    ov = set_choice(rules, ov, key, cid)
+                    app.pick(key, cid)
+            elif action == "framing":
+                framing = "docker" if framing == "python" else "python"
+                await key_or_action(pilot, rnd, log, "p", app.action_toggle_framing)
+            elif action == "diff":
+                show_diff = not show_diff
+                await key_or_action(pilot, rnd, log, "d", app.action_toggle_diff)
+            elif action == "reset":
+                log.append("reset")
+                ov = Overrides()
+                app.query_one("#pg-reset", Button).press()
+            elif action == "tab":
+                tab = "deploy" if app.in_playground else "playground"
+                await key_or_action(pilot, rnd, log, "1" if tab == "deploy" else "2", lambda: app.action_show_tab(tab))
+            elif action == "arrow":
+                if not (app.in_playground and isinstance(app.focused, Chip)):
+                    log.append("arrow: no Playground chip focused")
+                    continue
+                key = rnd.choice(("left", "right", "up", "down"))
+                log.append(f"press {key} on {app.focused.id}")
+                await pilot.press(key)
+                await pilot.pause()
+                # Arrows never put the focus on something that is not on screen.
+                assert app.focused is None or app.focused in app.screen.focus_chain, "\n".join(log[-12:])
+            elif action == "jump":
+                # Every Deploy dimension at once, to any cell (role cells included).
+                roles = [c for c in rules.cells if c.has_roles]  # "no base" for the Playground
+                cell = rnd.choice(roles if roles and rnd.random() < 0.3 else rules.cells)
+                log.append(f"jump to {cell.hw}/{cell.variant}/{cell.quant}/{cell.strategy}/{cell.nodes}")
+                for dim in DIMS:
+                    try:
+                        new = choose(rules, sel, dim, getattr(cell, dim))[0]
+                    except NotAvailable:
+                        pass
+                    else:
+                        if new != sel:
+                            sel, ov = new, revert_hidden(rules, new, ov)
+                    app.choose(dim, getattr(cell, dim))
+            elif action == "sibling":
+                if not app.query_one("#pg-sibling", Button).display:
+                    if rnd.random() < 0.5:
+                        log.append("sibling: none")
+                        continue
+                    # Set up a known sibling match (equals the H200 high-throughput cell).
+                    log.append("sibling setup: h200/flash/fp4/balanced + marlin + speculative off")
+                    for dim, value in zip(DIMS, ("h200", "flash", "fp4", "balanced", "single")):
+                        app.choose(dim, value)
+                    app.action_reset_overrides()
+                    app.pick("moe_backend", "marlin")
+                    app.pick("speculative", "off")
+                    await pilot.pause()
+                    assert app.selection == Selection("h200", "flash", "fp4", "balanced", "single")
+                    assert app.query_one("#pg-sibling", Button).display, "\n".join(log[-12:])
+                    sel = app.selection
+                log.append("sibling")
+                sel, ov = sel.with_(strategy=app.pg_view.result.matched_strategy), Overrides()
+                app.query_one("#pg-sibling", Button).press()
+            elif action == "copy":
+                await key_or_action(pilot, rnd, log, "c", app.action_copy)
+                await pilot.pause()
+                assert app.clipboard == app.current_command(), "\n".join(log[:1] + log[-12:])
+            await pilot.pause()
+            where = "\n".join(log[:1] + ["…"] + log[-12:])
+            assert (app.selection, app.overrides) == (sel, ov), where
+            assert (app.framing, app.show_diff) == (framing, show_diff), where
+            check(app, rules, log)
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=(Phase.generate,),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_walk(rules, seed, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: False)
+    asyncio.run(walk(rules, seed))

@@ -1,0 +1,147 @@
+"""Snapshots of the Playground pane (pytest-textual-snapshot).
+
+Regenerate after a deliberate visual change with
+`.venv/bin/python -m pytest tests/test_snapshots_playground.py --snapshot-update`, then look
+at the SVGs under tests/__snapshots__/test_snapshots_playground/.
+Deterministic: no GPU detection, no remembered selection, no clock in the header.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dsv4_tui.app import DSV4App
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def no_desktop(monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: False)
+
+
+def new_app(rules) -> DSV4App:
+    return DSV4App(rules, detect=False, remember=False)
+
+
+def setup(sel: tuple[str, ...], picks: tuple[tuple[str, str], ...] = (), *, show: str | None = None, focus: str | None = None):
+    """A run_before: choose the Deploy selection, open the Playground, pick the knobs, then
+    scroll `show` into view (top of the pane) and focus `focus` (a chip id)."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        for dim, value in zip(("hw", "variant", "quant", "strategy", "nodes"), sel):
+            app.choose(dim, value)
+        await pilot.pause()
+        assert tuple(app.selection.as_dict()[d] for d in ("hw", "variant", "quant", "strategy", "nodes")) == sel
+        await pilot.press("2")
+        await pilot.pause()
+        for key, choice in picks:
+            app.pick(key, choice)
+        await pilot.pause()
+        pane = app.query_one("#playground-pane")
+        if focus:
+            app.query_one(f"#playground-pane #{focus}").focus(scroll_visible=False)
+        else:
+            app.set_focus(None)
+        await pilot.pause()
+        if show:
+            pane.scroll_to_widget(app.query_one(f"#playground-pane {show}"), animate=False, top=True)
+        else:
+            pane.scroll_home(animate=False)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_untouched_base(snap_compare, rules):
+    app = new_app(rules)
+    assert snap_compare(app, terminal_size=SIZE, run_before=setup(("b200", "flash", "fp4", "high-throughput", "single")))
+
+
+def test_untouched_base_80x24(snap_compare, rules):
+    app = new_app(rules)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=setup(("b200", "flash", "fp4", "high-throughput", "single")))
+
+
+def test_megamoe_w4a4_on_b200_high_throughput(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(
+        ("b200", "flash", "fp4", "high-throughput", "single"),
+        (("megamoe_quant", "w4a4"),),
+        show="#card-moe",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_megamoe_w4a4_command(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(
+        ("b200", "flash", "fp4", "high-throughput", "single"),
+        (("megamoe_quant", "w4a4"),),
+        show="#pg-command",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_pd_decode_with_hisparse_on_gb300(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(
+        ("gb300", "flash", "fp4", "balanced", "single"),
+        (("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5")),
+        show="#card-pd",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_pd_decode_command_and_router_on_gb300(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(
+        ("gb300", "flash", "fp4", "balanced", "single"),
+        (("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5")),
+        show="#pg-router",
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_ngram_disabled_with_its_reason(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(("b200", "flash", "fp4", "balanced", "single"), focus="chip-speculative-ngram")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_rtx_pro_6000(snap_compare, rules):
+    app = new_app(rules)
+    run_before = setup(("rtx6000", "flash", "fp4", "low-latency", "single"), show="#card-moe")
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_role_cell_base(snap_compare, rules):
+    app = new_app(rules)
+    assert snap_compare(app, terminal_size=SIZE, run_before=setup(("gb300", "pro", "fp4", "low-latency", "multi-2")))
+
+
+def test_diff_view(snap_compare, rules):
+    async def run_before(pilot) -> None:
+        await setup(("b200", "flash", "fp4", "high-throughput", "single"), (("tp", "8"), ("megamoe_quant", "w4a4")), show="#pg-command")(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+
+    assert snap_compare(new_app(rules), terminal_size=SIZE, run_before=run_before)
+
+
+def test_submit_screen_refusing_80x24(snap_compare, rules):
+    """Submit on a Not Verified result at 80x24, after "Make the link" with nothing filled in."""
+
+    async def run_before(pilot) -> None:
+        await setup(("b200", "flash", "fp4", "high-throughput", "single"), (("tp", "8"),))(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        pilot.app.screen.query_one("#submit-link").press()
+        await pilot.pause()
+
+    assert snap_compare(new_app(rules), terminal_size=(80, 24), run_before=run_before)
