@@ -18,7 +18,7 @@ from .clipboard import copy_text
 from .core.env import Env, EnvError, atomic_write, env_path, load_env_file, load_state, save_state
 from .core.rules import DIMS, Rules
 from .core.selection import NotAvailable, Selection, choose, first_selection, resolve
-from .core.playground import Overrides, UnknownChoice, revert_hidden, set_choice
+from .core.playground import KNOB_BY_KEY, Overrides, UnknownChoice, knob_view, revert_hidden, set_choice
 from .core.view import DeployView, PlaygroundView, deploy_view, playground_view
 from .widgets.chips import Chip, ChipRow
 from .widgets.deploy_pane import DeployPane
@@ -222,7 +222,13 @@ class DSV4App(App[str | None]):
         self.pick(message.key, message.choice)
 
     def pick(self, key: str, choice: str) -> None:
-        """Set one Playground knob (by Overrides field or CLI key) to a choice id."""
+        """Set one Playground knob (by Overrides field or CLI key) to a choice id.
+        A greyed choice is refused with its reason, as its chip would."""
+        if key in KNOB_BY_KEY:
+            found = knob_view(self.rules, self.selection, self.overrides, key).choice(choice)
+            if found is not None and found.disabled:
+                self.notify(f"{found.label}: {found.reason}", title="Not available", severity="warning")
+                return
         try:
             self.overrides = set_choice(self.rules, self.overrides, key, choice)
         except UnknownChoice as exc:
@@ -246,6 +252,9 @@ class DSV4App(App[str | None]):
         from .screens.submit_screen import SubmitScreen
         from .core.submit import combination
 
+        if not self.in_playground:
+            self.notify("Submit ↗ proposes a Playground result: press 2 for the Playground.", severity="warning")
+            return
         if not self.pg_view.result.can_submit:
             self.notify("Nothing to submit: the result is a verified cell (or there is no base).", severity="warning")
             return
@@ -375,19 +384,22 @@ class DSV4App(App[str | None]):
         self._env_file_broken = False
         self.notify(f"Saved to {path}", title="⚙ Env")
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
         # Drop focus first: a focused widget in the pane being hidden would pull it back.
         self.set_focus(None)
         self.query_one("#tabs", TabbedContent).active = tab
+        if tab == "playground":  # its chips must be current before one gets focus
+            await self.query_one("#playground-pane", PlaygroundPane).catch_up()
         self.call_after_refresh(self._focus_in_tab, tab)
 
     def _focus_in_tab(self, tab: str) -> None:
         if tab == "deploy":
             self.focus_selected_chip()
             return
-        chips = [c for c in self.query_one("#playground-pane").query(Chip) if c.display]
-        if chips:
-            chips[0].focus()
+        chips = [c for c in self.query_one("#playground-pane").query(Chip) if c.focusable]
+        target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
+        if target is not None:
+            target.focus()
 
     def action_help(self) -> None:
         from .screens.help_screen import HelpScreen

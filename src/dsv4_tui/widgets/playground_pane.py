@@ -150,6 +150,7 @@ class PlaygroundPane(VerticalScroll):
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
         self._shape: tuple | None = None
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pg-base", markup=False)
@@ -167,13 +168,35 @@ class PlaygroundPane(VerticalScroll):
     async def on_mount(self) -> None:
         await self._show(self.view)
 
+    @property
+    def on_screen(self) -> bool:
+        """False while the Playground tab is not the one in front."""
+        return all(node.display for node in self.ancestors_with_self if hasattr(node, "display"))
+
     async def watch_view(self, view: PlaygroundView | None) -> None:
-        if self.is_mounted:
-            await self._show(view)
+        await self.refresh_view()
 
     async def watch_show_diff(self) -> None:
-        if self.is_mounted:
-            await self._show(self.view)
+        await self.refresh_view()
+
+    async def refresh_view(self, force: bool = False) -> None:
+        """Show the current view; while the tab is hidden, wait until it is shown
+        (a Deploy chip press then costs nothing here)."""
+        if not self.is_mounted:
+            return
+        if not (force or self.on_screen):
+            self._stale = True
+            return
+        self._stale = False
+        await self._show(self.view)
+
+    async def catch_up(self) -> None:
+        """Show what changed while the tab was hidden."""
+        if self._stale:
+            await self.refresh_view(force=True)
+
+    async def on_show(self) -> None:
+        await self.catch_up()
 
     def _card_widgets(self, view: PlaygroundView) -> list[Vertical]:
         widgets = []
