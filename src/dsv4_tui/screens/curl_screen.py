@@ -25,6 +25,7 @@ class CurlScreen(ModalScreen[None]):
     CurlScreen #probe-summary.-ok { color: $success; }
     CurlScreen #probe-summary.-fail { color: $error; }
     CurlScreen #probe-body { height: 1fr; border: round $primary 40%; }
+    CurlScreen #probe-body.-empty { display: none; }
     """
 
     BINDINGS = [
@@ -51,7 +52,7 @@ class CurlScreen(ModalScreen[None]):
                 yield Button("⧉ Copy", id="curl-copy", compact=True)
                 yield Button("Close", id="curl-close", compact=True)
             yield Static("Press r to send this request (and check /health and /v1/models).", id="probe-summary", markup=False)
-            with VerticalScroll(id="probe-body"):
+            with VerticalScroll(id="probe-body", classes="-empty"):
                 yield Static("", id="probe-json", markup=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -87,6 +88,7 @@ class CurlScreen(ModalScreen[None]):
         summary.remove_class("-ok", "-fail")
         summary.update(f"Sending to http://{self.host}:{self.port} … (press r to stop)")
         self.query_one("#probe-json", Static).update("")
+        self.query_one("#probe-body").add_class("-empty")
         self._set_running(True)
         self._worker = self.probe()
 
@@ -103,4 +105,5 @@ class CurlScreen(ModalScreen[None]):
         summary.set_class(not report.ok, "-fail")
         summary.update("\n".join(report.summary_lines()))
         self.query_one("#probe-json", Static).update(report.pretty_json or "")
+        self.query_one("#probe-body").set_class(not report.pretty_json, "-empty")
         self._set_running(False)

@@ -84,7 +84,8 @@ class Chip(Static, can_focus=True):
             self.app.bell()
 
     def action_step(self, delta: int) -> None:
-        chips = list(self.query_ancestor(ChipRow).query(Chip))
+        row = self.query_ancestor(ChipRow)
+        chips = [c for c in row.query(Chip) if c is self or (c.can_focus and c.display)]
         i = chips.index(self)
         chips[(i + delta) % len(chips)].focus()
 
@@ -124,10 +125,11 @@ class ChipRow(Widget):
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="row-label")
+        labelled = any(name for name, _ in self._groups)
         with Widget(classes="groups"):
             for name, items in self._groups:
                 with Horizontal(classes="group"):
-                    if any(n for n, _ in self._groups):
+                    if labelled:
                         yield Label(name, classes="group-label")
                     with Widget(classes="chips"):
                         for state, text, detail in items:
@@ -138,27 +140,29 @@ class ChipRow(Widget):
             state, detail = states[chip.state.id]
             chip.update_state(state, detail)
 
+    def focusable_chips(self) -> list[Chip]:
+        """The chips that can take focus now (not a hidden choice, not off screen)."""
+        return [c for c in self.query(Chip) if c.can_focus and c.display]
+
     def focus_selected(self) -> None:
-        chips = list(self.query(Chip))
+        chips = self.focusable_chips()
         target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
         if target is not None:
             target.focus()
 
     def action_row(self, delta: int) -> None:
-        rows = list(self.screen.query(ChipRow).results(ChipRow))
-        rows = [r for r in rows if r.parent is self.parent]
-        i = rows.index(self)
-        j = i + delta
+        """Up / down: the neighbouring row that has a chip to focus (rows off screen skipped)."""
+        rows = [r for r in self.parent.query_children(ChipRow) if r is self or (r.display and r.focusable_chips())]
+        j = rows.index(self) + delta
         if 0 <= j < len(rows):
             rows[j].focus_selected()
             return
         # Leaving the first / last row: go to what comes before / after the whole row
         # (focus_next from a chip would only reach the next chip of this same row).
-        chips = list(self.query(Chip))
         chain = self.screen.focus_chain
-        edge = chips[-1] if delta > 0 else chips[0]
-        if edge not in chain:
+        chips = [c for c in self.query(Chip) if c in chain]
+        if not chips:
             return
-        k = chain.index(edge) + (1 if delta > 0 else -1)
+        k = chain.index(chips[-1] if delta > 0 else chips[0]) + (1 if delta > 0 else -1)
         if 0 <= k < len(chain):
             chain[k].focus()

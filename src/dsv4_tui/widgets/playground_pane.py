@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Static
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
@@ -68,50 +67,6 @@ def pack_lines(items: list, width: int = LINE_WIDTH, hidden: frozenset[str] = fr
         lines[-1].append(item)
         used += need + 1  # and the gap before the next chip
     return lines
-
-
-class KnobChip(Chip):
-    """A Playground chip: left / right skip the chips that are not on screen (hidden choices)."""
-
-    def action_step(self, delta: int) -> None:
-        chips = [c for c in self.query_ancestor(ChipRow).query(Chip) if c.can_focus or c is self]
-        i = chips.index(self)
-        chips[(i + delta) % len(chips)].focus()
-
-
-class KnobRow(ChipRow):
-    """A knob's row of KnobChips. Up / down skip the rows that are not on screen (the MegaMoE
-    quantization without MegaMoE, HiSparse before PD decode), and land on a chip that is."""
-
-    def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="row-label")
-        with Widget(classes="groups"):
-            for _name, items in self._groups:
-                with Horizontal(classes="group"):
-                    with Widget(classes="chips"):
-                        for state, text, detail in items:
-                            yield KnobChip(state, text, detail)
-
-    def focus_selected(self) -> None:
-        chips = [c for c in self.query(Chip) if c.can_focus]
-        target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
-        if target is not None:
-            target.focus()
-
-    def action_row(self, delta: int) -> None:
-        rows = [r for r in self.parent.query_children(ChipRow) if r.display or r is self]
-        j = rows.index(self) + delta
-        if 0 <= j < len(rows):
-            rows[j].focus_selected()
-            return
-        # Leaving the card's first / last row: to what comes before / after the whole row.
-        chain = self.screen.focus_chain
-        chips = [c for c in self.query(Chip) if c in chain]
-        if not chips:
-            return
-        k = chain.index(chips[-1] if delta > 0 else chips[0]) + (1 if delta > 0 else -1)
-        if 0 <= k < len(chain):
-            chain[k].focus()
 
 
 def shape_of(view: PlaygroundView) -> tuple:
@@ -202,7 +157,7 @@ class PlaygroundPane(VerticalScroll):
         widgets = []
         for card in view.cards:
             rows = [
-                KnobRow(
+                ChipRow(
                     f"pg-{k.key}",
                     k.label,
                     [
