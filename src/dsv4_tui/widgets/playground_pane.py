@@ -121,7 +121,7 @@ class PlaygroundPane(VerticalScroll):
         yield Static("", id="pg-router", markup=False)
 
     async def on_mount(self) -> None:
-        await self._show(self.view)
+        await self.refresh_view()  # builds the cards when the tab is first shown
 
     @property
     def on_screen(self) -> bool:
