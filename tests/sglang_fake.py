@@ -1,14 +1,23 @@
-"""A tiny real HTTP server on 127.0.0.1 that answers like SGLang's OpenAI-compatible API.
+"""A tiny real HTTP server on loopback that answers like SGLang's OpenAI-compatible API.
 
-Used by the app's cURL tests and the cURL snapshots. Its answers are deterministic (fixed
-ids and timestamps), so a screenshot of a successful probe never changes.
+Used by the probe tests, the app's cURL tests and the cURL snapshots. Its answers are
+deterministic (fixed ids and timestamps), so a screenshot of a successful probe never changes.
 
     with serving("success") as server:          # any free port
         port = server.port
     with serving("success", port=38517): ...    # a fixed port, for snapshots
+    with serving(host="::1") as server: ...     # IPv6 loopback
 
-Modes: success, error500, html (not JSON), slow (answers after SLOW_SECONDS, or as soon
-as the server stops), mismatch (serves another model).
+    server = FakeSGLang(host="::1")             # build first (may raise OSError), then
+    with running(server): ...                   # serve it
+
+Modes (``server.mode``, may change while serving): success, error500, html (not JSON),
+slow (answers after SLOW_SECONDS, or as soon as the server stops), mismatch (serves another
+model), huge (a reply of ``server.huge_size`` characters), no_choices (JSON without
+choices), reasoning (no content, only reasoning_content).
+
+Every POST is recorded in ``server.received`` as (path, Content-Type, body);
+``server.requests`` gives the same as (path, body).
 """
 
 from __future__ import annotations
@@ -22,10 +31,12 @@ from typing import Iterator
 
 MODEL = "deepseek-ai/DeepSeek-V4-Flash"
 REPLY = "Hello! How can I help you today?"
+REASONING = "The user greets me."
 SLOW_SECONDS = 5.0  # upper bound; the slow handler wakes as soon as the server stops
+HUGE_SIZE = 5000  # default length of the "huge" mode's reply
 
 
-def completion(content: str | None = REPLY, model: str = MODEL) -> dict:
+def completion(content: str | None = REPLY, model: str = MODEL, reasoning: str | None = None) -> dict:
     """A realistic, fixed SGLang /v1/chat/completions answer."""
     return {
         "id": "0f6c2b0a8e5d4c3f9a1b2c3d4e5f6a7b",
@@ -35,7 +46,7 @@ def completion(content: str | None = REPLY, model: str = MODEL) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "reasoning_content": None, "tool_calls": None},
+                "message": {"role": "assistant", "content": content, "reasoning_content": reasoning, "tool_calls": None},
                 "logprobs": None,
                 "finish_reason": "stop",
                 "matched_stop": 1,
@@ -74,11 +85,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
         with self.server.lock:
-            self.server.requests.append((self.path, body))
+            self.server.received.append((self.path, self.headers.get("Content-Type"), body))
         if self.path != "/v1/chat/completions":
             self._json(404, {"detail": "Not Found"})
             return
         mode = self.server.mode
+        model = self.server.model
         if mode == "error500":
             self._json(
                 500,
@@ -95,39 +107,53 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.slow_started.set()
             self.server.stop.wait(SLOW_SECONDS)
             try:
-                self._json(200, completion(model=self.server.model))
+                self._json(200, completion(model=model))
             except OSError:  # the client gave up
                 pass
+        elif mode == "huge":
+            self._json(200, completion("x" * self.server.huge_size, model=model))
+        elif mode == "no_choices":
+            self._json(200, {"object": "list", "data": []})
+        elif mode == "reasoning":
+            self._json(200, completion(content=None, model=model, reasoning=REASONING))
         else:
-            self._json(200, completion(model=self.server.model))
+            self._json(200, completion(model=model))
 
 
 class FakeSGLang(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int = 0, mode: str = "success", model: str = MODEL) -> None:
+    def __init__(self, port: int = 0, mode: str = "success", model: str = MODEL, host: str = "127.0.0.1") -> None:
         self.mode = mode
         self.model = model
-        self.requests: list[tuple[str, bytes]] = []
+        self.huge_size = HUGE_SIZE
+        self.received: list[tuple[str, str | None, bytes]] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.slow_started = threading.Event()
-        super().__init__(("127.0.0.1", port), _Handler)
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
 
     @property
     def port(self) -> int:
         return self.server_address[1]
 
     @property
-    def chat_requests(self) -> int:
+    def requests(self) -> list[tuple[str, bytes]]:
+        """The POSTs so far, as (path, body)."""
         with self.lock:
-            return sum(1 for path, _ in self.requests if path == "/v1/chat/completions")
+            return [(path, body) for path, _, body in self.received]
+
+    @property
+    def chat_requests(self) -> int:
+        return sum(1 for path, _ in self.requests if path == "/v1/chat/completions")
 
 
 @contextlib.contextmanager
-def serving(mode: str = "success", port: int = 0, model: str = MODEL) -> Iterator[FakeSGLang]:
-    server = FakeSGLang(port, mode, model)
+def running(server: FakeSGLang) -> Iterator[FakeSGLang]:
+    """Serve ``server`` on a background thread; stop and close it afterwards."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -137,6 +163,14 @@ def serving(mode: str = "success", port: int = 0, model: str = MODEL) -> Iterato
         server.shutdown()
         server.server_close()
         thread.join(timeout=2)
+
+
+@contextlib.contextmanager
+def serving(
+    mode: str = "success", port: int = 0, model: str = MODEL, host: str = "127.0.0.1"
+) -> Iterator[FakeSGLang]:
+    with running(FakeSGLang(port, mode, model, host)) as server:
+        yield server
 
 
 def free_port() -> int:

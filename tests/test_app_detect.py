@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
+from fake_tools import bin_dir, fake_nvidia_smi, fake_tool  # noqa: F401 (bin_dir: a fixture)
 from tui_helpers import chip, command_on_screen, settle, status_on_screen, warnings_on_screen
 
 from dsv4_tui.app import DSV4App
@@ -13,27 +10,6 @@ from dsv4_tui.core.env import config_dir
 from dsv4_tui.core.selection import Selection, first_selection
 
 SIZE = (100, 40)
-
-
-@pytest.fixture
-def bin_dir(tmp_path, monkeypatch) -> Path:
-    """An empty folder first on PATH; only /usr/bin:/bin follow (for bash, sleep, cat)."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/usr/bin{os.pathsep}/bin")
-    return folder
-
-
-def fake_tool(folder: Path, name: str, body: str) -> Path:
-    script = folder / name
-    script.write_text(f"#!/bin/bash\n{body}\n")
-    script.chmod(0o755)
-    return script
-
-
-def fake_nvidia_smi(folder: Path, rows: list[str]) -> None:
-    lines = "\n".join(rows)
-    fake_tool(folder, "nvidia-smi", f"cat <<'EOF'\n{lines}\nEOF")
 
 
 async def detected(pilot) -> None:

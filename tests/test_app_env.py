@@ -162,7 +162,7 @@ async def test_corrupt_env_file_at_startup(rules, content, where):
         assert "--port 30000" in command_on_screen(app)
         [(title, severity, message)] = notes(app)
         assert severity == "error"
-        assert "Env file is broken" in message
+        assert "Could not use your Env file" in message
         assert f"{path}{where}" in message
         # The editor opens on the broken file with the problem shown, so it can be fixed.
         screen = await open_env(pilot)

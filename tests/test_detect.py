@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
-import pytest
+from fake_tools import bin_dir, fake_nvidia_smi, fake_tool  # noqa: F401 (bin_dir: a fixture)
 
 from dsv4_tui.core.detect import Detection, detect_gpus, match_hardware, parse_amd, parse_nvidia_smi
 
@@ -21,26 +20,6 @@ HARDWARE = [
     ("mi300x", ["MI300X"]),
     ("mi355x", ["MI355X"]),
 ]
-
-
-@pytest.fixture
-def bin_dir(tmp_path, monkeypatch) -> Path:
-    """An empty folder first on PATH; only /usr/bin:/bin follow (for bash, sleep)."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/usr/bin{os.pathsep}/bin")
-    return folder
-
-
-def fake_tool(folder: Path, name: str, body: str) -> None:
-    script = folder / name
-    script.write_text(f"#!/bin/bash\n{body}\n")
-    script.chmod(0o755)
-
-
-def fake_nvidia_smi(folder: Path, rows: list[str]) -> None:
-    lines = "\n".join(rows)
-    fake_tool(folder, "nvidia-smi", f"cat <<'EOF'\n{lines}\nEOF")
 
 
 def test_h200_x8(bin_dir):

@@ -4,138 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sglang_fake import MODEL, FakeSGLang, completion, free_port, running, serving
 
 from dsv4_tui.core.probe import ProbeReport, host_for_url, run_probe, run_probe_sync
-
-MODEL = "deepseek-ai/DeepSeek-V4-Flash"
-SLOW_SECONDS = 3.0  # the slow handler's upper bound; it wakes early when the test ends
-
-
-def completion(content: str | None = "Hello! How can I help you today?", reasoning: str | None = None) -> dict:
-    """A realistic SGLang /v1/chat/completions answer."""
-    return {
-        "id": "0f6c2b0a8e5d4c3f9a1b2c3d4e5f6a7b",
-        "object": "chat.completion",
-        "created": 1767225600,
-        "model": MODEL,
-        "choices": [
-            {
-                "index": 0,
-                "message": {
-                    "role": "assistant",
-                    "content": content,
-                    "reasoning_content": reasoning,
-                    "tool_calls": None,
-                },
-                "logprobs": None,
-                "finish_reason": "stop",
-                "matched_stop": 1,
-            }
-        ],
-        "usage": {"prompt_tokens": 6, "total_tokens": 16, "completion_tokens": 10, "prompt_tokens_details": None},
-    }
-
-
-class FakeSGLang(BaseHTTPRequestHandler):
-    server: FakeServer
-
-    def log_message(self, *args) -> None:  # keep pytest output clean
-        pass
-
-    def send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_json(self, status: int, obj: object) -> None:
-        self.send(status, json.dumps(obj).encode())
-
-    def do_GET(self) -> None:
-        if self.path == "/health":
-            self.send(200, b"")
-        elif self.path == "/v1/models":
-            served = "someone/Other-Model" if self.server.mode == "mismatch" else MODEL
-            self.send_json(200, {"object": "list", "data": [{"id": served, "object": "model", "owned_by": "sglang"}]})
-        else:
-            self.send_json(404, {"detail": "Not Found"})
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        self.server.requests.append((self.path, self.headers.get("Content-Type"), self.rfile.read(length)))
-        if self.path != "/v1/chat/completions":
-            self.send_json(404, {"detail": "Not Found"})
-            return
-        mode = self.server.mode
-        if mode == "error500":
-            self.send_json(
-                500,
-                {
-                    "object": "error",
-                    "message": "Internal server error: CUDA out of memory",
-                    "type": "InternalServerError",
-                    "code": 500,
-                },
-            )
-        elif mode == "html":
-            self.send(200, b"<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>", "text/html")
-        elif mode == "slow":
-            self.server.stop.wait(SLOW_SECONDS)
-            self.send_json(200, completion())
-        elif mode == "huge":
-            self.send_json(200, completion("x" * self.server.huge_size))
-        elif mode == "no_choices":
-            self.send_json(200, {"object": "list", "data": []})
-        elif mode == "reasoning":
-            self.send_json(200, completion(content=None, reasoning="The user greets me."))
-        else:
-            self.send_json(200, completion())
-
-
-class FakeServer(ThreadingHTTPServer):
-    daemon_threads = True
-    mode = "success"
-    huge_size = 5000
-
-    def __init__(self, address: tuple[str, int]) -> None:
-        self.requests: list[tuple[str, str | None, bytes]] = []
-        self.stop = threading.Event()
-        super().__init__(address, FakeSGLang)
-
-
-class FakeServer6(FakeServer):
-    address_family = socket.AF_INET6
-
-
-def start(server: FakeServer):
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.stop.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=2)
 
 
 @pytest.fixture
 def server():
-    yield from start(FakeServer(("127.0.0.1", 0)))
+    with serving() as srv:
+        yield srv
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def probe(server: FakeServer, mode: str, **kwargs) -> ProbeReport:
+async def probe(server: FakeSGLang, mode: str, **kwargs) -> ProbeReport:
     server.mode = mode
     return await run_probe("127.0.0.1", server.server_address[1], MODEL, **kwargs)
 
@@ -155,7 +38,7 @@ async def test_success(server):
     assert report.url == f"http://127.0.0.1:{port}/v1/chat/completions"
     assert not report.truncated
     # The same request as the cookbook cURL.
-    [(path, content_type, body)] = server.requests
+    [(path, content_type, body)] = server.received
     assert (path, content_type) == ("/v1/chat/completions", "application/json")
     assert json.loads(body) == {"model": MODEL, "messages": [{"role": "user", "content": "Hello"}]}
     lines = report.summary_lines()
@@ -278,10 +161,11 @@ def test_ipv6_literal_is_bracketed():
 @pytest.fixture
 def server6():
     try:
-        srv = FakeServer6(("::1", 0))
+        srv = FakeSGLang(host="::1")
     except OSError:
         pytest.skip("no IPv6 loopback here")
-    yield from start(srv)
+    with running(srv):
+        yield srv
 
 
 async def test_ipv6_server(server6):

@@ -31,6 +31,7 @@ class DSV4App(App[str | None]):
     CSS_PATH = "dsv4.tcss"
     TITLE = "dsv4"
     ENABLE_COMMAND_PALETTE = True
+    AUTO_FOCUS = None  # the selected hardware chip gets focus once the panes are built
 
     BINDINGS = [
         Binding("p", "toggle_framing", "Python⇄Docker"),
@@ -83,7 +84,8 @@ class DSV4App(App[str | None]):
             env = Env.defaults(rules)
             self._env_file_broken = True
             self.startup_problems.append(
-                f"Your Env file is broken, so defaults are in use (the file is left untouched until you save):\n{exc}"
+                "Could not use your Env file, so the defaults are in use "
+                f"(the file is left untouched until you save in ⚙ Env):\n{exc}"
             )
         state, problem = load_state() if remember else ({}, None)
         if problem:
@@ -175,7 +177,8 @@ class DSV4App(App[str | None]):
     def _start(self) -> None:
         # Focus first, then detect: the focused chip's description goes to the status line
         # and must not overwrite "N x GPU detected: preselected …" when detection is quick.
-        self.focus_selected_chip()
+        if self.focused is None:  # a key pressed during start-up may have moved focus already
+            self.focus_selected_chip()
         if self.detect:
             self.run_detection()
 

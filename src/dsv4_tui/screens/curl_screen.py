@@ -14,6 +14,7 @@ from ..clipboard import copy_text
 
 
 class CurlScreen(ModalScreen[None]):
+    AUTO_FOCUS = "#curl-run"  # the app itself sets AUTO_FOCUS = None
     DEFAULT_CSS = """
     CurlScreen { align: center middle; }
     CurlScreen > Vertical { width: 90%; max-width: 110; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }

@@ -46,6 +46,7 @@ folder, e.g. `~/.config/dsv4`). Your own cells go in `rules/cells.toml` there.
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "*"  # the app itself sets AUTO_FOCUS = None
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; max-width: 96; height: 90%; border: thick $primary; background: $surface; }
