@@ -15,16 +15,16 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # works from a checkout without installing
 
 from dsv4_tui.core.env import Env  # noqa: E402
 from dsv4_tui.core.render import render_command, render_curl  # noqa: E402
-from dsv4_tui.core.rules import load_rules  # noqa: E402
 from dsv4_tui.core.selection import Selection, first_selection  # noqa: E402
+from dsv4_tui.host.rules_files import load_rules  # noqa: E402
 
 
 def median_time(fn: Callable[[], object], runs: int, inner: int = 1) -> float:

@@ -75,7 +75,7 @@ def child(which: str) -> int:
 
     if which == "dsv4":
         from dsv4_tui.app import DSV4App
-        from dsv4_tui.core.rules import load_rules
+        from dsv4_tui.host.rules_files import load_rules
 
         app: App = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
     else:
@@ -91,11 +91,11 @@ def child(which: str) -> int:
 
     def first_frame(screen, renderable) -> None:
         display(screen, renderable)
-        if renderable is not None and app._driver is not None and app._driver.bytes_written:
-            if not getattr(app, "_bench_done", False):
-                app._bench_done = True
-                os.write(1, b"FRAME\n")  # not sys.stdout: Textual redirects it while running
-                app.exit()
+        done = getattr(app, "_bench_done", False)
+        if renderable is not None and app._driver is not None and app._driver.bytes_written and not done:
+            app._bench_done = True
+            os.write(1, b"FRAME\n")  # not sys.stdout: Textual redirects it while running
+            app.exit()
 
     app._display = first_frame  # type: ignore[method-assign]
 
@@ -131,7 +131,7 @@ async def chip_presses(presses: int) -> tuple[list[float], list[int]]:
     from textual.widgets import Static
 
     from dsv4_tui.app import DSV4App
-    from dsv4_tui.core.rules import load_rules
+    from dsv4_tui.host.rules_files import load_rules
 
     app = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
     driver_class = counting_driver()
@@ -212,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import textual
 
-    print(f"dsv4 TUI benchmark — Python {platform.python_version()}, Textual {textual.__version__}, {platform.machine()}")
+    print(
+        f"dsv4 TUI benchmark — Python {platform.python_version()}, Textual {textual.__version__}, {platform.machine()}"
+    )
     print(f"terminal {SIZE[0]}x{SIZE[1]}, truecolor; start-up: {starts} fresh processes each; {presses} chip presses\n")
     rows = [
         ("start → first frame, minimal app (median)", ms(statistics.median(hello))),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from dsv4_tui.core.rules import Rules, load_rules
+from dsv4_tui.core.rules import Rules
+from dsv4_tui.host.rules_files import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "reference"
+DATA = ROOT / "tests" / "data"
+REFERENCE = DATA / "reference"  # copies of the cookbook's facts (tools/refresh_test_data.py)
 
 
 @pytest.fixture(autouse=True)
@@ -22,14 +25,20 @@ def isolated_config(tmp_path_factory, monkeypatch) -> Path:
     return cfg
 
 
+@pytest.fixture
+def bin_dir(tmp_path, monkeypatch) -> Path:
+    """An empty folder first on PATH (for fake tools); only /usr/bin:/bin follow (bash, sleep, cat)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def rules() -> Rules:
     return load_rules(ROOT / "rules")
 
 
-def shared_json(name: str) -> dict:
-    """A file under ../shared/reference (tests may read it; the app never does)."""
-    path = SHARED / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return json.loads(path.read_text(encoding="utf-8"))
+def reference_json(name: str) -> dict:
+    """A copy of a cookbook reference file in tests/data/reference (the app never reads it)."""
+    return json.loads((REFERENCE / name).read_text(encoding="utf-8"))

@@ -1,23 +1,11 @@
 """Fake command-line tools (`nvidia-smi`, `rocm-smi`, ...) as bash scripts in a folder first on PATH.
 
-    from fake_tools import bin_dir, fake_nvidia_smi, fake_tool  # bin_dir is a pytest fixture
+from fake_tools import fake_nvidia_smi, fake_tool  # the `bin_dir` fixture is in conftest.py
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-import pytest
-
-
-@pytest.fixture
-def bin_dir(tmp_path, monkeypatch) -> Path:
-    """An empty folder first on PATH; only /usr/bin:/bin follow (for bash, sleep, cat)."""
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}/usr/bin{os.pathsep}/bin")
-    return folder
 
 
 def fake_tool(folder: Path, name: str, body: str) -> Path:

@@ -26,8 +26,8 @@ import contextlib
 import json
 import socket
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 MODEL = "deepseek-ai/DeepSeek-V4-Flash"
 REPLY = "Hello! How can I help you today?"
@@ -46,7 +46,12 @@ def completion(content: str | None = REPLY, model: str = MODEL, reasoning: str |
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "reasoning_content": reasoning, "tool_calls": None},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "reasoning_content": reasoning,
+                    "tool_calls": None,
+                },
                 "logprobs": None,
                 "finish_reason": "stop",
                 "matched_stop": 1,
@@ -57,7 +62,7 @@ def completion(content: str | None = REPLY, model: str = MODEL, reasoning: str |
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FakeSGLang"
+    server: FakeSGLang
 
     def log_message(self, *args) -> None:  # keep pytest output clean
         pass
@@ -166,9 +171,7 @@ def running(server: FakeSGLang) -> Iterator[FakeSGLang]:
 
 
 @contextlib.contextmanager
-def serving(
-    mode: str = "success", port: int = 0, model: str = MODEL, host: str = "127.0.0.1"
-) -> Iterator[FakeSGLang]:
+def serving(mode: str = "success", port: int = 0, model: str = MODEL, host: str = "127.0.0.1") -> Iterator[FakeSGLang]:
     with running(FakeSGLang(port, mode, model, host)) as server:
         yield server
 

@@ -6,12 +6,12 @@ import json
 
 import pytest
 from textual.widgets import Button, Static
-from sglang_fake import MODEL, REPLY, free_port, serving
-from tui_helpers import plain, settle
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.render import render_curl
 from dsv4_tui.screens.curl_screen import CurlScreen
+from sglang_fake import MODEL, REPLY, free_port, serving
+from tui_helpers import plain, settle
 
 SIZE = (110, 40)
 

@@ -6,13 +6,14 @@ import sys
 
 import pytest
 from textual.widgets import Button
-from tui_helpers import chip, command_on_screen, notes, status_on_screen
 
 from dsv4_tui import cli
 from dsv4_tui.app import DSV4App
-from dsv4_tui.core.env import Env, config_dir
+from dsv4_tui.core.env import Env
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection, choose, first_selection
+from dsv4_tui.host.paths import config_dir
+from tui_helpers import chip, command_on_screen, notes, press_chip, status_on_screen
 
 SIZE = (100, 40)
 
@@ -33,12 +34,6 @@ def assert_command_shown(app, rules) -> None:
     shown = command_on_screen(app)
     assert shown == app.view.display == app.view.command
     assert shown == expected(rules, app.selection, app.framing)
-
-
-async def press_chip(pilot, dim: str, value: str) -> None:
-    chip(pilot.app, dim, value).focus()
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_starts_on_the_first_cell_with_its_command(rules):
@@ -201,7 +196,7 @@ async def test_keyboard_navigation(rules):
         await pilot.press("down")
         assert app.focused is chip(app, "nodes", "single")
         await pilot.press("down")  # past the last row: on to the command box, not a chip of the same row
-        assert app.focused is app.query_one("#deploy-python", Button)
+        assert app.focused is app.query_one("#deploy-framing-python", Button)
         chip(app, "quant", "fp4").focus()
         await pilot.press("up", "up")
         assert app.focused is chip(app, "hw", "b200")
@@ -213,8 +208,8 @@ async def test_framing_toggle_with_p_and_the_buttons(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        python_button = app.query_one("#deploy-python", Button)
-        docker_button = app.query_one("#deploy-docker", Button)
+        python_button = app.query_one("#deploy-framing-python", Button)
+        docker_button = app.query_one("#deploy-framing-docker", Button)
         assert "-active" in python_button.classes and "-active" not in docker_button.classes
         await pilot.press("p")
         await pilot.pause()
@@ -226,11 +221,11 @@ async def test_framing_toggle_with_p_and_the_buttons(rules):
         await pilot.pause()
         assert app.framing == "python"
         assert_command_shown(app, rules)
-        assert await pilot.click("#deploy-docker")
+        assert await pilot.click("#deploy-framing-docker")
         await pilot.pause()
         assert app.framing == "docker"
         assert_command_shown(app, rules)
-        assert await pilot.click("#deploy-python")
+        assert await pilot.click("#deploy-framing-python")
         await pilot.pause()
         assert app.framing == "python"
         assert_command_shown(app, rules)
@@ -243,12 +238,18 @@ async def test_copy_puts_the_exact_command_on_the_clipboard(rules):
         await pilot.press("p")
         await pilot.pause()
         await pilot.press("c")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.clipboard == app.view.command == command_on_screen(app)
-        assert app.clipboard == expected(rules, app.selection, "docker")
+        pressed = choose(rules, first_selection(rules), "hw", "mi355x")[0]
+        assert app.selection == pressed and app.clipboard == expected(rules, pressed, "docker")
         [(title, severity, message)] = notes(app)
         assert title == "⧉ Copy" and severity == "information"
-        assert message.startswith(f"Copied the Docker command ({len(app.clipboard.splitlines())} lines)")
+        # It says what was done, not a success it cannot know.
+        lines = len(app.clipboard.splitlines())
+        assert message.startswith(f"The Docker command ({lines} lines): sent to the terminal (OSC 52).")
+        assert "system clipboard" not in message
+        assert message.endswith("Fill in before running: <your-hf-token>")
 
 
 async def test_copy_button_copies_too(rules):
@@ -346,7 +347,9 @@ async def test_q_returns_the_command_only_with_print_on_exit(rules, print_on_exi
     assert app.return_value == (command if print_on_exit else None)
 
 
-@pytest.mark.parametrize(("flags", "key", "printed"), [(["--print-on-exit"], "q", True), ([], "q", False), ([], "x", True)])
+@pytest.mark.parametrize(
+    ("flags", "key", "printed"), [(["--print-on-exit"], "q", True), ([], "q", False), ([], "x", True)]
+)
 def test_cli_prints_the_command_on_exit(rules, monkeypatch, capsys, flags, key, printed):
     """`dsv4 --no-detect [--print-on-exit]`: the app runs (headless here), then stdout gets the command."""
     original_run = DSV4App.run
@@ -412,3 +415,38 @@ async def test_toolbar_buttons_and_help_open_their_screens(rules):
         await pilot.press("escape")
         await pilot.pause()
         assert app.focused is app.query_one("#deploy-env")  # focus comes back to where it was
+
+
+async def test_the_help_lists_every_key_from_the_bindings(rules):
+    """The help is built from the bindings: a key added to the app is in the help, with what it does."""
+    from textual.widgets import Markdown
+
+    from dsv4_tui.screens.help_screen import HelpScreen
+
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one(Markdown).source
+        for binding in DSV4App.BINDINGS:
+            assert binding.tooltip and binding.tooltip in text, binding
+        for line in ("- **d** Playground: the command", "- **s** Playground: propose", "- **R** Playground: back to"):
+            assert line in text
+        assert "- **? / f1** this help" in text.lower() and "PageUp / PageDown" in text
+
+
+async def test_playground_keys_are_in_the_footer_only_in_the_playground(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert app.check_action("toggle_diff", ()) is False and app.check_action("copy", ()) is True
+        await pilot.press("d")  # does nothing in Deploy
+        await pilot.pause()
+        assert app.show_diff is False
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.check_action("toggle_diff", ()) is True
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.show_diff is True

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fake_tools import bin_dir, fake_nvidia_smi, fake_tool  # noqa: F401 (bin_dir: a fixture)
-from tui_helpers import chip, command_on_screen, settle, status_on_screen, warnings_on_screen
-
 from dsv4_tui.app import DSV4App
-from dsv4_tui.core.env import config_dir
 from dsv4_tui.core.selection import Selection, first_selection
+from dsv4_tui.host.paths import config_dir
+from fake_tools import fake_nvidia_smi, fake_tool
+from tui_helpers import chip, command_on_screen, settle, status_on_screen, warnings_on_screen
 
 SIZE = (100, 40)
 
@@ -73,7 +72,9 @@ async def test_unknown_gpu_keeps_the_selection_and_says_so(rules, bin_dir):
 
 
 async def test_detection_does_not_override_a_choice_made_meanwhile(rules, bin_dir):
-    fake_tool(bin_dir, "nvidia-smi", "sleep 0.3\n" + "for i in 1 2 3 4 5 6 7 8; do echo 'NVIDIA H200, 143771 MiB'; done")
+    fake_tool(
+        bin_dir, "nvidia-smi", "sleep 0.3\n" + "for i in 1 2 3 4 5 6 7 8; do echo 'NVIDIA H200, 143771 MiB'; done"
+    )
     app = DSV4App(rules)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

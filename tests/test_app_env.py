@@ -7,11 +7,11 @@ import stat
 
 import pytest
 from textual.widgets import Static, TextArea
-from tui_helpers import command_on_screen, notes, plain
 
 from dsv4_tui.app import DSV4App
-from dsv4_tui.core.env import config_dir, env_path
+from dsv4_tui.host.paths import config_dir, env_path
 from dsv4_tui.screens.env_screen import EnvScreen
+from tui_helpers import command_on_screen, notes, plain
 
 SIZE = (100, 40)
 TOKEN = "hf_FakeToken0123456789abcdef"
@@ -78,7 +78,7 @@ async def test_save_applies_writes_0600_and_reloads(rules):
         assert "  -p 8080:8080 \\\n" in command_on_screen(app)
         assert any(title == "⚙ Env" and message == f"Saved to {path}" for title, _, message in notes(app))
         # No stray temp files from the atomic write.
-        assert sorted(p.name for p in config_dir().iterdir()) == ["env.toml", "state.toml"]
+        assert sorted(p.name for p in config_dir().iterdir()) == [".dsv4.lock", "env.toml", "state.toml"]
 
     again = DSV4App(rules, detect=False)
     async with again.run_test(size=SIZE) as pilot:

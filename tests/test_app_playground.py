@@ -11,19 +11,20 @@ import types
 
 import pytest
 from textual.widgets import Button, Checkbox, Input, Static
-from tui_helpers import notes, plain, settle
 
-from conftest import shared_json
+from conftest import reference_json
 from dsv4_tui.app import DSV4App
-from dsv4_tui.core.env import Env, config_dir
+from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import Overrides, cards, playground
-from dsv4_tui.core.rules import load_rules
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import playground_view
+from dsv4_tui.host.paths import config_dir
+from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
 from dsv4_tui.widgets.chips import Chip, ChipRow
 from dsv4_tui.widgets.playground_pane import diff_text
+from tui_helpers import focus_and_enter, notes, plain, press_chip, settle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,7 +41,7 @@ def no_desktop(monkeypatch):
     test that would open a browser fails."""
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: False)
+    monkeypatch.setattr("dsv4_tui.host.clipboard.has_local_clipboard", lambda: False)
 
     def no_browser(*args, **kwargs):
         pytest.fail(f"webbrowser.open called in a test: {args!r}")
@@ -108,11 +109,11 @@ async def open_playground(pilot) -> None:
 
 
 async def press_pg_chip(pilot, key: str, cid: str) -> None:
-    chip = pg_chip(pilot.app, key, cid)
-    chip.focus()
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause()
+    """Enter on a Playground chip; an enabled one is then the knob's selected choice."""
+    target = pg_chip(pilot.app, key, cid)
+    await focus_and_enter(pilot, target)
+    if target.state.enabled:
+        assert pg_chip(pilot.app, key, cid).state.selected, f"pressed {key}={cid}; it is not selected"
 
 
 async def playground_at(pilot, rules, *sel: str) -> None:
@@ -121,7 +122,7 @@ async def playground_at(pilot, rules, *sel: str) -> None:
 
 
 def scenario(name: str) -> dict:
-    data = shared_json("examples/playground-scenarios.json")
+    data = reference_json("examples/playground-scenarios.json")
     return next(s for s in data["scenarios"] if s["name"] == name)
 
 
@@ -141,10 +142,7 @@ async def test_cards_follow_the_live_deploy_base(rules):
         await pilot.pause()
         # In the Deploy pane, like a user: B200 · Flash · FP4 are the first cell; High-Throughput.
         for dim, value in (("hw", "b200"), ("variant", "flash"), ("quant", "fp4"), ("strategy", "high-throughput")):
-            chip = app.query_one(f"#deploy-pane #chip-{dim}-{value}", Chip)
-            chip.focus()
-            await pilot.press("enter")
-            await pilot.pause()
+            await press_chip(pilot, dim, value)
         assert app.selection == Selection(*B200_HT)
         await open_playground(pilot)
         assert pg_base(app).startswith("Base: B200 · Flash · FP4 · High-Throughput")
@@ -154,10 +152,10 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert pg_chip(app, "dp_attention", "4").state.selected
         assert pg_chip(app, "moe_backend", "megamoe").state.selected
         assert pg_chip(app, "moe_backend", "megamoe").display
-        quant = row(app, "megamoe_quant")
+        quant = row(app, "moe_quant")
         assert quant.display and quant.label == "Quantization"
-        assert pg_chip(app, "megamoe_quant", "w4a8").state.selected
-        assert not pg_chip(app, "megamoe_quant", "w4a4").state.selected
+        assert pg_chip(app, "moe_quant", "w4a8").state.selected
+        assert not pg_chip(app, "moe_quant", "w4a4").state.selected
         assert not app.query("#playground-pane #chip-tp-inherit")
         assert not app.query("#playground-pane #chip-moe_backend-inherit")
         assert pg_chip(app, "cp", "inherit").state.selected  # the base has no CP: Auto
@@ -172,7 +170,7 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert "Balanced" in pg_base(app)
         assert pg_chip(app, "moe_backend", "deepep").state.selected
         assert not pg_chip(app, "moe_backend", "megamoe").display
-        assert not row(app, "megamoe_quant").display
+        assert not row(app, "moe_quant").display
         assert_pg_shown(app, rules)
 
 
@@ -229,9 +227,9 @@ async def test_megamoe_w4a4_on_b200_high_throughput_is_the_scenario_text(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        await press_pg_chip(pilot, "megamoe_quant", "w4a4")
-        assert app.overrides == Overrides(megamoe_quant="w4a4")
-        assert pg_chip(app, "megamoe_quant", "w4a4").state.selected
+        await press_pg_chip(pilot, "moe_quant", "w4a4")
+        assert app.overrides == Overrides(moe_quant="w4a4")
+        assert pg_chip(app, "moe_quant", "w4a4").state.selected
         assert pg_command(app) == want["python"] == core(rules, app).text
         assert pg_badge(app) == want["badge"] == "Not Verified"
         await pilot.press("p")
@@ -258,9 +256,9 @@ async def test_megamoe_is_hidden_off_blackwell_high_throughput(rules, sel):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *sel)
         assert not pg_chip(app, "moe_backend", "megamoe").display
-        assert not row(app, "megamoe_quant").display
+        assert not row(app, "moe_quant").display
         for cid in ("w4a8", "w4a4"):
-            assert not pg_chip(app, "megamoe_quant", cid).display
+            assert not pg_chip(app, "moe_quant", cid).display
         # The other backends stay on offer.
         assert pg_chip(app, "moe_backend", "deepep").display
         assert_pg_shown(app, rules)
@@ -277,7 +275,9 @@ async def test_ngram_is_disabled_while_dp_attention_is_on(rules):
         state, command = app.overrides, pg_command(app)
         ngram.focus()
         await pilot.pause()
-        reason = "NGRAM is incompatible with DP-Attention. Turn DP-Attention off in the Attention card above to use NGRAM."
+        reason = (
+            "NGRAM is incompatible with DP-Attention. Turn DP-Attention off in the Attention card above to use NGRAM."
+        )
         assert pg_status(app) == f"✗ NGRAM: {reason}"
         assert "-reason" in app.query_one("#pg-status").classes
         assert ngram.tooltip == reason
@@ -342,7 +342,10 @@ async def test_hisparse_knobs_only_after_pd_decode(rules):
         await press_pg_chip(pilot, "hisparse", "on")
         await press_pg_chip(pilot, "hisparse_ratio", "5")
         assert app.overrides == Overrides(pd_mode="decode", hisparse=True, hisparse_ratio=5)
-        assert """--hisparse-config '{"top_k":2048,"device_buffer_size":6144,"host_to_device_ratio":5}'""" in pg_command(app)
+        assert (
+            """--hisparse-config '{"top_k":2048,"device_buffer_size":6144,"host_to_device_ratio":5}'"""
+            in pg_command(app)
+        )
         assert_pg_shown(app, rules)
         # Back to PD off: the knobs go away again, the command loses HiSparse.
         await press_pg_chip(pilot, "pd_mode", "off")
@@ -399,21 +402,21 @@ async def test_a_base_change_reverts_hidden_picks(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        await press_pg_chip(pilot, "megamoe_quant", "w4a4")
+        await press_pg_chip(pilot, "moe_quant", "w4a4")
         await press_pg_chip(pilot, "tp", "8")
-        assert app.overrides.megamoe_quant == "w4a4"
+        assert app.overrides.moe_quant == "w4a4"
         app.choose("hw", "h200")
         await pilot.pause()
         assert app.selection.hw == "h200"
-        assert app.overrides.megamoe_quant is None  # hidden on H200: back to inherit
+        assert app.overrides.moe_quant is None  # hidden on H200: back to inherit
         assert app.overrides.tp == 8  # still offered: kept
         assert "MEGA_MOE_USE_FP4_ACTS" not in pg_command(app)
         assert_pg_shown(app, rules)
         # Back on B200 high-throughput the pick does not come back by itself.
         app.choose("hw", "b200")
         await pilot.pause()
-        assert app.overrides.megamoe_quant is None
-        assert pg_chip(app, "megamoe_quant", "w4a8").state.selected
+        assert app.overrides.moe_quant is None
+        assert pg_chip(app, "moe_quant", "w4a8").state.selected
 
 
 async def test_a_base_change_keeps_disabled_picks(rules):
@@ -497,7 +500,7 @@ async def test_arrows_skip_hidden_chips_and_rows(rules):
         await pilot.press("right")
         assert app.focused is pg_chip(app, "tp", "4")
         # Backend → (Quantization is hidden without MegaMoE) → EP, and back.
-        assert not row(app, "megamoe_quant").display
+        assert not row(app, "moe_quant").display
         backend = next(c for c in row(app, "moe_backend").query(Chip) if c.state.selected)
         backend.focus()
         await pilot.press("down")
@@ -545,7 +548,7 @@ async def test_submit_refuses_without_confirmation_and_version_then_copies_the_l
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        await press_pg_chip(pilot, "megamoe_quant", "w4a4")
+        await press_pg_chip(pilot, "moe_quant", "w4a4")
         assert app.query_one("#pg-submit", Button).display
         await pilot.press("s")
         await pilot.pause()
@@ -578,8 +581,13 @@ async def test_submit_refuses_without_confirmation_and_version_then_copies_the_l
         assert "sglang-version=sglang%3D%3D0.5.14" in url
         assert "bench-result=1234+tok%2Fs" in url
         expected = playground(
-            rules, app.selection, app.overrides, app.framing, app.env.subst(),
-            sglang_version="sglang==0.5.14", bench_result="1234 tok/s",
+            rules,
+            app.selection,
+            app.overrides,
+            app.framing,
+            app.env.subst(),
+            sglang_version="sglang==0.5.14",
+            bench_result="1234 tok/s",
         ).submit_url
         assert url == expected
         assert any(title == "Submit ↗" for title, _, _ in notes(app))
@@ -590,7 +598,7 @@ async def test_submit_opens_the_browser_only_on_a_local_desktop(rules, monkeypat
     stand-ins that record (nothing real is opened or put on this machine's clipboard)."""
     opened: list[str] = []
     copied: list[str] = []
-    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: True)
+    monkeypatch.setattr("dsv4_tui.host.clipboard.has_local_clipboard", lambda: True)
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url))
     monkeypatch.setitem(sys.modules, "pyperclip", types.SimpleNamespace(copy=copied.append))
     app = new_app(rules)
@@ -629,7 +637,7 @@ async def test_save_as_my_cell_writes_a_loadable_unverified_cell(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        await press_pg_chip(pilot, "megamoe_quant", "w4a4")
+        await press_pg_chip(pilot, "moe_quant", "w4a4")
         result = core(rules, app)
         await pilot.press("s")
         await pilot.pause()
@@ -660,7 +668,7 @@ async def test_copy_in_the_playground_copies_the_playground_command(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        await press_pg_chip(pilot, "megamoe_quant", "w4a4")
+        await press_pg_chip(pilot, "moe_quant", "w4a4")
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == core(rules, app).text
@@ -683,7 +691,7 @@ async def test_the_overrides_survive_a_framing_toggle(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
-        app.query_one("#pg-docker", Button).press()
+        app.query_one("#pg-framing-docker", Button).press()
         await pilot.pause()
         assert app.framing == "docker"
         assert "--network host" in pg_command(app)

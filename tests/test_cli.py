@@ -85,8 +85,20 @@ def test_no_arguments_print_the_initial_cell(rules, capsys):
     assert code == 0 and out == text(rules, first_selection(rules)) + "\n"
 
 
-def test_impossible_selection_resolves_with_a_notice_on_stderr(rules, capsys):
+def test_impossible_selection_exits_2_naming_the_nearest_valid_one(rules, capsys):
     code, out, err = run(capsys, "print", "--hw", "rtx6000", "--variant", "pro", "--nodes", "multi-2")
+    assert (code, out) == (2, "")
+    assert "--variant pro cannot be kept: RTX PRO 6000 runs Flash only" in err
+    assert "--nodes multi-2 cannot be kept" in err
+    nearest = "dsv4 print --hw rtx6000 --variant flash --quant fp4 --strategy low-latency --nodes single"
+    assert f"nearest valid selection: {nearest}" in err and "--nearest" in err
+    # The nearest line is ready to run: it prints that very cell.
+    code, out2, _ = run(capsys, *nearest.split()[1:])
+    assert code == 0 and out2 == text(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single")) + "\n"
+
+
+def test_nearest_resolves_like_the_page_with_a_notice_on_stderr(rules, capsys):
+    code, out, err = run(capsys, "print", "--hw", "rtx6000", "--variant", "pro", "--nodes", "multi-2", "--nearest")
     assert code == 0
     assert out == text(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single")) + "\n"
     assert "Pro" in err and "Flash" in err and "Multi-Nodes" in err and "Single Node" in err
@@ -219,4 +231,7 @@ def test_installed_script_finds_the_rules_outside_the_checkout(rules, isolated_c
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == text(rules, sel, "docker") + "\n"
-    assert proc.stderr == ""
+    assert (
+        proc.stderr
+        == "dsv4: fill in before running: <node-rank>, <node0-ip>, <your-nic>, <your-hca-list>, <your-hf-token>\n"
+    )

@@ -1,6 +1,6 @@
 """Properties of the pure core over the whole matrix: every cell renders, every greyed
 option says why, choosing and resolving always land on a real cell, and the framing rules
-of shared/spec/deploy.md hold for every cell (multi-node, roles, AMD, images)."""
+of the Deploy pane hold for every cell (multi-node, roles, AMD, images)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from dsv4_tui.core.render import (
     render_curl,
     render_flags,
 )
-from dsv4_tui.core.rules import DIMS, load_rules
+from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import (
     NotAvailable,
     Selection,
@@ -33,6 +33,7 @@ from dsv4_tui.core.selection import (
     first_selection,
     resolve,
 )
+from dsv4_tui.host.rules_files import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -324,7 +325,9 @@ def test_rtx6000_pro_reason_is_derived_from_the_data(rules):
     assert "Flash only" in pro.reason and "no Pro cell" in pro.reason
     assert "RTX PRO 6000" in pro.reason
     # The model's availability note for that hardware is part of the reason.
-    note = next(n.text for n in rules.model.availability_note if n.dim == "variant" and "rtx6000" in n.when.get("hw", []))
+    note = next(
+        n.text for n in rules.model.availability_note if n.dim == "variant" and "rtx6000" in n.when.get("hw", [])
+    )
     assert note in pro.reason
 
 
@@ -379,8 +382,9 @@ def _check_resolved(rules, requested, sel, changes):
             assert sel[dim] == pool[0].get(dim), (requested, sel)
     differs = [d for d in DIMS if requested.get(d) is not None and requested[d] != sel[d]]
     assert len(changes) == len(differs)
-    for d, msg in zip(differs, changes):
-        assert msg.strip()
+    for d, change in zip(differs, changes):
+        assert change.dim == d and change.wanted == requested[d] and change.got == sel[d]
+        assert str(change).strip() and change.why.strip()
 
 
 def test_resolve_keeps_every_real_cell_unchanged(rules):
@@ -421,7 +425,7 @@ def test_resolve_of_nothing_is_the_first_cell(rules):
 # --------------------------------------------------------------------------- derived cells
 
 
-DERIVED = '''
+DERIVED = """
 [[cell]]
 hw = "rtx6000"
 variant = "flash"
@@ -438,7 +442,7 @@ flags = [
   "--host {{HOST_IP}}",
   "--port {{PORT}}",
 ]
-'''
+"""
 
 
 def test_schema_supports_a_derived_unverified_cell(tmp_path, capsys):
@@ -457,7 +461,9 @@ def test_schema_supports_a_derived_unverified_cell(tmp_path, capsys):
     # The new cell is reachable and renders like any other.
     new, _ = choose(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single"), "strategy", "balanced")
     assert new == sel
-    assert render_command(rules, sel, "python", Env.defaults(rules).subst()).endswith("  --tp 8 \\\n  --host 0.0.0.0 \\\n  --port 30000")
+    assert render_command(rules, sel, "python", Env.defaults(rules).subst()).endswith(
+        "  --tp 8 \\\n  --host 0.0.0.0 \\\n  --port 30000"
+    )
     # The CLI shows it too.
     assert cli.main(["list", "--rules", str(folder)]) == 0
     lines = capsys.readouterr().out.splitlines()

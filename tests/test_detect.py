@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from fake_tools import bin_dir, fake_nvidia_smi, fake_tool  # noqa: F401 (bin_dir: a fixture)
-
-from dsv4_tui.core.detect import Detection, detect_gpus, match_hardware, parse_amd, parse_nvidia_smi
+from dsv4_tui.core.gpus import Detection, match_hardware, parse_amd, parse_nvidia_smi
+from dsv4_tui.host.detect import detect_gpus
+from fake_tools import fake_nvidia_smi, fake_tool
 
 HARDWARE = [
     ("h100", ["H100"]),
@@ -54,7 +54,8 @@ def test_unknown_gpu_has_no_recipe(bin_dir):
     fake_nvidia_smi(bin_dir, ["NVIDIA A100-SXM4-80GB, 81920 MiB"] * 4)
     found = detect_gpus(HARDWARE)
     assert found.hw_id is None and found.count == 4
-    assert found.label() == "4 x NVIDIA A100-SXM4-80GB detected (no DeepSeek-V4 recipe)"
+    assert found.label("DeepSeek-V4") == "4 x NVIDIA A100-SXM4-80GB detected (no DeepSeek-V4 recipe)"
+    assert found.summary() == "4 x NVIDIA A100-SXM4-80GB"
 
 
 def test_mixed_gpus_take_the_most_common(bin_dir):
@@ -151,7 +152,9 @@ GPU[1]		: Card SKU: 		MI3SRIOV
 
 
 def test_parse_amd_text_formats():
-    assert parse_amd(AMD_SMI_STATIC, HARDWARE, "amd-smi") == Detection("mi355x", "AMD Instinct MI355X", 2, None, "amd-smi")
+    assert parse_amd(AMD_SMI_STATIC, HARDWARE, "amd-smi") == Detection(
+        "mi355x", "AMD Instinct MI355X", 2, None, "amd-smi"
+    )
     found = parse_amd(ROCM_SMI_TEXT, HARDWARE, "rocm-smi")
     assert (found.hw_id, found.name, found.count) == ("mi300x", "AMD Instinct MI300X OAM", 2)
     assert parse_amd("device,Card Series\ncard0,AMD Radeon Pro W7900\n", HARDWARE, "rocm-smi") is None

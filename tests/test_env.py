@@ -10,17 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsv4_tui.core.env import (
-    Env,
-    EnvError,
-    atomic_write,
-    env_path,
-    load_env_file,
-    mask,
-    parse_assignments,
-    parse_env_toml,
-    save_env_text,
-)
+from dsv4_tui.core.env import Env, EnvError, mask, parse_assignments, parse_env_toml
+from dsv4_tui.host.envfile import load_env_file, save_env_text
+from dsv4_tui.host.files import atomic_write
+from dsv4_tui.host.paths import env_path
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ def test_save_writes_the_exact_text_with_mode_0600(tmp_path, ph):
     assert save_env_text(path, text, ph) == {"PORT": "8080", "HOST_IP": "10.1.2.3"}
     assert path.read_text(encoding="utf-8") == text
     assert mode(path) == 0o600
-    assert os.listdir(path.parent) == ["env.toml"]  # no temp file left behind
+    assert sorted(os.listdir(path.parent)) == [".dsv4.lock", "env.toml"]  # no temp file left behind
 
 
 def test_save_over_a_world_readable_file_makes_it_0600(tmp_path, ph):
@@ -59,7 +52,7 @@ def test_save_over_a_world_readable_file_makes_it_0600(tmp_path, ph):
 
 @pytest.mark.parametrize(
     "bad",
-    ['PORT = "99999"\n', 'PORT = \n', 'COLOUR = "red"\n', 'HOST_IP = "a b"\n', 'PORT = true\n'],
+    ['PORT = "99999"\n', "PORT = \n", 'COLOUR = "red"\n', 'HOST_IP = "a b"\n', "PORT = true\n"],
 )
 def test_invalid_text_is_not_saved(tmp_path, ph, bad):
     path = tmp_path / "env.toml"
@@ -68,7 +61,7 @@ def test_invalid_text_is_not_saved(tmp_path, ph, bad):
     with pytest.raises(EnvError):
         save_env_text(path, bad, ph)
     assert path.read_text(encoding="utf-8") == good
-    assert os.listdir(tmp_path) == ["env.toml"]
+    assert sorted(os.listdir(tmp_path)) == [".dsv4.lock", "env.toml"]
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
@@ -83,7 +76,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
         atomic_write(path, "new\n")
     monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "old\n"
-    assert os.listdir(tmp_path) == ["env.toml"]
+    assert sorted(os.listdir(tmp_path)) == [".dsv4.lock", "env.toml"]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -115,7 +108,7 @@ def test_syntax_error_names_file_and_line(tmp_path, ph):
         ('PORT = "1"\nHOST_IP = "$(reboot)"\n', 2, ["HOST_IP", "hostname"]),
         ('\n\nNODE_RANK = "-1"\n', 3, ["NODE_RANK", "integer"]),
         ('COLOUR = "red"\n', 1, ["unknown key 'COLOUR'", "PORT", "HF_TOKEN"]),
-        ('PORT = true\n', 1, ["PORT", "string", "bool"]),
+        ("PORT = true\n", 1, ["PORT", "string", "bool"]),
         ('HF_TOKEN = ["a"]\n', 1, ["HF_TOKEN", "string", "list"]),
     ],
 )
@@ -140,7 +133,7 @@ def test_every_bad_key_is_reported(ph):
 def test_unreadable_file_is_an_env_error(tmp_path, ph):
     path = tmp_path / "env.toml"
     path.write_bytes(b'PORT = "\xff\xfe"\n')
-    with pytest.raises(EnvError, match="cannot read"):
+    with pytest.raises(EnvError, match="not UTF-8"):
         load_env_file(path, ph)
 
 
@@ -172,9 +165,7 @@ def test_defaults_to_toml_round_trips_to_no_overrides(rules, ph):
 values_st = st.fixed_dictionaries(
     {},
     optional={
-        "HF_TOKEN": st.text(
-            alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30
-        ),
+        "HF_TOKEN": st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
         "PORT": st.integers(1, 65535).map(str),
         "CURL_PORT": st.integers(1, 65535).map(str),
         "NODE_RANK": st.integers(0, 512).map(str),

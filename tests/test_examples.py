@@ -1,22 +1,18 @@
-"""The cookbook's own Deploy outputs (shared/reference/examples/deploy-examples.json),
+"""The cookbook's own Deploy outputs (a copy in tests/data/reference/examples/deploy-examples.json),
 byte for byte, through the core render functions and through `dsv4 print`."""
 
 from __future__ import annotations
 
 import pytest
 
+from conftest import reference_json
 from dsv4_tui import cli
 from dsv4_tui.core.env import Env
-from dsv4_tui.core.render import NO_COMMAND, badge, model_name, mtp_note, render_command, render_curl
+from dsv4_tui.core.render import NO_COMMAND, badge, cell_notes, model_name, render_command, render_curl
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import Selection, availability, resolve
 
-from conftest import SHARED, shared_json
-
-if not (SHARED / "examples" / "deploy-examples.json").exists():  # e.g. a clone without ../shared
-    pytest.skip("shared/reference/examples/deploy-examples.json not available", allow_module_level=True)
-
-EXAMPLES = shared_json("examples/deploy-examples.json")["examples"]
+EXAMPLES = reference_json("examples/deploy-examples.json")["examples"]
 COMMANDS = [e for e in EXAMPLES if "status" not in e]
 GREYED = [e for e in EXAMPLES if e.get("status") == "greyed"]
 
@@ -57,12 +53,12 @@ def test_model_name_badge_and_mtp_hint(rules, ex):
     assert cell is not None
     assert model_name(rules, sel) == ex["modelName"]
     assert badge(cell) == ex["badge"]
-    note = mtp_note(cell)
+    notes = cell_notes(rules, cell)
     if ex["mtpHint"]:
-        assert note is not None
-        assert "--max-running-requests" in note and "48" in note
+        assert len(notes) == 1
+        assert "--max-running-requests" in notes[0] and "48" in notes[0]
     else:
-        assert note is None
+        assert notes == []
 
 
 @pytest.mark.parametrize("ex", COMMANDS, ids=_id)
@@ -103,16 +99,28 @@ def test_greyed_selection_snaps_to_the_cookbook_cell(rules, ex):
     assert rules.cell(sel) is not None
     changed = [d for d in DIMS if ex["sel"][d] != ex["hashSnapsTo"][d]]
     assert len(changes) == len(changed) >= 1
-    for d, msg in zip(changed, changes):
-        assert rules.label(d, ex["sel"][d]) in msg
-        assert rules.label(d, ex["hashSnapsTo"][d]) in msg
+    for d, change in zip(changed, changes):
+        assert (change.dim, change.wanted, change.got) == (d, ex["sel"][d], ex["hashSnapsTo"][d])
+        assert rules.label(d, ex["sel"][d]) in str(change)
+        assert rules.label(d, ex["hashSnapsTo"][d]) in str(change)
 
 
 @pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_dsv4_print_of_greyed_selection_prints_the_snapped_cell(rules, capsys, ex):
-    code = cli.main(_argv(ex["sel"]))
+def test_dsv4_print_nearest_of_greyed_selection_prints_the_snapped_cell(rules, capsys, ex):
+    code = cli.main([*_argv(ex["sel"]), "--nearest"])
     out, err = capsys.readouterr()
     assert code == 0
     snapped = Selection(**ex["hashSnapsTo"])
     assert out == render_command(rules, snapped, "python", Env.defaults(rules).subst()) + "\n"
     assert "resolved" in err and "Pro" in err and "Flash" in err
+
+
+@pytest.mark.parametrize("ex", GREYED, ids=_id)
+def test_dsv4_print_of_greyed_selection_refuses_and_names_the_nearest(rules, capsys, ex):
+    code = cli.main(_argv(ex["sel"]))
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    snapped = Selection(**ex["hashSnapsTo"])
+    nearest = "dsv4 print " + " ".join(f"--{d} {snapped[d]}" for d in DIMS)
+    assert f"nearest valid selection: {nearest}" in err
+    assert f"--variant {ex['sel']['variant']} cannot be kept" in err

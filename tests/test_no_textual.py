@@ -9,7 +9,7 @@ import sys
 
 PROBE = r"""
 import io, json, sys, contextlib
-import dsv4_tui.core.rules as rules_mod
+import dsv4_tui.host.rules_files as rules_mod
 import dsv4_tui.core.selection as selection
 import dsv4_tui.core.render as render
 import dsv4_tui.core.env as env
@@ -46,3 +46,54 @@ def test_core_and_cli_print_do_not_import_the_tui_stack(isolated_config):
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded), loaded
     assert "httpx" not in loaded, loaded
     assert "pyperclip" not in loaded, loaded
+
+
+PURE = r"""
+import sys
+from pathlib import Path
+from dsv4_tui.core.rules import RulesText, build_rules
+from dsv4_tui.core.env import Env
+from dsv4_tui.core.playground import Overrides, cards, playground, set_choice
+from dsv4_tui.core.render import render_command, render_curl
+from dsv4_tui.core.selection import Selection, availability, choose, resolve
+from dsv4_tui.core.view import deploy_view, playground_view
+
+folder = Path(sys.argv[1])
+texts = {n: (folder / n).read_text(encoding="utf-8") for n in ("model.toml", "cells.toml", "playground.toml")}
+
+def refuse(event, args):
+    if event.split(".")[0] in ("open", "os", "subprocess", "socket", "shutil", "glob", "pathlib"):
+        raise RuntimeError(f"the core did I/O: {event} {args!r}")
+
+sys.addaudithook(refuse)
+rules = build_rules(
+    RulesText("model.toml", texts["model.toml"]),
+    [RulesText("cells.toml", texts["cells.toml"])],
+    RulesText("playground.toml", texts["playground.toml"]),
+)
+env = Env.defaults(rules)
+for cell in rules.cells:
+    sel = Selection.of(cell)
+    for framing in ("python", "docker"):
+        render_command(rules, sel, framing, env.subst())
+        deploy_view(rules, sel, framing, env)
+        playground_view(rules, sel, Overrides(), framing, env)
+    render_curl(rules, sel, env.subst())
+    availability(rules, sel)
+sel = choose(rules, Selection.of(rules.cells[0]), "hw", "h200")[0]
+ov = set_choice(rules, Overrides(), "pd-mode", "decode")
+cards(rules, sel, ov)
+print(playground(rules, sel, ov, "docker", env.subst()).text.splitlines()[0])
+"""
+
+
+def test_the_core_works_with_no_file_subprocess_or_network_io(rules):
+    """Once imported, the core builds the rules from texts and renders every view while an
+    audit hook refuses any file, process or socket access."""
+    from conftest import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, "-c", PURE, str(ROOT / "rules")], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# === PD Disaggregation: DECODE role ===")

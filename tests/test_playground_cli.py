@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import reference_json
 from dsv4_tui import cli
 from dsv4_tui.core.diff import diff_lines
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import Overrides, playground
 from dsv4_tui.core.selection import Selection
 
-from conftest import SHARED, shared_json
-
 B200_BAL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
 B200_LL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "low-latency", "--nodes", "single"]
+B200_HT = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "high-throughput", "--nodes", "single"]
 B200_PRO = ["--hw", "b200", "--variant", "pro", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
 H200_FP4_BAL = ["--hw", "h200", "--variant", "flash", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
 GB300_ROLES = ["--hw", "gb300", "--variant", "pro", "--quant", "fp4", "--strategy", "low-latency", "--nodes", "multi-2"]
@@ -63,7 +63,9 @@ def test_diff_output(rules, capsys):
 def test_badge_output(capsys):
     assert run(capsys, *B200_BAL, "--badge") == (0, "Verified\n", "")
     assert run(capsys, *B200_BAL, "--override", "tp=8", "--badge")[1] == "Not Verified\n"
-    code, out, _ = run(capsys, *H200_FP4_BAL, "--override", "moe-backend=marlin", "--override", "speculative=off", "--badge")
+    code, out, _ = run(
+        capsys, *H200_FP4_BAL, "--override", "moe-backend=marlin", "--override", "speculative=off", "--badge"
+    )
     assert (code, out) == (0, "Verified (matches high-throughput)\n")
 
 
@@ -88,9 +90,9 @@ def test_submit_url(rules, capsys):
     assert code == 0
     assert out == engine(rules, B200_LL, tp=8).submit_url + "\n"
     assert "real hardware" in err
-    if (SHARED / "examples" / "playground-scenarios.json").exists():
-        s = next(x for x in shared_json("examples/playground-scenarios.json")["scenarios"] if x["name"] == "TP override 8 on b200 flash low-latency")
-        assert out == s["submitUrl"] + "\n"
+    scenarios = reference_json("examples/playground-scenarios.json")["scenarios"]
+    s = next(x for x in scenarios if x["name"] == "TP override 8 on b200 flash low-latency")
+    assert out == s["submitUrl"] + "\n"
 
 
 def test_submit_url_needs_a_version_and_something_to_submit(capsys):
@@ -119,35 +121,61 @@ def test_role_cell_has_no_base_command(capsys):
 @pytest.mark.parametrize(
     "sel,override,reason",
     [
-        (B200_BAL, "tp=16", "TP=16 requires 16 ranks"),
-        (B200_BAL, "dp-attention=16", "DP-Attention=16 requires 16 ranks"),
-        (B200_BAL, "ep=16", "EP=16 requires 16 ranks"),
-        (B200_BAL, "speculative=ngram", "NGRAM is incompatible with DP-Attention"),
+        # No multi-node cell for this selection: no advice that cannot be followed.
+        (
+            B200_BAL,
+            "tp=16",
+            "not available with --nodes single, and b200/flash/fp4/balanced/single has no cell on other nodes",
+        ),
+        (B200_BAL, "dp-attention=16", "not available with --nodes single"),
+        (B200_BAL, "ep=16", "not available with --nodes single"),
+        # A selection that has a multi-node cell: the advice is the flag to add.
+        (
+            ["--hw", "gb300", "--variant", "pro", "--nodes", "single"],
+            "tp=16",
+            "not available with --nodes single: add --nodes multi-2",
+        ),
+        (B200_BAL, "speculative=ngram", "not available while DP-attention is on: add --override dp-attention=off"),
         (B200_LL, "speculative=dflash", "Coming soon"),
     ],
 )
-def test_disabled_value_exits_2_with_its_reason(capsys, sel, override, reason):
+def test_disabled_value_exits_2_with_its_reason_in_cli_words(capsys, sel, override, reason):
     code, out, err = run(capsys, *sel, "--override", override)
     assert (code, out) == (2, "")
     assert "disabled" in err and reason in err
+    assert "panel" not in err and "card above" not in err
 
 
 @pytest.mark.parametrize(
     "sel,overrides,reason",
     [
-        (B200_BAL, ["moe-backend=megamoe"], "high-throughput recipe"),
-        (B200_BAL, ["pd-transfer=mori"], "AMD GPUs only"),
-        (B200_PRO, ["tp=2"], "variant is pro"),
-        (B200_BAL, ["hisparse=on"], "set PD disaggregation to Decode first"),
-        (["--hw", "rtx6000"], ["hicache=on"], "not supported on RTX PRO 6000"),
-        (B200_BAL, ["megamoe-quant=w4a4"], "MegaMoE backend only"),
+        (B200_BAL, ["moe-backend=megamoe"], "offered only on blackwell hardware with --strategy high-throughput"),
+        (
+            B200_BAL,
+            ["pd-transfer=mori"],
+            "not available: MORI is AMD's transfer engine: AMD GPUs only; offered only on amd hardware",
+        ),
+        (B200_PRO, ["tp=2"], "not offered with --variant pro"),
+        (B200_BAL, ["hisparse=on"], "HiSparse is offered only with --override pd-mode=decode"),
+        (["--hw", "rtx6000"], ["hicache=on"], "HiCache is not offered with --hw rtx6000"),
+        (
+            B200_BAL,
+            ["megamoe-quant=w4a4"],
+            "MegaMoE backend only, which is offered only on blackwell hardware with --strategy high-throughput",
+        ),
+        (
+            B200_HT,
+            ["megamoe-quant=w4a4", "moe-backend=deepep"],
+            "MegaMoE backend only: add --override moe-backend=megamoe",
+        ),
     ],
 )
-def test_hidden_value_exits_2_with_its_reason(capsys, sel, overrides, reason):
+def test_hidden_value_exits_2_with_its_reason_in_cli_words(capsys, sel, overrides, reason):
     argv = [x for o in overrides for x in ("--override", o)]
     code, out, err = run(capsys, *sel, *argv)
     assert (code, out) == (2, "")
     assert reason in err
+    assert "panel" not in err and "card above" not in err
 
 
 def test_availability_is_judged_on_the_final_state(capsys):
@@ -167,7 +195,8 @@ def test_values_equal_to_the_default_ask_for_nothing(capsys):
     "override,message",
     [
         ("nope=1", "unknown --override key 'nope'; valid: tp, cp, dp-attention, moe-backend"),
-        ("tp=3", "unknown tp value '3'; valid: 1, 2, 4, 8, 16, inherit"),
+        ("tpp=4", "unknown --override key 'tpp' (did you mean tp?); valid: tp, cp"),
+        ("tp=3", "--override tp=3: unknown value '3'; valid: 1, 2, 4, 8, 16, inherit"),
         ("speculative=eagle", "valid: off, mtp-314, mtp-112, ngram, dflash"),
         ("hicache=yes", "valid: on, off"),
         ("tp", "expected KEY=VALUE"),

@@ -8,30 +8,27 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from dsv4_tui.core.diff import diff_lines, diff_text_lines, lcs_diff, line_diff
+from dsv4_tui.core.diff import diff_lines, lcs_diff, line_diff
 from dsv4_tui.core.env import Env
+from dsv4_tui.core.flags import insert_after, insert_before, strip_env, strip_flag_prefix, strip_flags
 from dsv4_tui.core.playground import (
     INHERIT,
-    KNOBS,
     NO_BASE,
+    SLOTS,
     Overrides,
     UnknownChoice,
     apply,
     cards,
-    insert_after,
-    insert_before_host,
     knob_view,
     playground,
     revert_hidden,
     set_choice,
-    strip_env,
-    strip_flag_prefix,
-    strip_flags,
 )
 from dsv4_tui.core.render import render_command
-from dsv4_tui.core.rules import load_rules
 from dsv4_tui.core.selection import Selection
-from dsv4_tui.core.submit import cell_snippet, form_encode, save_user_cell, submit_url
+from dsv4_tui.core.submit import cell_snippet, form_encode, submit_url
+from dsv4_tui.host.rules_files import load_rules
+from dsv4_tui.host.user_cells import save_user_cell
 
 B200_BAL = Selection("b200", "flash", "fp4", "balanced", "single")
 B200_LL = Selection("b200", "flash", "fp4", "low-latency", "single")
@@ -76,7 +73,15 @@ def test_overrides_reject_an_unknown_pd_mode():
 
 # --------------------------------------------------------------------------- strip / insert helpers
 
-FLAGS = ["--trust-remote-code", "--model-path M", "--tp 4", "--dp 4", "--enable-dp-attention", "--host 0.0.0.0", "--port 1"]
+FLAGS = [
+    "--trust-remote-code",
+    "--model-path M",
+    "--tp 4",
+    "--dp 4",
+    "--enable-dp-attention",
+    "--host 0.0.0.0",
+    "--port 1",
+]
 
 
 def test_strip_flags_matches_the_first_token_at_space_or_equals():
@@ -95,16 +100,16 @@ def test_strip_env_by_name():
     assert strip_env(env, "A", "B") == ["AB=4"]
 
 
-def test_insert_after_takes_the_first_anchor_present_else_model_path():
+def test_insert_after_takes_the_first_anchor_present():
     assert insert_after(FLAGS, ("--enable-dp-attention", "--dp", "--tp"), ["--x"])[5] == "--x"
     assert insert_after(FLAGS, ("--nope", "--dp"), ["--x"])[4] == "--x"
-    assert insert_after(FLAGS, (), ["--x"])[2] == "--x"
+    assert insert_after(FLAGS, ("--model-path",), ["--x"])[2] == "--x"
     assert insert_after(["--a"], ("--nope",), ["--x"]) == ["--a", "--x"]
 
 
 def test_insert_before_host():
-    assert insert_before_host(FLAGS, ["--x", "--y"])[5:7] == ["--x", "--y"]
-    assert insert_before_host(["--a"], ["--x"]) == ["--a", "--x"]
+    assert insert_before(FLAGS, "--host", ["--x", "--y"])[5:7] == ["--x", "--y"]
+    assert insert_before(["--a"], "--host", ["--x"]) == ["--a", "--x"]
 
 
 # --------------------------------------------------------------------------- apply
@@ -149,7 +154,7 @@ def test_cp_1_and_ep_1_only_strip(rules):
 
 
 def test_megamoe_env_follows_the_effective_backend(rules):
-    env, _ = apply(rules, B200_HT, Overrides(megamoe_quant="w4a4"))
+    env, _ = apply(rules, B200_HT, Overrides(moe_quant="w4a4"))
     assert env == [
         "SGLANG_OPT_DEEPGEMM_MEGA_MOE_NUM_MAX_TOKENS_PER_RANK=8320",
         "SGLANG_OPT_DEEPGEMM_MEGA_MOE_USE_FP4_ACTS=1",
@@ -158,7 +163,7 @@ def test_megamoe_env_follows_the_effective_backend(rules):
     env, flags = apply(rules, B200_HT, Overrides(moe_backend="flashinfer_mxfp4"))
     assert env == [] and "--moe-runner-backend flashinfer_mxfp4" in flags
     # a quant pick without MegaMoE does nothing
-    assert apply(rules, B200_BAL, Overrides(megamoe_quant="w4a4")) == (rules.cell(B200_BAL).env, rules.cell(B200_BAL).flags)
+    assert apply(rules, B200_BAL, Overrides(moe_quant="w4a4")) == (rules.cell(B200_BAL).env, rules.cell(B200_BAL).flags)
 
 
 def test_parsers_equal_to_the_base_change_nothing(rules):
@@ -170,7 +175,7 @@ def test_parsers_equal_to_the_base_change_nothing(rules):
 
 def test_speculative_equal_to_the_base_preset_or_disabled_is_a_noop(rules):
     base = rules.cell(B200_BAL)
-    for spec in ("current", "mtp-112", "ngram", "dflash"):  # NGRAM: DP-attention is on
+    for spec in (None, "mtp-112", "ngram", "dflash"):  # NGRAM: DP-attention is on
         assert apply(rules, B200_BAL, Overrides(speculative=spec)) == (base.env, base.flags)
 
 
@@ -188,7 +193,7 @@ def test_hisparse_needs_the_decode_role(rules):
     _, flags = apply(rules, B200_BAL, Overrides(pd_mode="prefill", hisparse=True))
     assert "--enable-hisparse" not in flags
     _, flags = apply(rules, B200_BAL, Overrides(pd_mode="decode", hisparse=True))
-    assert "--hisparse-config '{\"top_k\":2048,\"device_buffer_size\":6144,\"host_to_device_ratio\":10}'" in flags
+    assert '--hisparse-config \'{"top_k":2048,"device_buffer_size":6144,"host_to_device_ratio":10}\'' in flags
 
 
 def test_hicache_write_policy_auto_is_write_through_and_l3_adds_storage(rules):
@@ -216,7 +221,7 @@ def test_role_cell_is_no_base(rules):
     assert res.text == res.base_text == "" and res.diff == ()
     assert res.badge == "Not Verified" and not res.can_submit and res.submit_url is None
     assert res.router is not None and ":8000/" in res.curl
-    assert not res.mtp_note
+    assert not res.notes
 
 
 def test_role_cell_offers_the_inherit_choices(rules):
@@ -234,7 +239,7 @@ def test_knob_shows_the_base_value_without_inherit(rules):
     tp = knob(rules, B200_BAL, Overrides(), "tp")
     assert tp.current == tp.selected == "4"
     assert INHERIT not in [c.id for c in tp.choices]
-    assert [c.label for c in tp.visible] == ["1", "2", "4", "8", "16"]
+    assert [c.label for c in tp.choices if not c.hidden] == ["1", "2", "4", "8", "16"]
     sixteen = tp.choice("16")
     assert sixteen.disabled and "16 ranks" in sixteen.reason
     assert knob(rules, B200_BAL, Overrides(), "dp_attention").selected == "4"
@@ -258,9 +263,9 @@ def test_megamoe_only_on_blackwell_high_throughput(rules):
     for sel in (B200_BAL, B200_LL, Selection("h200", "flash", "fp8", "high-throughput", "single"), RTX, MI355X):
         assert knob(rules, sel, Overrides(), "moe_backend").choice("megamoe").hidden, sel
     assert not knob(rules, B200_HT, Overrides(), "moe_backend").choice("megamoe").hidden
-    quant = knob(rules, B200_HT, Overrides(), "megamoe_quant")
+    quant = knob(rules, B200_HT, Overrides(), "moe_quant")
     assert not quant.hidden and quant.selected == "w4a8" and INHERIT not in [c.id for c in quant.choices]
-    assert knob(rules, B200_HT, Overrides(moe_backend="deepep"), "megamoe_quant").hidden
+    assert knob(rules, B200_HT, Overrides(moe_backend="deepep"), "moe_quant").hidden
 
 
 def test_ngram_disabled_with_effective_dp_attention_and_dflash_always(rules):
@@ -286,8 +291,8 @@ def test_mori_only_on_amd(rules):
 
 def test_every_knob_has_a_cli_key_and_a_view(rules):
     views = {k.key: k for c in cards(rules, B200_BAL, Overrides()) for k in c.knobs}
-    assert set(views) == {k.key for k in KNOBS}
-    assert len({k.cli for k in KNOBS}) == len(KNOBS)
+    assert set(views) == {k.key for k in SLOTS}
+    assert len({k.cli(rules.playground) for k in SLOTS}) == len(SLOTS)
 
 
 def test_set_choice_ids_and_inherit(rules):
@@ -298,7 +303,7 @@ def test_set_choice_ids_and_inherit(rules):
     assert set_choice(rules, Overrides(), "reasoning-parser", "on").reasoning is True
     assert set_choice(rules, Overrides(), "hisparse_ratio", "5").hisparse_ratio == 5
     assert set_choice(rules, Overrides(), "speculative", "ngram").speculative == "ngram"
-    assert set_choice(rules, Overrides(speculative="off"), "speculative", INHERIT).speculative == "current"
+    assert set_choice(rules, Overrides(speculative="off"), "speculative", INHERIT).speculative is None
     with pytest.raises(UnknownChoice, match="valid: 1, 2, 4, 8, 16"):
         set_choice(rules, Overrides(), "tp", "3")
     with pytest.raises(UnknownChoice, match="valid: tp, cp"):
@@ -309,7 +314,7 @@ def test_set_choice_ids_and_inherit(rules):
 
 
 def test_revert_hidden_resets_hidden_picks_and_keeps_disabled_ones(rules):
-    picked = Overrides(tp=16, moe_backend="megamoe", megamoe_quant="w4a4", pd_transfer="mori", hicache=True)
+    picked = Overrides(tp=16, moe_backend="megamoe", moe_quant="w4a4", pd_transfer="mori", hicache=True)
     # on AMD: MegaMoE and its quant are hidden, MORI is fine, TP 16 is only disabled
     ov = revert_hidden(rules, MI355X, picked)
     assert ov == Overrides(tp=16, pd_transfer="mori", hicache=True)
@@ -370,14 +375,13 @@ def test_line_diff_and_text_form():
     assert line_diff("", "") == []
     assert line_diff("a\nb", "a\nc") == [(" ", "a"), ("-", "b"), ("+", "c")]
     assert diff_lines([(" ", "x"), ("+", "y"), ("-", "z")]) == ["  x", "+ y", "- z"]
-    assert diff_text_lines("a", "a") == ["  a"]
 
 
 # --------------------------------------------------------------------------- Submit
 
 
 def test_form_encode_like_urlsearchparams():
-    assert form_encode([("a b", "x~y*z-._/\n\"{}é")]) == "a+b=x%7Ey*z-._%2F%0A%22%7B%7D%C3%A9"
+    assert form_encode([("a b", 'x~y*z-._/\n"{}é')]) == "a+b=x%7Ey*z-._%2F%0A%22%7B%7D%C3%A9"
 
 
 def test_cell_snippet_empty_env():
@@ -394,7 +398,15 @@ def test_submit_url_fields_in_order(rules):
     assert parts.netloc == "github.com" and parts.path == "/sgl-project/sglang/issues/new"
     fields = parse_qsl(parts.query, keep_blank_values=True)
     assert [k for k, _ in fields] == [
-        "template", "title", "model", "combination", "cell-snippet", "existing-cell", "sglang-version", "bench-result", "notes",
+        "template",
+        "title",
+        "model",
+        "combination",
+        "cell-snippet",
+        "existing-cell",
+        "sglang-version",
+        "bench-result",
+        "notes",
     ]
     d = dict(fields)
     assert d["title"] == "[Playground] Verified cell: b200 / flash / fp4 / balanced / single"
@@ -435,7 +447,7 @@ def test_save_user_cell_appends_and_quotes_safely(rules, tmp_path: Path):
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "cells.toml").write_text("# mine\n", encoding="utf-8")
-    tricky_env = ['WEIRD=a "quoted" \\ back\tslash \u00e9 \x7f']
+    tricky_env = ["WEIRD='a \"quoted\" \\ back slash \u00e9'"]  # TOML-tricky, shell-safe
     save_user_cell(rules, B200_LL, tricky_env, rules.cell(B200_LL).flags, folder)
     save_user_cell(rules, B200_BAL, [], ["--model-path {{MODEL_NAME}}", "--x '{\"a\":1}'"], folder)
     text = (folder / "cells.toml").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ import json
 import time
 
 import pytest
-from sglang_fake import MODEL, FakeSGLang, completion, free_port, running, serving
 
-from dsv4_tui.core.probe import ProbeReport, host_for_url, run_probe, run_probe_sync
+from dsv4_tui.host.probe import ProbeReport, host_for_url, run_probe
+from sglang_fake import MODEL, FakeSGLang, completion, free_port, running, serving
 
 
 @pytest.fixture
@@ -172,11 +172,6 @@ async def test_ipv6_server(server6):
     report = await run_probe("::1", server6.server_address[1], MODEL, timeout=3)
     assert report.ok, report.message
     assert report.url == f"http://[::1]:{server6.server_address[1]}/v1/chat/completions"
-
-
-def test_sync_wrapper(server):
-    report = run_probe_sync("127.0.0.1", server.server_address[1], MODEL, timeout=3)
-    assert report.ok and report.reply == "Hello! How can I help you today?"
 
 
 @pytest.mark.parametrize(

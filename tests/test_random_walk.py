@@ -17,7 +17,6 @@ import random
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Button, Static
-from tui_helpers import plain
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.playground import Overrides, cards, revert_hidden, set_choice
@@ -26,6 +25,7 @@ from dsv4_tui.core.selection import NotAvailable, Selection, choose
 from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import Chip, ChipRow
 from dsv4_tui.widgets.playground_pane import diff_text
+from tui_helpers import plain
 
 SIZE = (120, 40)
 STEPS = 80  # per example; 3 examples
@@ -180,6 +180,9 @@ async def walk(rules, seed: int) -> None:
             elif action == "framing":
                 framing = "docker" if framing == "python" else "python"
                 await key_or_action(pilot, rnd, log, "p", app.action_toggle_framing)
+            elif action == "diff" and not app.in_playground:
+                log.append("press d (Deploy: the Playground's key does nothing here)")
+                await pilot.press("d")
             elif action == "diff":
                 show_diff = not show_diff
                 await key_or_action(pilot, rnd, log, "d", app.action_toggle_diff)
@@ -189,7 +192,9 @@ async def walk(rules, seed: int) -> None:
                 app.query_one("#pg-reset", Button).press()
             elif action == "tab":
                 tab = "deploy" if app.in_playground else "playground"
-                await key_or_action(pilot, rnd, log, "1" if tab == "deploy" else "2", lambda: app.action_show_tab(tab))
+                await key_or_action(
+                    pilot, rnd, log, "1" if tab == "deploy" else "2", lambda tab=tab: app.action_show_tab(tab)
+                )
             elif action == "arrow":
                 if not (app.in_playground and isinstance(app.focused, Chip)):
                     log.append("arrow: no Playground chip focused")
@@ -260,5 +265,5 @@ async def walk(rules, seed: int) -> None:
 def test_random_walk(rules, seed, monkeypatch):
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: False)
+    monkeypatch.setattr("dsv4_tui.host.clipboard.has_local_clipboard", lambda: False)
     asyncio.run(walk(rules, seed))

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from dsv4_tui import cli
-from dsv4_tui.core.render import render_command
 from dsv4_tui.core.env import Env
-from dsv4_tui.core.rules import RulesError, load_rules
+from dsv4_tui.core.render import render_command
+from dsv4_tui.core.rules import RulesError
 from dsv4_tui.core.selection import Selection
+from dsv4_tui.host.rules_files import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -58,7 +59,12 @@ def the_problem(folder: Path) -> str:
 
 def test_toml_syntax_error_names_file_and_line(tmp_path):
     folder = copy_rules(tmp_path)
-    line = edit(folder, "cells.toml", 'nodes = "single"\nverified = true\nenv = []', 'nodes = "single\nverified = true\nenv = []')
+    line = edit(
+        folder,
+        "cells.toml",
+        'nodes = "single"\nverified = true\nenv = []',
+        'nodes = "single\nverified = true\nenv = []',
+    )
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
     assert "TOML syntax error" in msg
@@ -171,12 +177,15 @@ def test_bad_env_entry(tmp_path):
 
 def test_derived_from_naming_no_cell(tmp_path):
     folder = copy_rules(tmp_path)
-    line = edit(
-        folder,
-        "cells.toml",
-        'strategy = "balanced"\nnodes = "single"\nverified = true',
-        'strategy = "balanced"\nnodes = "single"\nverified = false\nderived_from = "b200/flash/fp4/nope/single"',
-    ) + 3
+    line = (
+        edit(
+            folder,
+            "cells.toml",
+            'strategy = "balanced"\nnodes = "single"\nverified = true',
+            'strategy = "balanced"\nnodes = "single"\nverified = false\nderived_from = "b200/flash/fp4/nope/single"',
+        )
+        + 3
+    )
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
     assert "cell[1] (b200/flash/fp4/balanced/single).derived_from" in msg
@@ -200,18 +209,18 @@ def test_missing_model_toml_in_a_full_folder(tmp_path):
 
 def test_unknown_constraint_key_in_playground(tmp_path):
     folder = copy_rules(tmp_path)
-    line = edit(folder, "playground.toml", "show_only = { hw", 'show_only = { colour = ["red"], hw')
+    line = edit(folder, "playground.toml", "show_only = { arch", 'show_only = { colour = ["red"], arch')
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'playground.toml'}:{line}: ")
     assert "show_only" in msg and "unknown constraint key 'colour'" in msg
-    assert "expected one of" in msg and "hw" in msg and "variant" in msg
+    assert "expected one of" in msg and "arch" in msg and "variant" in msg
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
     folder = copy_rules(tmp_path)
     l1 = edit(folder, "cells.toml", 'hw = "b300"', 'hw = "a100"')
     l2 = edit(folder, "cells.toml", '"--port {{PORT}}"', '"--port {{PROT}}"')
-    l3 = edit(folder, "playground.toml", "show_only = { hw", 'show_only = { colour = ["red"], hw')
+    l3 = edit(folder, "playground.toml", "show_only = { arch", 'show_only = { colour = ["red"], arch')
     err = problems_of(folder)
     text = str(err)
     assert len(err.problems) == 3
@@ -263,7 +272,7 @@ def test_dsv4_rules_env_var_changes_the_output(tmp_path, monkeypatch, capsys):
 
 # --------------------------------------------------------------------------- overlays
 
-OVERLAY_REPLACE = '''
+OVERLAY_REPLACE = """
 [[cell]]
 hw = "b200"
 variant = "flash"
@@ -276,9 +285,9 @@ flags = [
   "--tp 2",
   "--port {{PORT}}",
 ]
-'''
+"""
 
-OVERLAY_NEW = '''
+OVERLAY_NEW = """
 [[cell]]
 hw = "rtx6000"
 variant = "flash"
@@ -291,7 +300,7 @@ flags = [
   "--tp 8",
   "--port {{PORT}}",
 ]
-'''
+"""
 
 
 def overlay(tmp_path: Path, text: str) -> Path:
@@ -326,7 +335,9 @@ def test_an_overlay_can_add_a_cell_without_notice(tmp_path):
 
 
 def test_an_overlay_cell_can_be_derived_from_a_bundled_cell(tmp_path):
-    text = OVERLAY_NEW.replace("verified = false\n", 'verified = false\nderived_from = "rtx6000/flash/fp4/low-latency/single"\n')
+    text = OVERLAY_NEW.replace(
+        "verified = false\n", 'verified = false\nderived_from = "rtx6000/flash/fp4/low-latency/single"\n'
+    )
     assert "derived_from" in text
     rules = load_rules(overlay(tmp_path, text))
     cell = rules.cell(Selection("rtx6000", "flash", "fp4", "balanced", "single"))

@@ -15,10 +15,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sglang_fake import port_is_free, serving
 
 from dsv4_tui.app import DSV4App
-from dsv4_tui.core import probe as probe_module
+from dsv4_tui.host import probe as probe_module
+from sglang_fake import port_is_free, serving
 
 # Shown on screen (Env path, cURL host:port), so fixed — and guarded by a lock, because
 # another test run on the same machine would share them.
@@ -162,4 +162,3 @@ def test_curl_refused(snap_compare, app, size):
         await run_curl(pilot, CURL_REFUSED_PORT)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
-

@@ -19,14 +19,16 @@ SIZE = (120, 40)
 def no_desktop(monkeypatch):
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("dsv4_tui.clipboard.has_local_clipboard", lambda: False)
+    monkeypatch.setattr("dsv4_tui.host.clipboard.has_local_clipboard", lambda: False)
 
 
 def new_app(rules) -> DSV4App:
     return DSV4App(rules, detect=False, remember=False)
 
 
-def setup(sel: tuple[str, ...], picks: tuple[tuple[str, str], ...] = (), *, show: str | None = None, focus: str | None = None):
+def setup(
+    sel: tuple[str, ...], picks: tuple[tuple[str, str], ...] = (), *, show: str | None = None, focus: str | None = None
+):
     """A run_before: choose the Deploy selection, open the Playground, pick the knobs, then
     scroll `show` into view (top of the pane) and focus `focus` (a chip id)."""
 
@@ -60,19 +62,23 @@ def setup(sel: tuple[str, ...], picks: tuple[tuple[str, str], ...] = (), *, show
 
 def test_untouched_base(snap_compare, rules):
     app = new_app(rules)
-    assert snap_compare(app, terminal_size=SIZE, run_before=setup(("b200", "flash", "fp4", "high-throughput", "single")))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=setup(("b200", "flash", "fp4", "high-throughput", "single"))
+    )
 
 
 def test_untouched_base_80x24(snap_compare, rules):
     app = new_app(rules)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=setup(("b200", "flash", "fp4", "high-throughput", "single")))
+    assert snap_compare(
+        app, terminal_size=(80, 24), run_before=setup(("b200", "flash", "fp4", "high-throughput", "single"))
+    )
 
 
 def test_megamoe_w4a4_on_b200_high_throughput(snap_compare, rules):
     app = new_app(rules)
     run_before = setup(
         ("b200", "flash", "fp4", "high-throughput", "single"),
-        (("megamoe_quant", "w4a4"),),
+        (("moe_quant", "w4a4"),),
         show="#card-moe",
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -82,7 +88,7 @@ def test_megamoe_w4a4_command(snap_compare, rules):
     app = new_app(rules)
     run_before = setup(
         ("b200", "flash", "fp4", "high-throughput", "single"),
-        (("megamoe_quant", "w4a4"),),
+        (("moe_quant", "w4a4"),),
         show="#pg-command",
     )
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -127,7 +133,11 @@ def test_role_cell_base(snap_compare, rules):
 
 def test_diff_view(snap_compare, rules):
     async def run_before(pilot) -> None:
-        await setup(("b200", "flash", "fp4", "high-throughput", "single"), (("tp", "8"), ("megamoe_quant", "w4a4")), show="#pg-command")(pilot)
+        await setup(
+            ("b200", "flash", "fp4", "high-throughput", "single"),
+            (("tp", "8"), ("moe_quant", "w4a4")),
+            show="#pg-command",
+        )(pilot)
         await pilot.press("d")
         await pilot.pause()
 

@@ -43,3 +43,20 @@ async def settle(pilot, predicate, tries: int = 200, delay: float = 0.02) -> boo
             return True
         await pilot.pause(delay)
     return predicate()
+
+
+async def focus_and_enter(pilot, target: Chip) -> None:
+    """Focus `target`, check that focus really is there, then press Enter on it."""
+    target.focus()
+    await pilot.pause()
+    assert pilot.app.focused is target, f"focus is on {pilot.app.focused!r}, not on {target!r}"
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def press_chip(pilot, dim: str, value: str) -> None:
+    """Choose a Deploy chip with Enter, and check that the chip pressed is the one chosen."""
+    target = chip(pilot.app, dim, value)
+    await focus_and_enter(pilot, target)
+    if target.state.enabled:
+        assert pilot.app.selection[dim] == value, f"pressed {dim}={value}, selection is {pilot.app.selection}"

@@ -22,9 +22,9 @@ import shutil
 import socket
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
@@ -115,7 +115,7 @@ async def playground(pilot, *picks: tuple[str, str], diff: bool = False, scroll_
 
 async def playground_megamoe(pilot) -> None:
     await pick(pilot, ("strategy", "high-throughput"))
-    await playground(pilot, ("megamoe_quant", "w4a4"), diff=True, scroll_to="#card-moe")
+    await playground(pilot, ("moe_quant", "w4a4"), diff=True, scroll_to="#card-moe")
 
 
 async def playground_pd_hisparse(pilot) -> None:
@@ -132,7 +132,7 @@ SHOTS: list[Shot] = [
     Shot("deploy-default", WIDE, nothing),
     Shot("deploy-rtx6000", WIDE, rtx6000),
     Shot("deploy-multinode", WIDE, multinode),
-    Shot("deploy-docker", WIDE, docker),
+    Shot("deploy-framing-docker", WIDE, docker),
     Shot("deploy-amd", WIDE, amd),
     Shot("env", WIDE, env),
     Shot("curl-refused", WIDE, curl_refused),
@@ -157,7 +157,7 @@ def fresh_config() -> Path:
 
 async def take(shot: Shot, out: Path) -> Path:
     from dsv4_tui.app import DSV4App
-    from dsv4_tui.core.rules import load_rules
+    from dsv4_tui.host.rules_files import load_rules
 
     fresh_config()
     app = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)

@@ -8,7 +8,7 @@ the line (so an unchanged line starts with two spaces).
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 DiffLine = tuple[str, str]
 SAME, ADDED, REMOVED = " ", "+", "-"
@@ -53,8 +53,3 @@ def _lines(text: str) -> list[str]:
 def diff_lines(diff: Iterable[DiffLine]) -> list[str]:
     """The page's text form: `"+ line"`, `"- line"`, `"  line"`."""
     return [f"{op} {line}" for op, line in diff]
-
-
-def diff_text_lines(base_text: str, new_text: str) -> list[str]:
-    """`diff_lines(line_diff(base_text, new_text))`."""
-    return diff_lines(line_diff(base_text, new_text))

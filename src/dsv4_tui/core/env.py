@@ -1,48 +1,27 @@
-"""Env placeholders (HOST_IP, PORT, HF_TOKEN, …): values, validation, the Env TOML file.
+"""Env placeholders (HOST_IP, PORT, HF_TOKEN, …): values, validation, the Env TOML text.
 
-The Env file lives in the user's config folder (`DSV4_CONFIG_DIR`, else platformdirs'
-user config dir, e.g. ~/.config/dsv4/env.toml). It is shared by Deploy, Playground and
-`dsv4 print`, written atomically (temp file + os.replace) with mode 0600, and never
-overwritten by defaults: a broken file is reported and left alone until the user saves.
+Pure: reading and writing the Env file is the host's job (`host/envfile.py`). Values are
+validated against tight grammars (ports, ranks, host names, IP addresses) and never hold a
+control character; user values are shell-quoted where they land (`render.Subst`).
 """
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
-import os
+import json
 import re
-import sys
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Mapping
 
 from .render import Subst
-from .rules import Placeholder, Rules
+from .schema import Placeholder
+from .tomlloc import TomlProblem, parse_toml
+from .visible import has_control, visible_line
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-ENV_FILE = "env.toml"
-STATE_FILE = "state.toml"
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() accepts '²' and '٣'
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$")
-
-
-def config_dir() -> Path:
-    env = os.environ.get("DSV4_CONFIG_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_config_dir  # lazy: only when no override
-
-    return Path(user_config_dir("dsv4", appauthor=False))
-
-
-def env_path() -> Path:
-    return config_dir() / ENV_FILE
+_HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+_SCOPE_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # an interface name or number after '%'
 
 
 class EnvError(ValueError):
@@ -53,33 +32,52 @@ class EnvError(ValueError):
         super().__init__("\n".join(problems))
 
 
+def is_host(value: str) -> bool:
+    """A host name, an IPv4 address, or an IPv6 address (bare or in brackets)."""
+    if has_control(value):
+        return False
+    v = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    address, pct, scope = v.partition("%")
+    if pct and not _SCOPE_ID.fullmatch(scope):
+        return False
+    try:
+        ipaddress.ip_address(address if not pct else v)
+        return True
+    except ValueError:
+        return _HOSTNAME.fullmatch(value) is not None
+
+
 def validate_value(key: str, value: str, ph: Placeholder) -> str | None:
     """None if fine, else why. Defaults (e.g. `<node0-ip>`) are always accepted."""
     if value == ph.default:
         return None
+    shown = visible_line(value)
     if ph.kind == "port":
         if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 65535:
-            return f"{key} must be a port number 1-65535, got {value!r}"
+            return f"{key} must be a port number 1-65535, got '{shown}'"
     elif ph.kind == "rank":
         if not _DIGITS.fullmatch(value):
-            return f"{key} must be an integer >= 0, got {value!r}"
+            return f"{key} must be an integer >= 0, got '{shown}'"
     elif ph.kind in ("host", "bind"):
         if not is_host(value):
-            return f"{key} must be a hostname or an IP address, got {value!r}"
+            return f"{key} must be a hostname or an IP address, got '{shown}'"
         if ph.kind == "host" and ":" in value and not value.startswith("["):
-            return f"{key}: write an IPv6 address in brackets (it is followed by a port), e.g. [{value}]"
-    elif _CONTROL.search(value):
+            return f"{key}: write an IPv6 address in brackets (it is followed by a port), e.g. [{shown}]"
+    elif has_control(value):
         return f"{key} must be one line of printable characters"
     return None
 
 
-def is_host(value: str) -> bool:
-    v = value[1:-1] if value.startswith("[") and value.endswith("]") else value
-    try:
-        ipaddress.ip_address(v)
-        return True
-    except ValueError:
-        return bool(_HOSTNAME.match(value))
+def suggest(word: str, known: list[str]) -> str:
+    """' (did you mean X?)' for the closest known word, else ''."""
+    close = difflib.get_close_matches(word.upper(), known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def mask(value: str) -> str:
+    if len(value) <= 4:
+        return "•" * len(value)
+    return value[:3] + "•" * min(12, len(value) - 3)
 
 
 @dataclass(frozen=True)
@@ -90,13 +88,22 @@ class Env:
     overrides: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def defaults(cls, rules: Rules) -> "Env":
+    def defaults(cls, rules) -> Env:
+        """Every placeholder at its default (`rules` is a loaded `Rules`)."""
         return cls(rules.model.placeholders, {})
 
     def get(self, key: str) -> str:
         if key in self.overrides:
             return self.overrides[key]
+        leader = self.placeholders[key].follows
+        if leader and leader in self.overrides:
+            return self.overrides[leader]
         return self.placeholders[key].default
+
+    def followed(self, key: str) -> str | None:
+        """The placeholder whose value `key` takes right now (`follows`), if any."""
+        leader = self.placeholders[key].follows
+        return leader if key not in self.overrides and leader and leader in self.overrides else None
 
     def is_default(self, key: str) -> bool:
         return self.get(key) == self.placeholders[key].default
@@ -104,12 +111,13 @@ class Env:
     def values(self) -> dict[str, str]:
         return {k: self.get(k) for k in self.placeholders}
 
-    def with_values(self, new: Mapping[str, str]) -> "Env":
+    def with_values(self, new: Mapping[str, str]) -> Env:
         """A copy with `new` applied; raises EnvError naming every bad key."""
         problems = []
         for k, v in new.items():
             if k not in self.placeholders:
-                problems.append(f"unknown Env key {k!r}; known: {', '.join(self.placeholders)}")
+                known = list(self.placeholders)
+                problems.append(f"unknown Env key '{visible_line(k)}'{suggest(k, known)}; known: {', '.join(known)}")
                 continue
             why = validate_value(k, v, self.placeholders[k])
             if why:
@@ -123,111 +131,74 @@ class Env:
         vals = self.values()
         return Subst(vals, frozenset(k for k in vals if self.is_default(k)))
 
-    def masked(self, key: str) -> str:
-        v = self.get(key)
-        ph = self.placeholders[key]
-        if (ph.secret or ph.kind == "secret") and not self.is_default(key):
-            return mask(v)
-        return v
+    def secrets(self) -> dict[str, str]:
+        """The masked form of every secret the user set (for display)."""
+        return {k: mask(self.get(k)) for k, ph in self.placeholders.items() if ph.secret and not self.is_default(k)}
 
-    def to_toml(self, reveal_secrets: bool = True) -> str:
+    def masked(self, key: str) -> str:
+        return self.secrets().get(key, self.get(key))
+
+    def probe_target(self) -> tuple[str, str, str | None]:
+        """(host, port, the placeholder the port follows) of the cURL probe: the placeholders
+        whose target is the cURL, of kind host and port."""
+        host = next((k for k, p in self.placeholders.items() if p.target == "curl" and p.kind == "host"), None)
+        port = next((k for k, p in self.placeholders.items() if p.target == "curl" and p.kind == "port"), None)
+        return (
+            self.get(host) if host else "localhost",
+            self.get(port) if port else "",
+            self.followed(port) if port else None,
+        )
+
+    def to_toml(self, saved_to: str = "", reveal_secrets: bool = True) -> str:
         """The editable TOML text: every key with a comment naming its label."""
-        lines = [
-            "# dsv4 Env: placeholders shared by the command and the cURL.",
-            "# Saved to " + str(env_path()) + " (mode 0600).",
-            "",
-        ]
+        lines = ["# dsv4 Env: placeholders shared by the command and the cURL."]
+        if saved_to:
+            lines.append(f"# Saved to {saved_to} (mode 0600).")
+        lines.append("")
         for k, ph in self.placeholders.items():
-            v = self.get(k) if reveal_secrets else self.masked(k)
+            v = self.overrides.get(k, ph.default)  # its own value, not the one it follows
+            if ph.secret and not reveal_secrets and k in self.overrides:
+                v = mask(v)
             lines.append(f"# {ph.label} ({'cURL' if ph.target == 'curl' else 'command'}; default {ph.default})")
-            lines.append(f"{k} = {_toml_str(v)}")
+            lines.append(f"{k} = {json.dumps(v, ensure_ascii=False)}")
         return "\n".join(lines) + "\n"
 
 
-def mask(value: str) -> str:
-    if len(value) <= 4:
-        return "•" * len(value)
-    return value[:3] + "•" * min(12, len(value) - 3)
-
-
-def _toml_str(v: str) -> str:
-    import json
-
-    return json.dumps(v, ensure_ascii=False)
+def _line_of(lines: list[str], key: str, source: str) -> str:
+    for i, line in enumerate(lines, 1):
+        if re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
+            return f"{source}:{i}"
+    return source
 
 
 def parse_env_toml(text: str, placeholders: Mapping[str, Placeholder], source: str = "Env") -> dict[str, str]:
     """Parse Env TOML text into overrides; raise EnvError with file, line and key."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{source}:{m.group(1)}:{m.group(2)}" if m else source
-        raise EnvError([f"{where}: TOML syntax error: {exc}"]) from None
+        data = parse_toml(text)
+    except TomlProblem as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        raise EnvError([f"{where}: {exc}"]) from None
     lines = text.splitlines()
-
-    def line_of(key: str) -> str:
-        for i, line in enumerate(lines, 1):
-            if re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
-                return f"{source}:{i}"
-        return source
-
     problems = []
     out: dict[str, str] = {}
+    known = list(placeholders)
     for k, v in data.items():
+        where = _line_of(lines, k, source)
         if k not in placeholders:
-            problems.append(f"{line_of(k)}: unknown key {k!r}; known: {', '.join(placeholders)}")
+            problems.append(f"{where}: unknown key '{visible_line(k)}'{suggest(k, known)}; known: {', '.join(known)}")
             continue
         if isinstance(v, bool) or not isinstance(v, (str, int)):
-            problems.append(f"{line_of(k)}: {k} must be a string, got {type(v).__name__}")
+            problems.append(f"{where}: {k} must be a string, got {type(v).__name__}")
             continue
         v = str(v)
         why = validate_value(k, v, placeholders[k])
         if why:
-            problems.append(f"{line_of(k)}: {why}")
-            continue
-        if v != placeholders[k].default:
+            problems.append(f"{where}: {why}")
+        elif v != placeholders[k].default:
             out[k] = v
     if problems:
         raise EnvError(problems)
     return out
-
-
-def load_env_file(path: Path, placeholders: Mapping[str, Placeholder]) -> dict[str, str]:
-    """Overrides from `path` ({} when it does not exist); EnvError when it is broken."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EnvError([f"{path}: cannot read: {exc}"]) from None
-    return parse_env_toml(text, placeholders, str(path))
-
-
-def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write `text` to `path` via a temp file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def save_env_text(path: Path, text: str, placeholders: Mapping[str, Placeholder]) -> dict[str, str]:
-    """Validate the user's TOML text and save it as written; returns the overrides."""
-    overrides = parse_env_toml(text, placeholders, str(path))
-    atomic_write(path, text)
-    return overrides
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -236,31 +207,10 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     bad = []
     for item in items:
         if "=" not in item:
-            bad.append(f"--set {item!r}: expected KEY=VALUE")
+            bad.append(f"--set '{visible_line(item)}': expected KEY=VALUE")
             continue
         k, v = item.split("=", 1)
         out[k.strip()] = v
     if bad:
         raise EnvError(bad)
     return out
-
-
-# --------------------------------------------------------------------------- UI state
-
-
-def load_state(path: Path | None = None) -> tuple[dict, str | None]:
-    """The remembered selection/framing ({}), plus a problem text if the file is broken."""
-    path = path or config_dir() / STATE_FILE
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), None
-    except FileNotFoundError:
-        return {}, None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return {}, f"{path}: {exc}"
-
-
-def save_state(state: Mapping[str, str], path: Path | None = None) -> None:
-    import tomli_w  # lazy
-
-    path = path or config_dir() / STATE_FILE
-    atomic_write(path, tomli_w.dumps(dict(state)), mode=0o600)

@@ -1,13 +1,13 @@
 """The five-dimension selection: availability with reasons, choosing, resolving.
 
 Dimensions in priority order: hw → variant → quant → strategy → nodes. A selection has a
-command only if a cell with exactly those five values exists (see shared/spec/deploy.md).
+command only if a cell with exactly those five values exists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Iterator, Mapping
 
 from .rules import DIMS, Cell, Rules
 
@@ -25,7 +25,7 @@ class Selection:
     def __getitem__(self, dim: str) -> str:
         return getattr(self, dim)
 
-    def with_(self, **kw: str) -> "Selection":
+    def with_(self, **kw: str) -> Selection:
         return replace(self, **kw)
 
     def as_dict(self) -> dict[str, str]:
@@ -39,7 +39,7 @@ class Selection:
         return "/".join(self)
 
     @classmethod
-    def of(cls, cell: Cell) -> "Selection":
+    def of(cls, cell: Cell) -> Selection:
         return cls(*cell.key)
 
 
@@ -116,7 +116,9 @@ def availability(rules: Rules, sel: Selection) -> dict[str, list[OptionState]]:
         for o in rules.options[dim]:
             ok = is_enabled(rules, sel, dim, o.id)
             states.append(
-                OptionState(dim, o.id, o.label, ok, sel[dim] == o.id, None if ok else disabled_reason(rules, sel, dim, o.id))
+                OptionState(
+                    dim, o.id, o.label, ok, sel[dim] == o.id, None if ok else disabled_reason(rules, sel, dim, o.id)
+                )
             )
         out[dim] = states
     return out
@@ -157,15 +159,29 @@ def choose(rules: Rules, sel: Selection, dim: str, value: str) -> tuple[Selectio
     return new, changes
 
 
-def resolve(rules: Rules, requested: Mapping[str, str | None]) -> tuple[Selection, list[str]]:
+@dataclass(frozen=True)
+class Change:
+    """A requested value that `resolve` could not keep, and why."""
+
+    dim: str
+    wanted: str
+    got: str
+    why: str
+    text: str  # "Variant: Pro → Flash (…)"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def resolve(rules: Rules, requested: Mapping[str, str | None]) -> tuple[Selection, list[Change]]:
     """Turn a requested (maybe impossible or partial) selection into a real cell.
 
     Dimension by dimension: keep the requested value if a cell has it together with the
     values accepted so far, else take the first such cell's value. Returns the selection
-    and one message per requested value that was changed (missing ones are silent).
+    and one change per requested value that was changed (missing ones are silent).
     """
     accepted: dict[str, str] = {}
-    changes: list[str] = []
+    changes: list[Change] = []
     for dim in DIMS:
         pool = [c for c in rules.cells if all(c.get(d) == v for d, v in accepted.items())]
         want = requested.get(dim)
@@ -177,11 +193,12 @@ def resolve(rules: Rules, requested: Mapping[str, str | None]) -> tuple[Selectio
         accepted[dim] = pool[0].get(dim)
         if want is not None:
             why = (
-                disabled_reason(rules, Selection(**{**{d: accepted.get(d, "") for d in DIMS}}), dim, want)
+                disabled_reason(rules, Selection(**{d: accepted.get(d, "") for d in DIMS}), dim, want)
                 if want in rules.by_id[dim]
                 else f"unknown {dim} {want!r}"
             )
-            changes.append(f"{DIM_NAMES[dim]}: {rules.label(dim, want)} → {rules.label(dim, accepted[dim])} ({why})")
+            text = f"{DIM_NAMES[dim]}: {rules.label(dim, want)} → {rules.label(dim, accepted[dim])} ({why})"
+            changes.append(Change(dim, want, accepted[dim], why, text))
     return Selection(**accepted), changes
 
 

@@ -1,5 +1,5 @@
 """Submit ↗ (a pre-filled GitHub issue proposing the Playground result as a verified cell)
-and saving it as the user's own cell.
+and the text of the user's own cells file with a Playground result added.
 
 The issue URL matches the cookbook page byte for byte: the repository and template come
 from `[model]` in model.toml; the fields are form-encoded like the browser's
@@ -9,22 +9,14 @@ URLSearchParams (spaces as `+`; only `A-Z a-z 0-9 * - . _` left as is).
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 from urllib.parse import quote_plus
 
-import tomli_w
-
-from .env import atomic_write
 from .rules import DIMS, Cell, Rules
 from .selection import Selection
+from .tomlloc import TomlProblem, parse_toml
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
+SGLANG_VERSION_EXAMPLE = "sglang==0.5.23"  # how the Submit form and --submit-url show a version
 USER_CELLS = "cells.toml"
 USER_CELLS_HEADER = (
     "# Your own cells, saved from the dsv4 Playground. dsv4 lays them over the bundled rules:\n"
@@ -98,7 +90,7 @@ def submit_url(
     return f"https://github.com/{info.issue_repo}/issues/new?{form_encode(pairs)}"
 
 
-# --------------------------------------------------------------------------- saving
+# --------------------------------------------------------------------------- the user's cells
 
 
 def user_cell(sel: Selection, base: Cell | None, env: Sequence[str], flags: Sequence[str]) -> dict:
@@ -111,39 +103,23 @@ def user_cell(sel: Selection, base: Cell | None, env: Sequence[str], flags: Sequ
     return table
 
 
-def save_user_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Sequence[str], folder: Path | str) -> Path:
-    """Save (env, flags) as the user's own cell for `sel` in `<folder>/cells.toml`.
+def with_user_cell(old_text: str, table: dict, source: str) -> str:
+    """The user's cells file text with `table` added, or replacing the cell with the same
+    selection (then the file is rewritten from its data, without comments). Raises
+    ValueError when `old_text` is not valid TOML (the caller leaves the file alone)."""
+    import tomli_w  # lazy: only when saving
 
-    `folder` is the user's config dir / "rules"; it is created. The cell is appended with
-    `verified = false` and `derived_from = "<base key>"`; a cell already there with the same
-    selection is replaced (the file is then rewritten from its data, without comments). The
-    file is written atomically, and loads as an overlay (`load_rules(overlays=[folder])`).
-    Raises ValueError when there are no flags (nothing to save, e.g. no base) or the
-    existing file is not valid TOML (it is left alone).
-    """
-    if not flags:
-        raise ValueError(f"nothing to save for {combination(sel)}: the command has no flags")
-    path = Path(folder) / USER_CELLS
-    table = user_cell(sel, rules.cell(sel), env, flags)
     try:
-        old_text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old_text = ""
-    try:
-        data = tomllib.loads(old_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML, not changed: {exc}") from None
-    key = tuple(sel[d] for d in DIMS)
+        data = parse_toml(old_text)
+    except TomlProblem as exc:
+        raise ValueError(f"{source}: not valid TOML, not changed: {exc}") from None
+    key = tuple(table[d] for d in DIMS)
     cells = data.get("cell", [])
-    same = [i for i, c in enumerate(cells) if tuple(c.get(d) for d in DIMS) == key]
+    same = [i for i, c in enumerate(cells) if isinstance(c, dict) and tuple(c.get(d) for d in DIMS) == key]
     if same:
         cells[same[0]] = table
-        text = USER_CELLS_HEADER + "\n" + tomli_w.dumps({**data, "cell": cells})
-    else:
-        block = tomli_w.dumps({"cell": [table]})
-        if not old_text.strip():
-            text = USER_CELLS_HEADER + "\n" + block
-        else:
-            text = old_text.rstrip("\n") + "\n\n" + block
-    atomic_write(path, text, mode=0o644)
-    return path
+        return USER_CELLS_HEADER + "\n" + tomli_w.dumps({**data, "cell": cells})
+    block = tomli_w.dumps({"cell": [table]})
+    if not old_text.strip():
+        return USER_CELLS_HEADER + "\n" + block
+    return old_text.rstrip("\n") + "\n\n" + block

@@ -9,7 +9,13 @@ anything else it falls back to the closest enclosing place it knows.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+import sys
+from collections.abc import Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=\s*(.*)$")
@@ -123,3 +129,25 @@ def format_loc(loc: Iterable) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+class TomlProblem(ValueError):
+    """A TOML text that cannot be read: `line` (1-based, when known) and what is wrong."""
+
+    def __init__(self, line: int | None, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+def parse_toml(text: str) -> dict:
+    """`tomllib.loads`, with every failure as a TomlProblem (never a RecursionError)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        if line is None:
+            m = re.search(r"line (\d+)", str(exc))
+            line = int(m.group(1)) if m else None
+        raise TomlProblem(line, f"TOML syntax error: {exc}") from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise TomlProblem(None, "TOML nested too deeply to read") from None

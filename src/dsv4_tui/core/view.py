@@ -1,34 +1,32 @@
-"""What the Deploy pane shows, computed in one place from (rules, selection, framing, env).
+"""What the panes show, computed in one place from (rules, selection, framing, env, …).
 
-The UI only displays a `DeployView`; it never builds commands itself. The same function
-serves `dsv4 print`, the tests and the benchmarks, so the screen and the CLI agree.
+The UI only displays a `DeployView` / `PlaygroundView`; it never builds commands itself.
+The same functions serve `dsv4 print`, the tests and the benchmarks, so the screen and the
+CLI agree.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .env import Env
-from .render import (
-    badge,
-    docker_image,
-    flag_value,
-    install_steps,
-    model_name,
-    mtp_note,
-    render_command,
-    render_curl,
-)
+from .flags import flag_value
+from .formats import framing as get_framing
+from .gpus import Detection
+from .lookup import docker_image, model_name
+from .playground import CardView, Overrides, PlaygroundResult, cards, playground
+from .render import badge, cell_notes, render_command, render_curl
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
 
-if TYPE_CHECKING:
-    from .detect import Detection
-
 # Cookbook defaults meant to be replaced by hand: `<node0-ip>`, `<your-hf-token>`, …
 TODO_PLACEHOLDER = re.compile(r"<[a-z0-9][a-z0-9-]*>")
+
+
+def unfilled(text: str) -> list[str]:
+    """The fill-me-in placeholders left in a command, each once, in order."""
+    return list(dict.fromkeys(TODO_PLACEHOLDER.findall(text)))
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,11 @@ class DeployView:
     command: str  # the real text: what Copy and print-on-exit hand over
     display: str  # the same with secrets masked, for the screen
     curl: str
+    curl_target: str  # "localhost:31000, from PORT"
     model_name: str
     badge: str
     derived_from: str | None
-    mtp_note: str | None
+    notes: list[str]
     multi_node: bool
     has_roles: bool
     image: str
@@ -50,19 +49,26 @@ class DeployView:
     warnings: list[str] = field(default_factory=list)
 
 
-def deploy_view(
-    rules: Rules,
-    sel: Selection,
-    framing: str,
-    env: Env,
-    detection: "Detection | None" = None,
-) -> DeployView:
+def curl_target(env: Env) -> str:
+    """Where the probe goes, and why there: "localhost:31000, from PORT"."""
+    host, port, followed = env.probe_target()
+    return f"{host}:{port}, from {followed}" if followed else f"{host}:{port}"
+
+
+def framing_notes(rules: Rules, framing: str, env: Env) -> list[str]:
+    """What the framing does with the Env: a token set in Env reaches only framings that pass it."""
+    token = rules.model.docker.token_env
+    if token in env.placeholders and not env.is_default(token) and not get_framing(framing).passes_token:
+        return [f"{token} from Env is passed by the Docker framing only; here, run `export {token}=…` first."]
+    return []
+
+
+def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection: Detection | None = None) -> DeployView:
     cell = rules.cell(sel)
     subst = env.subst()
     command = render_command(rules, sel, framing, subst)
-    secrets = {k: env.masked(k) for k, ph in env.placeholders.items() if ph.secret and not env.is_default(k)}
+    secrets = env.secrets()
     display = render_command(rules, sel, framing, subst.with_values(**secrets)) if secrets else command
-    nodes = rules.by_id["nodes"][sel.nodes].count
     return DeployView(
         selection=sel,
         framing=framing,
@@ -70,40 +76,39 @@ def deploy_view(
         command=command,
         display=display,
         curl=render_curl(rules, sel, subst),
+        curl_target=curl_target(env),
         model_name=model_name(rules, sel),
         badge=badge(cell),
         derived_from=cell.derived_from if cell else None,
-        mtp_note=mtp_note(cell),
-        multi_node=nodes > 1,
+        notes=[*cell_notes(rules, cell), *framing_notes(rules, framing, env)],
+        multi_node=rules.node_count(sel.nodes) > 1,
         has_roles=bool(cell and cell.has_roles),
         image=docker_image(rules, sel.hw, sel.quant),
-        install=install_steps(rules, sel, framing),
+        install=get_framing(framing).install(rules, sel),
         warnings=hardware_warnings(rules, sel, detection),
     )
 
 
 def gpus_needed_per_node(rules: Rules, sel: Selection) -> int | None:
-    """TP / nodes of the cell (None for role cells or cells without --tp)."""
+    """TP / nodes of the cell (None for role cells or cells without a TP flag)."""
     cell = rules.cell(sel)
     if cell is None or cell.has_roles:
         return None
-    tp = flag_value(cell.flags, "--tp")
+    tp = flag_value(cell.flags, rules.playground.attention.tp.flag)
     if not tp or not tp.isdigit():
         return None
-    nodes = rules.by_id["nodes"][sel.nodes].count
-    return max(1, int(tp) // nodes)
+    return max(1, int(tp) // rules.node_count(sel.nodes))
 
 
-def hardware_warnings(rules: Rules, sel: Selection, detection: "Detection | None") -> list[str]:
+def hardware_warnings(rules: Rules, sel: Selection, detection: Detection | None) -> list[str]:
     if detection is None:
         return []
     out = []
-    seen = detection.label().removesuffix(" detected")
     if detection.hw_id != sel.hw:
-        out.append(f"This recipe is for {rules.label('hw', sel.hw)}; this box has {seen}.")
+        out.append(f"This recipe is for {rules.label('hw', sel.hw)}; this box has {detection.summary()}.")
     need = gpus_needed_per_node(rules, sel)
     if need and detection.count < need:
-        nodes = rules.by_id["nodes"][sel.nodes].count
+        nodes = rules.node_count(sel.nodes)
         per = " per node" if nodes > 1 else ""
         out.append(f"This recipe needs {need} GPUs{per} (TP {need * nodes}); this box has {detection.count}.")
     return out
@@ -115,23 +120,23 @@ class PlaygroundView:
 
     selection: Selection
     framing: str
-    cards: tuple  # tuple[CardView, ...]
-    result: object  # PlaygroundResult
+    cards: tuple[CardView, ...]
+    result: PlaygroundResult
     display: str  # the command with secrets masked (diff lines use the same masking)
     diff: tuple  # tuple[DiffLine, ...] of the masked texts
     base_summary: str  # "B200 · Flash · FP4 · High-Throughput · Single Node"
+    notes: tuple[str, ...] = ()
 
 
-def playground_view(rules: Rules, sel: Selection, overrides, framing: str, env: Env) -> PlaygroundView:
-    from .playground import cards, playground
-
+def playground_view(rules: Rules, sel: Selection, overrides: Overrides, framing: str, env: Env) -> PlaygroundView:
     subst = env.subst()
     result = playground(rules, sel, overrides, framing, subst)
-    secrets = {k: env.masked(k) for k, ph in env.placeholders.items() if ph.secret and not env.is_default(k)}
+    secrets = env.secrets()
     if secrets and result.has_base:
         masked = playground(rules, sel, overrides, framing, subst.with_values(**secrets))
         display, diff = masked.text, masked.diff
     else:
         display, diff = result.text, result.diff
     summary = " · ".join(rules.label(d, sel[d]) for d in DIMS)
-    return PlaygroundView(sel, framing, cards(rules, sel, result.overrides), result, display, diff, summary)
+    notes = (*result.notes, *framing_notes(rules, framing, env)) if result.has_base else ()
+    return PlaygroundView(sel, framing, cards(rules, sel, result.overrides), result, display, diff, summary, notes)

@@ -10,8 +10,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 from textual.worker import Worker, WorkerState
 
-from ..clipboard import copy_text
-
 
 class CurlScreen(ModalScreen[None]):
     AUTO_FOCUS = "#curl-run"  # the app itself sets AUTO_FOCUS = None
@@ -35,24 +33,28 @@ class CurlScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close"),
     ]
 
-    def __init__(self, curl: str, host: str, port: str, model: str, timeout: float = 10.0):
+    def __init__(self, curl: str, host: str, port: str, model: str, timeout: float = 10.0, source: str = ""):
         super().__init__()
         self.curl = curl
         self.host = host
         self.port = port
         self.model = model
         self.timeout = timeout
+        self.source = source  # why this port: "from PORT" when CURL_PORT follows PORT
         self._worker: Worker | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"$ cURL — probe {self.host}:{self.port} for {self.model}", classes="title")
+            where = f"{self.host}:{self.port}" + (f", {self.source}" if self.source else "")
+            yield Label(f"$ cURL — probe {where} for {self.model}", classes="title", markup=False)
             yield Static(self.curl, id="curl-text", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("▶ Run", id="curl-run", variant="primary", compact=True)
                 yield Button("⧉ Copy", id="curl-copy", compact=True)
                 yield Button("Close", id="curl-close", compact=True)
-            yield Static("Press r to send this request (and check /health and /v1/models).", id="probe-summary", markup=False)
+            yield Static(
+                "Press r to send this request (and check /health and /v1/models).", id="probe-summary", markup=False
+            )
             with VerticalScroll(id="probe-body", classes="-empty"):
                 yield Static("", id="probe-json", markup=False)
 
@@ -61,8 +63,7 @@ class CurlScreen(ModalScreen[None]):
         {"curl-run": self.action_run, "curl-copy": self.action_copy, "curl-close": self.action_close}[event.button.id]()
 
     def action_copy(self) -> None:
-        how = copy_text(self.app, self.curl)
-        self.notify(f"Copied the cURL {how}.", title="⧉ Copy")
+        self.app.copy_and_tell(self.curl, "⧉ Copy", "The cURL")
 
     def action_close(self) -> None:
         if self._worker is not None:
@@ -98,7 +99,7 @@ class CurlScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="probe")
     async def probe(self) -> None:
-        from ..core.probe import run_probe
+        from ..host.probe import run_probe
 
         report = await run_probe(self.host, int(self.port), self.model, timeout=self.timeout)
         summary = self.query_one("#probe-summary", Static)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
-from ..core.env import EnvError, parse_env_toml
-from ..core.rules import Placeholder
+from ..core.env import Env, EnvError, parse_env_toml
+from ..core.schema import Placeholder
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,16 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, text: str, path: Path, placeholders: Mapping[str, Placeholder], problem: str | None = None):
+    def __init__(
+        self,
+        text: str,
+        path: Path,
+        placeholders: Mapping[str, Placeholder],
+        problem: str | None = None,
+        env: Env | None = None,
+    ):
         super().__init__()
+        self.env = env
         self.initial = text
         self.path = path
         self.placeholders = placeholders

@@ -1,4 +1,4 @@
-"""? / F1: keys, copying inside tmux, where files live."""
+"""? / F1: the keys (from the bindings), copying inside tmux, where files live."""
 
 from __future__ import annotations
 
@@ -8,31 +8,21 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+INTRO = """\
 # dsv4 — help
 
 Pick a recipe in **Deploy**, copy the command, start the server in another pane, then
 come back and press **u** to probe it.
+"""
 
-| Key | Action |
-|---|---|
-| ← → | move between the options of a row |
-| ↑ ↓ | move between rows |
-| Enter / Space | choose the focused option (a greyed one says why it is not available) |
-| Tab / Shift+Tab | next / previous control |
-| p | Python ⇄ Docker framing |
-| c | ⧉ Copy the command |
-| u | $ cURL: show the probe, **r** runs it against the server |
-| e | ⚙ Env: edit HOST_IP, PORT, HF_TOKEN, … as TOML (Ctrl+S saves) |
-| 1 / 2 | Deploy / Playground |
-| x | exit and print the command to stdout (`dsv4 > launch.sh`) |
-| Ctrl+P | command palette (every action) |
-| ? / F1 | this help |
-| q | quit |
+MORE = """\
+PageUp / PageDown scroll the pane; the mouse wheel too. Every action is also in the
+command palette (Ctrl+P).
 
 ## Copying over SSH and inside tmux
-Copy uses OSC 52: your terminal puts the text on *your* clipboard, even over SSH.
-Inside tmux, add `set -g set-clipboard on` to `~/.tmux.conf` (then `tmux source ~/.tmux.conf`).
+Copy sends the command to your terminal with OSC 52; the terminal puts it on *your*
+clipboard, even over SSH (if it supports OSC 52). Inside tmux, tmux must pass it on:
+add `set -g set-clipboard on` to `~/.tmux.conf` (then `tmux source ~/.tmux.conf`).
 If your terminal does not support OSC 52, press **x** to print the command instead.
 
 ## Greyed options
@@ -40,9 +30,16 @@ An option without a verified cell for your higher choices is greyed. Focus it (o
 to read why; the status line under the chips says it too.
 
 ## Files
-Env and the last selection are saved in `$DSV4_CONFIG_DIR` (default: your user config
-folder, e.g. `~/.config/dsv4`). Your own cells go in `rules/cells.toml` there.
+Env (`env.toml`) and the last selection (`state.toml`) are saved in `$DSV4_CONFIG_DIR`
+(default: your user config folder, e.g. `~/.config/dsv4`); the last selection is restored
+at start. Your own cells go in `rules/cells.toml` there.
 """
+
+
+def help_markdown(keys: list[tuple[str, str]]) -> str:
+    """The help text: the keys table is built from the bindings, so it cannot drift."""
+    rows = "\n".join(f"- **{key}** {what}" for key, what in keys if what)
+    return f"{INTRO}\n## Keys\n{rows}\n\n{MORE}"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -53,9 +50,13 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
+    def __init__(self, keys: list[tuple[str, str]]):
+        super().__init__()
+        self.keys = keys
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(HELP)
+            yield Markdown(help_markdown(self.keys))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,11 +1,14 @@
-"""Option chips: one row per dimension; greyed chips stay focusable to show their reason."""
+"""Option chips: one row per dimension; greyed chips stay focusable to show their reason.
+
+A chip posts what happened to it (chosen, hovered, refused); the App owns the status line
+and says what the chip explains.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from textual import events
-from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -36,28 +39,30 @@ class Chip(Static, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("enter,space", "press", "Choose", show=False),
-        Binding("left", "step(-1)", "Previous", show=False),
-        Binding("right", "step(1)", "Next", show=False),
+        Binding(
+            "enter,space", "press", "Choose", show=False, tooltip="choose the focused option (a greyed one says why)"
+        ),
+        Binding("left", "step(-1)", "Previous", show=False, tooltip="the previous option of the row"),
+        Binding("right", "step(1)", "Next", show=False, tooltip="the next option of the row"),
     ]
 
     @dataclass
     class Chosen(Message):
-        chip: "Chip"
+        chip: Chip
         dim: str
         value: str
 
     @dataclass
-    class Explain(Message):
-        """A chip got focus or hover: say what it is, or why it is greyed.
+    class Hovered(Message):
+        """The mouse is over the chip: the status line says what it is, or why it is greyed."""
 
-        `at` is when the user (or the app) did it, so a late explanation does not
-        overwrite a newer status (e.g. "8 x H200 detected: preselected H200.")."""
+        chip: Chip
 
-        chip: "Chip"
-        state: OptionState
-        detail: str
-        at: float
+    @dataclass
+    class Refused(Message):
+        """A greyed chip was pressed: the status line says why."""
+
+        chip: Chip
 
     def __init__(self, state: OptionState, text: str, detail: str = "") -> None:
         super().__init__(text, id=f"chip-{state.dim}-{state.id}", markup=False)
@@ -76,12 +81,19 @@ class Chip(Static, can_focus=True):
         self.set_class(not s.enabled, "-unavailable")
         self.tooltip = s.reason if not s.enabled else (self.detail or None)
 
+    @property
+    def explanation(self) -> str:
+        """What the chip is, or why it is greyed (for the status line)."""
+        s = self.state
+        if s.enabled:
+            return self.detail or s.label
+        return f"✗ {s.label}: {s.reason}"
+
     def action_press(self) -> None:
         if self.state.enabled:
             self.post_message(self.Chosen(self, self.state.dim, self.state.id))
         else:
-            self.post_message(self.Explain(self, self.state, self.detail, get_time()))
-            self.app.bell()
+            self.post_message(self.Refused(self))
 
     def action_step(self, delta: int) -> None:
         row = self.query_ancestor(ChipRow)
@@ -93,11 +105,8 @@ class Chip(Static, can_focus=True):
         self.focus()
         self.action_press()
 
-    def on_focus(self, event: events.Focus) -> None:
-        self.post_message(self.Explain(self, self.state, self.detail, event.time))
-
     def on_enter(self, event: events.Enter) -> None:
-        self.post_message(self.Explain(self, self.state, self.detail, event.time))
+        self.post_message(self.Hovered(self))
 
 
 class ChipRow(Widget):
@@ -113,8 +122,8 @@ class ChipRow(Widget):
     """
 
     BINDINGS = [
-        Binding("up", "row(-1)", "Row up", show=False),
-        Binding("down", "row(1)", "Row down", show=False),
+        Binding("up", "row(-1)", "Row up", show=False, tooltip="the row above"),
+        Binding("down", "row(1)", "Row down", show=False, tooltip="the row below"),
     ]
 
     def __init__(self, dim: str, label: str, groups: list[tuple[str, list[tuple[OptionState, str, str]]]]):
@@ -144,9 +153,13 @@ class ChipRow(Widget):
         """The chips that can take focus now (not a hidden choice, not off screen)."""
         return [c for c in self.query(Chip) if c.can_focus and c.display]
 
-    def focus_selected(self) -> None:
+    def selected_chip(self) -> Chip | None:
+        """The selected chip, else the first one that can take focus."""
         chips = self.focusable_chips()
-        target = next((c for c in chips if c.state.selected), chips[0] if chips else None)
+        return next((c for c in chips if c.state.selected), chips[0] if chips else None)
+
+    def focus_selected(self) -> None:
+        target = self.selected_chip()
         if target is not None:
             target.focus()
 

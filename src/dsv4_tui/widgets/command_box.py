@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
+from ..core.formats import FRAMINGS
 from ..core.view import TODO_PLACEHOLDER
 
 _FLAG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
@@ -64,8 +65,8 @@ class CommandBox(Vertical):
     def compose(self) -> ComposeResult:
         p = self.prefix
         with Horizontal(classes="toolbar"):
-            yield Button("Python", id=f"{p}-python", classes="framing -active", compact=True)
-            yield Button("Docker", id=f"{p}-docker", classes="framing", compact=True)
+            for framing in FRAMINGS.values():
+                yield Button(framing.label, id=f"{p}-framing-{framing.id}", classes="framing", compact=True)
             yield Label("Verified", id=f"{p}-badge", classes="badge -verified")
             yield Static("", classes="spacer")
             yield Button("⧉ Copy", id=f"{p}-copy", variant="primary", compact=True)
@@ -79,8 +80,8 @@ class CommandBox(Vertical):
 
     def show(self, d: CommandDisplay) -> None:
         p = self.prefix
-        self.query_one(f"#{p}-python", Button).set_class(d.framing == "python", "-active")
-        self.query_one(f"#{p}-docker", Button).set_class(d.framing == "docker", "-active")
+        for framing in FRAMINGS:
+            self.query_one(f"#{p}-framing-{framing}", Button).set_class(d.framing == framing, "-active")
         badge = self.query_one(f"#{p}-badge", Label)
         verified = d.badge.startswith("Verified")
         badge.update(d.badge)

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from textual._time import get_time
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from ..core.formats import framing as get_framing
 from ..core.rules import DIMS, Rules
 from ..core.selection import DIM_NAMES, OptionState
 from ..core.view import DeployView
-from .chips import Chip, ChipRow
+from .chips import ChipRow
 from .command_box import CommandBox, CommandDisplay
 
 HW_PER_LINE = 4
 
 
 class DeployPane(VerticalScroll):
-    """Shows a `DeployView`; it holds no state of its own beyond what it is bound to."""
+    """Shows a `DeployView` and the status line; it holds no state beyond what it is bound to."""
 
     DEFAULT_CSS = """
     DeployPane { padding: 0 1; }
     DeployPane > #status { height: auto; min-height: 2; color: $text-muted; margin: 0 0 0 13; }
     DeployPane > #status.-reason { color: $warning; }
-    DeployPane > #pick-when { height: 1; color: $text-muted; margin: 0 0 0 13; }
+    DeployPane > #pick-when { height: auto; color: $text-muted; margin: 0 0 0 13; }
     DeployPane > #install { height: auto; margin: 1 0 0 0; color: $text-muted; }
     """
 
@@ -34,7 +34,6 @@ class DeployPane(VerticalScroll):
     def __init__(self, rules: Rules, id: str | None = None):
         super().__init__(id=id)
         self.rules = rules
-        self._status_at = 0.0  # when the status line last changed
 
     # -- building ------------------------------------------------------------------------
     def chip_text(self, dim: str, option_id: str) -> tuple[str, str]:
@@ -46,7 +45,7 @@ class DeployPane(VerticalScroll):
             return f"{o.label} {o.total_params}", f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
         if dim == "strategy":
             return o.label, f"{o.label} — {o.pick_when}"
-        return o.label, ""
+        return o.label, f"{DIM_NAMES[dim]}: {o.label}"
 
     def _items(self, states: list[OptionState]) -> list[tuple[OptionState, str, str]]:
         return [(s, *self.chip_text(s.dim, s.id)) for s in states]
@@ -73,6 +72,7 @@ class DeployPane(VerticalScroll):
 
     def on_mount(self) -> None:
         self._show(self.view)
+        self.watch_status(self.status)
 
     # -- reacting ------------------------------------------------------------------------
     def watch_view(self, view: DeployView | None) -> None:
@@ -80,20 +80,10 @@ class DeployPane(VerticalScroll):
             self._show(view)
 
     def watch_status(self, text: str) -> None:
-        self._status_at = get_time()
         if self.is_mounted:
             status = self.query_one("#status", Static)
             status.update(text)
             status.set_class(text.startswith("✗"), "-reason")  # a reason, not a plain note
-
-    def on_chip_explain(self, message: Chip.Explain) -> None:
-        s = message.state
-        if message.at < self._status_at:
-            return  # focus moved before the status changed: the newer status stands
-        if s.enabled:
-            self.status = message.detail or f"{DIM_NAMES[s.dim]}: {s.label}"
-        else:
-            self.status = f"✗ {s.label}: {s.reason}"
 
     def _show(self, view: DeployView | None) -> None:
         if view is None:
@@ -103,27 +93,26 @@ class DeployPane(VerticalScroll):
             row.update_states({s.id: (s, self.chip_text(dim, s.id)[1]) for s in view.options[dim]})
         strat = self.rules.by_id["strategy"][view.selection.strategy]
         self.query_one("#pick-when", Static).update(f"{strat.label}: {strat.pick_when}")
-        notes = [view.mtp_note] if view.mtp_note else []
+        notes = list(view.notes)
         if view.derived_from:
             notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
         if view.has_roles:
             notes.append("PD-disaggregated recipe: one command per role; run each on its own nodes.")
+        verified = view.badge == "Verified"
         self.query_one("#deploy-command", CommandBox).show(
             CommandDisplay(
                 text=view.display,
                 framing=view.framing,
                 badge=view.badge,
                 badge_detail="Run end-to-end on real hardware by the SGLang team"
-                if view.badge == "Verified"
+                if verified
                 else "Not re-checked on hardware",
                 notes=notes,
                 warnings=view.warnings,
             )
         )
-        if view.framing == "docker":
-            install = f"Install (Docker): {view.install[0]}"
-        else:
-            install = "Install (pip / uv):  " + "  &&  ".join(view.install)
+        framing = get_framing(view.framing)
+        install = f"Install ({framing.install_label}):  " + "  &&  ".join(view.install)
         self.query_one("#install", Static).update(
             f"{install}\nModel: {view.model_name}    Full guide: {self.rules.model.install.guide}"
         )

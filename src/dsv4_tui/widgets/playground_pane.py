@@ -71,9 +71,7 @@ def pack_lines(items: list, width: int = LINE_WIDTH, hidden: frozenset[str] = fr
 
 def shape_of(view: PlaygroundView) -> tuple:
     """What the chip layout depends on: the knobs, their choices, and which are hidden."""
-    return tuple(
-        (k.key, tuple((c.id, c.hidden) for c in k.choices)) for card in view.cards for k in card.knobs
-    )
+    return tuple((k.key, tuple((c.id, c.hidden) for c in k.choices)) for card in view.cards for k in card.knobs)
 
 
 class PlaygroundPane(VerticalScroll):
@@ -96,6 +94,7 @@ class PlaygroundPane(VerticalScroll):
 
     view: reactive[PlaygroundView | None] = reactive(None, init=False)
     show_diff: reactive[bool] = reactive(False, init=False)
+    status: reactive[str] = reactive("", init=False)
 
     @dataclass
     class Picked(Message):
@@ -109,7 +108,7 @@ class PlaygroundPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pg-base", markup=False)
-        yield Static("Overrides apply on top of the Deploy cell; the diff shows what changed.", id="pg-status", markup=False)
+        yield Static(self.status, id="pg-status", markup=False)
         yield Vertical(id="pg-cards")
         yield CommandBox(
             "pg",
@@ -133,6 +132,17 @@ class PlaygroundPane(VerticalScroll):
 
     async def watch_show_diff(self) -> None:
         await self.refresh_view()
+
+    def watch_status(self, text: str) -> None:
+        if self.is_mounted:
+            status = self.query_one("#pg-status", Static)
+            status.update(text)
+            status.set_class(text.startswith("✗"), "-reason")
+
+    def first_chip(self) -> Chip | None:
+        """The chip a tab switch focuses: the first selected one that can take focus."""
+        chips = [c for c in self.query(Chip) if c.focusable]
+        return next((c for c in chips if c.state.selected), chips[0] if chips else None)
 
     async def refresh_view(self, force: bool = False) -> None:
         """Show the current view; while the tab is hidden, wait until it is shown
@@ -214,11 +224,7 @@ class PlaygroundPane(VerticalScroll):
             self.query_one("#pg-base", Static).update(f"Base: {base} ({touched})")
         box = self.query_one("#pg-command", CommandBox)
         box.display = result.has_base
-        notes = []
-        if result.mtp_note:
-            from ..core.render import MTP_NOTE
-
-            notes.append(MTP_NOTE)
+        notes = list(view.notes)
         if result.matched_strategy:
             notes.append(f"This equals the verified {result.matched_strategy} cell.")
         badge = result.badge_line if result.has_base else "Not Verified"
@@ -248,16 +254,6 @@ class PlaygroundPane(VerticalScroll):
     def on_chip_chosen(self, message: Chip.Chosen) -> None:
         message.stop()
         self.post_message(self.Picked(message.dim, message.value))
-
-    def on_chip_explain(self, message: Chip.Explain) -> None:
-        message.stop()
-        s = message.state
-        status = self.query_one("#pg-status", Static)
-        status.set_class(not s.enabled, "-reason")
-        if s.enabled:
-            status.update(message.detail or s.label)
-        else:
-            status.update(f"✗ {s.label}: {s.reason}")
 
 
 def _highlight(text: str) -> Text:

@@ -133,8 +133,7 @@ def _diagnose(exc: Exception, host: str, hostport: str, timeout: float) -> tuple
     import httpx
 
     timed_out = (
-        f"No answer within {timeout:g} s from {hostport} — "
-        "the server may still be loading the model; check its log."
+        f"No answer within {timeout:g} s from {hostport} — the server may still be loading the model; check its log."
     )
     if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
         return "timeout", timed_out
@@ -234,9 +233,7 @@ def _chat_report(fetched: _Fetched, url: str, hostport: str, max_body: int) -> P
     return report
 
 
-async def run_probe(
-    host: str, port: int, model: str, timeout: float = 10.0, max_body: int = 1_000_000
-) -> ProbeReport:
+async def run_probe(host: str, port: int, model: str, timeout: float = 10.0, max_body: int = 1_000_000) -> ProbeReport:
     """Probe an SGLang server like the cookbook cURL; never raises except on cancellation."""
     import httpx
 
@@ -277,10 +274,3 @@ async def run_probe(
         if report.ok and not report.model_matches:
             report.message += f", but the server serves {', '.join(served) or 'no model'}, not {model}"
     return report
-
-
-def run_probe_sync(
-    host: str, port: int, model: str, timeout: float = 10.0, max_body: int = 1_000_000
-) -> ProbeReport:
-    """`run_probe` for the CLI (runs its own event loop)."""
-    return asyncio.run(run_probe(host, port, model, timeout=timeout, max_body=max_body))

@@ -1,22 +1,18 @@
-"""Detect the local GPUs with the vendor tools, to preselect the hardware.
+"""What the GPU tools print, read: which GPUs this box has, matched to the rules' hardware.
 
-`detect_gpus` asks `nvidia-smi`, then `rocm-smi`, then `amd-smi`, each found on the
-current PATH. Any problem (no tool, non-zero exit, timeout, output it cannot read)
-gives None: detection is a convenience and never raises or prints.
+Pure parsing of `nvidia-smi`, `rocm-smi` and `amd-smi` output; running them is the host's
+job (`host/detect.py`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
-import time
 from collections import Counter
 from dataclasses import dataclass
 
-Hardware = list[tuple[str, list[str]]]
+from .visible import visible_line
+
+Hardware = list[tuple[str, list[str]]]  # (hardware id, names it goes by in tool output)
 
 NVIDIA_ARGS = ("--query-gpu=name,memory.total", "--format=csv,noheader")
 ROCM_ARGS = ("--showproductname", "--csv")
@@ -38,11 +34,16 @@ class Detection:
     memory_mib: int | None
     tool: str
 
-    def label(self) -> str:
+    def summary(self) -> str:
+        """E.g. '8 x H200' or '4 x NVIDIA A100-SXM4-80GB' (the tool's name, made visible-safe)."""
+        name = self.name if self.hw_id is None else _VENDOR_PREFIX_RE.sub("", self.name)
+        return f"{self.count} x {visible_line(name)}"
+
+    def label(self, model: str = "this model") -> str:
         """E.g. '8 x H200 detected' or '4 x NVIDIA A100-SXM4-80GB detected (no DeepSeek-V4 recipe)'."""
         if self.hw_id is None:
-            return f"{self.count} x {self.name} detected (no DeepSeek-V4 recipe)"
-        return f"{self.count} x {_VENDOR_PREFIX_RE.sub('', self.name)} detected"
+            return f"{self.summary()} detected (no {model} recipe)"
+        return f"{self.summary()} detected"
 
 
 def match_hardware(name: str, hardware: Hardware) -> str | None:
@@ -54,51 +55,6 @@ def match_hardware(name: str, hardware: Hardware) -> str | None:
             if sub and sub.lower() in lowered and (best is None or len(sub) > best[0]):
                 best = (len(sub), hw_id)
     return best[1] if best else None
-
-
-def _run(tool: str, args: tuple[str, ...], timeout: float) -> str | None:
-    """Run `tool` found on PATH; its stdout, or None on any failure. A hung tool is killed."""
-    path = shutil.which(tool, path=os.environ.get("PATH", os.defpath))
-    if path is None or timeout <= 0:
-        return None
-    try:
-        proc = subprocess.Popen(
-            [path, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # so a timeout can kill the tool's children too
-        )
-    except OSError:
-        return None
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return None
-    except BaseException:
-        _kill(proc)
-        raise
-    if proc.returncode != 0:
-        return None
-    return out.decode("utf-8", errors="replace")
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the process (and its process group on POSIX) and reap it."""
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            proc.kill()
-    except OSError:
-        pass
-    if proc.stdout is not None:
-        proc.stdout.close()
-    try:
-        proc.wait(timeout=1.0)
-    except subprocess.TimeoutExpired:  # pragma: no cover - unkillable process
-        pass
 
 
 def parse_nvidia_smi(output: str, hardware: Hardware, tool: str = "nvidia-smi") -> Detection | None:
@@ -147,24 +103,4 @@ def _known_name_in(line: str, hardware: Hardware) -> str | None:
         cell = cell.strip().strip('"').strip()
         if cell and match_hardware(cell, hardware) is not None:
             return cell
-    return None
-
-
-def detect_gpus(hardware: Hardware, timeout: float = 2.0) -> Detection | None:
-    """Detect the local GPUs within `timeout` seconds in total; None if nothing usable."""
-    try:
-        deadline = time.monotonic() + timeout
-        output = _run("nvidia-smi", NVIDIA_ARGS, timeout)
-        if output is not None:
-            found = parse_nvidia_smi(output, hardware)
-            if found is not None:
-                return found
-        for tool, args in (("rocm-smi", ROCM_ARGS), ("amd-smi", AMD_SMI_ARGS)):
-            output = _run(tool, args, deadline - time.monotonic())
-            if output is not None:
-                found = parse_amd(output, hardware, tool)
-                if found is not None:
-                    return found
-    except Exception:  # detection is best effort: never let it break the app
-        return None
     return None

@@ -1,0 +1,25 @@
+"""The `dsv4` app. `run_app` starts it for the CLI and hands back the exit code."""
+
+from __future__ import annotations
+
+import sys
+
+from ..core.rules import Rules
+from ..core.view import unfilled
+from ..host.terminal import stdout_on_terminal
+from .main import DSV4App
+
+__all__ = ["DSV4App", "run_app"]
+
+
+def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False) -> int:
+    """Run the app; print the command it returns (x, or --print-on-exit) to stdout."""
+    app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit)
+    with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
+        result = app.run()
+    if result:
+        sys.stdout.write(result + "\n")
+        left = unfilled(result)
+        if left:
+            print(f"dsv4: fill in before running: {', '.join(left)}", file=sys.stderr)
+    return app.return_code or 0

@@ -1,0 +1,164 @@
+"""The App's command actions: framing, Copy, cURL, Env, help, exit, and the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import SystemCommand
+from textual.screen import Screen
+from textual.widgets import Button
+
+from ..core.env import Env, EnvError
+from ..core.formats import FRAMINGS, next_framing
+from ..core.view import unfilled
+from ..host.paths import env_path
+
+
+class CommandActions:
+    """Mixed into the App (which owns the state these actions read and set)."""
+
+    def current_command(self) -> str:
+        """The command of the pane in front (Playground with its overrides, or Deploy)."""
+        if self.in_playground and self.pg_view.result.has_base:
+            return self.pg_view.result.text
+        return self.view.command
+
+    def action_toggle_framing(self) -> None:
+        self.framing = next_framing(self.framing)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        prefix, _, what = (event.button.id or "").partition("-")
+        if prefix not in ("deploy", "pg"):
+            return
+        event.stop()
+        kind, _, value = what.partition("-")
+        if kind == "framing" and value in FRAMINGS:
+            self.framing = value
+            return
+        actions = {
+            "copy": self.action_copy,
+            "curl": self.action_curl,
+            "env": self.action_env,
+            "diff": self.action_toggle_diff,
+            "submit": self.action_submit,
+            "reset": self.action_reset_overrides,
+            "sibling": self.action_switch_to_sibling,
+        }
+        if what in actions:
+            actions[what]()
+
+    # -- Copy ----------------------------------------------------------------------------
+    def action_copy(self) -> None:
+        text = self.current_command()
+        what = f"The {FRAMINGS[self.framing].label} command ({len(text.splitlines())} lines)"
+        self.copy_and_tell(text, "⧉ Copy", what)
+
+    def copy_and_tell(self, text: str, title: str, what: str, open_url: bool = False) -> None:
+        """OSC 52 now; the local clipboard and the tmux check off the UI thread, then say
+        what was actually done (and which placeholders are still to fill in)."""
+        self.copy_to_clipboard(text)
+        self._finish_copy(text, title, what, open_url)
+
+    @work(thread=True, group="copy")
+    def _finish_copy(self, text: str, title: str, what: str, open_url: bool) -> None:
+        from ..host.clipboard import finish_copy, has_local_clipboard
+
+        report = finish_copy(text)
+        message = f"{what}: {report.message()}."
+        left = unfilled(text)
+        if left:
+            message += f"\nFill in before running: {', '.join(left)}"
+        self.call_from_thread(self.notify, message, title=title, timeout=10)
+        if open_url and has_local_clipboard():
+            import webbrowser
+
+            webbrowser.open(text)
+
+    # -- cURL, Env, help -------------------------------------------------------------------
+    def action_curl(self) -> None:
+        from ..screens.curl_screen import CurlScreen
+
+        host, port, followed = self.env.probe_target()
+        curl = self.view.curl
+        if self.in_playground and self.pg_view.result.router:  # PD: the cURL goes to the router
+            curl, port, followed = self.pg_view.result.curl, str(self.rules.playground.pd.router_port), None
+        source = f"from {followed}" if followed else ""
+        self.push_screen(CurlScreen(curl, host, port, self.view.model_name, source=source))
+
+    def action_env(self) -> None:
+        from ..screens.env_screen import EnvScreen
+
+        path = env_path()
+        text, problem = self.env.to_toml(str(path)), None
+        if self.env_file_broken:
+            from ..host.files import ReadProblem, read_text
+
+            try:
+                text = read_text(path)
+                problem = "This file has problems; fix them and save:\n" + "\n".join(self.startup_problems[:1])
+            except (OSError, ReadProblem):
+                pass
+        self.push_screen(EnvScreen(text, path, self.rules.model.placeholders, problem, self.env), self._env_saved)
+
+    def _env_saved(self, edit) -> None:
+        from ..host.envfile import save_env_text
+        from ..host.files import write_target
+
+        if edit is None:
+            return
+        self.env = Env(self.rules.model.placeholders, edit.overrides)
+        path = env_path()
+        try:
+            save_env_text(path, edit.text, self.rules.model.placeholders)
+        except (OSError, EnvError) as exc:
+            self.notify(
+                f"Env applied for this session but NOT saved: {exc}", title="⚙ Env", severity="error", timeout=10
+            )
+            return
+        self.env_file_broken = False
+        written = write_target(path)
+        through = f" (through the link {path})" if written != path else ""
+        self.notify(f"Saved to {written}{through}", title="⚙ Env")
+
+    def action_help(self) -> None:
+        from ..screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen(self.key_table()))
+
+    def key_table(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every binding of the chips and the app, for the help."""
+        from textual.binding import Binding
+
+        from ..widgets.chips import Chip, ChipRow
+
+        rows = []
+        for binding in [*Chip.BINDINGS, *ChipRow.BINDINGS, *self.BINDINGS]:
+            keys = [self.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(",")]
+            rows.append((" / ".join(keys), binding.tooltip or binding.description))
+        return rows
+
+    # -- leaving ---------------------------------------------------------------------------
+    def action_exit_print(self) -> None:
+        self.exit(self.current_command())
+
+    async def action_quit(self) -> None:
+        self.exit(self.current_command() if self.print_on_exit else None)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)  # type: ignore[misc]
+        yield SystemCommand("Copy command", "Copy the current command (OSC 52)", self.action_copy)
+        yield SystemCommand("Toggle the framing", "Python / Docker", self.action_toggle_framing)
+        yield SystemCommand("cURL probe", "Show and run the cURL probe", self.action_curl)
+        yield SystemCommand("Edit Env", "Edit the placeholders as TOML", self.action_env)
+        yield SystemCommand("Deploy pane", "Show the Deploy pane", lambda: self.run_action("show_tab('deploy')"))
+        yield SystemCommand(
+            "Playground pane", "Show the Playground pane", lambda: self.run_action("show_tab('playground')")
+        )
+        yield SystemCommand("Playground: diff ⇄ plain", "Show the diff against the base", self.action_toggle_diff)
+        yield SystemCommand("Playground: reset overrides", "Back to the Deploy cell", self.action_reset_overrides)
+        yield SystemCommand(
+            "Playground: Submit ↗", "Pre-filled issue link for a Not Verified result", self.action_submit
+        )
+        yield SystemCommand("Exit and print", "Quit and print the command to stdout", self.action_exit_print)
+        yield SystemCommand("Help", "Keys, copying inside tmux, files", self.action_help)

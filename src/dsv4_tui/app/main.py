@@ -1,0 +1,266 @@
+"""The `dsv4` Textual app: one state owner (this App); the panes are derived from it.
+
+State: the selection, framing, Env, detection, Playground overrides and the two status
+lines. Every pane is bound to it (`data_bind`) and displays a view computed by the core;
+widgets only post messages (a chip was chosen, hovered, refused).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from ..core.env import Env, EnvError
+from ..core.formats import DEFAULT_FRAMING, FRAMINGS
+from ..core.gpus import Detection
+from ..core.playground import Overrides, revert_hidden
+from ..core.rules import DIMS, Rules
+from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
+from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
+from ..host.envfile import load_env_file
+from ..host.paths import env_path
+from ..host.rules_files import is_bundled
+from ..host.state import load_state, save_state
+from ..widgets.chips import Chip, ChipRow
+from ..widgets.deploy_pane import DeployPane
+from ..widgets.playground_pane import PlaygroundPane
+from .command_actions import CommandActions
+from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
+
+
+class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
+    """State: selection, framing, env, detection, overrides. The screen derives from it."""
+
+    CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
+    TITLE = "dsv4"
+    ENABLE_COMMAND_PALETTE = True
+    AUTO_FOCUS = None  # the selected hardware chip gets focus when the app mounts
+
+    BINDINGS = [
+        Binding("p", "toggle_framing", "Framing", tooltip="switch the command's framing: Python ⇄ Docker"),
+        Binding("c", "copy", "Copy", tooltip="copy the command (OSC 52: works over SSH)"),
+        Binding("u", "curl", "cURL", tooltip="show the cURL probe; r runs it against the server"),
+        Binding("e", "env", "Env", tooltip="edit the Env placeholders (host, port, token, …) as TOML"),
+        Binding("1", "show_tab('deploy')", "Deploy", show=False, tooltip="the Deploy pane"),
+        Binding("2", "show_tab('playground')", "Playground", show=False, tooltip="the Playground pane"),
+        Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
+        Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
+        Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),
+        Binding("x", "exit_print", "Print+exit", tooltip="quit and print the command (`dsv4 > launch.sh`)"),
+        Binding("question_mark,f1", "help", "Help", tooltip="this help"),
+        Binding("q", "quit", "Quit", tooltip="quit"),
+    ]
+    PLAYGROUND_ACTIONS = frozenset({"toggle_diff", "submit", "reset_overrides"})
+
+    # repaint=False: the app's state repaints nothing itself (the bound widgets refresh what
+    # changed); the default would repaint the whole screen on each change.
+    selection: reactive[Selection] = reactive(None, init=False, repaint=False, always_update=False)  # type: ignore[arg-type]
+    framing: reactive[str] = reactive(DEFAULT_FRAMING, init=False, repaint=False)
+    env: reactive[Env] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    detection: reactive[Detection | None] = reactive(None, init=False, repaint=False)
+    view: reactive[DeployView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    status: reactive[str] = reactive("", init=False, repaint=False)
+    pg_status: reactive[str] = reactive(PLAYGROUND_HINT, init=False, repaint=False)
+    overrides: reactive[Overrides] = reactive(Overrides, init=False, repaint=False)
+    pg_view: reactive[PlaygroundView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
+
+    def __init__(self, rules: Rules, *, detect: bool = True, print_on_exit: bool = False, remember: bool = True):
+        super().__init__()
+        self.rules = rules
+        self.detect = detect
+        self.print_on_exit = print_on_exit
+        self.remember = remember
+        self.startup_problems: list[str] = []
+        self._user_chose = False
+        self.env_file_broken = False
+        env = self._load_env()
+        sel, framing = self._load_state()
+        self.set_reactive(DSV4App.selection, sel)
+        self.set_reactive(DSV4App.framing, framing)
+        self.set_reactive(DSV4App.env, env)
+        self.set_reactive(DSV4App.view, deploy_view(rules, sel, framing, env, None))
+        self.set_reactive(DSV4App.pg_view, playground_view(rules, sel, Overrides(), framing, env))
+        self.sub_title = self._subtitle()
+
+    # -- start-up ------------------------------------------------------------------------
+    def _load_env(self) -> Env:
+        placeholders = self.rules.model.placeholders
+        try:
+            return Env(placeholders, load_env_file(env_path(), placeholders))
+        except EnvError as exc:
+            self.env_file_broken = True
+            self.startup_problems.append(
+                "Could not use your Env file, so the defaults are in use "
+                f"(the file is left untouched until you save in ⚙ Env):\n{exc}"
+            )
+            return Env.defaults(self.rules)
+
+    def _load_state(self) -> tuple[Selection, str]:
+        state, problem = load_state() if self.remember else ({}, None)
+        if problem:
+            self.startup_problems.append(f"Ignored the saved selection: {problem}")
+        requested = {d: state.get(d) if isinstance(state.get(d), str) else None for d in DIMS}
+        sel = resolve(self.rules, requested)[0] if any(requested.values()) else first_selection(self.rules)
+        framing = state.get("framing") if state.get("framing") in FRAMINGS else DEFAULT_FRAMING
+        return sel, framing
+
+    # -- derived state -------------------------------------------------------------------
+    def _refresh_view(self) -> None:
+        self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection)
+        self._refresh_playground()
+
+    def _refresh_playground(self) -> None:
+        self.pg_view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+
+    def watch_selection(self) -> None:
+        # The Playground base follows Deploy: picks that became hidden return to inherit.
+        self.set_reactive(DSV4App.overrides, revert_hidden(self.rules, self.selection, self.overrides))
+        self._refresh_view()
+        self._remember()
+
+    def watch_overrides(self) -> None:
+        self._refresh_playground()
+
+    def watch_framing(self) -> None:
+        self._refresh_view()
+        self._remember()
+
+    def watch_env(self) -> None:
+        self._refresh_view()
+
+    def watch_detection(self) -> None:
+        self._refresh_view()
+        self.sub_title = self._subtitle()
+
+    def _subtitle(self) -> str:
+        names = ["bundled" if is_bundled(s) else s for s in self.rules.sources]
+        parts = [f"{self.rules.model.model.name} on SGLang", f"rules: {' + '.join(names)}"]
+        if self.detection is not None:
+            parts.append(self.detection.label(self.rules.model.model.name))
+        return " · ".join(parts)
+
+    def _remember(self) -> None:
+        if not self.remember:
+            return
+        try:
+            save_state({**self.selection.as_dict(), "framing": self.framing})
+        except OSError:
+            pass  # remembering is a convenience; an unwritable folder is reported on Env save
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs", initial="deploy"):
+            with TabPane("Deploy", id="deploy"):
+                pane = DeployPane(self.rules, id="deploy-pane")
+                pane.set_reactive(DeployPane.view, self.view)
+                yield pane.data_bind(DSV4App.view, DSV4App.status)
+            with TabPane("Playground", id="playground"):
+                pg = PlaygroundPane(id="playground-pane")
+                pg.set_reactive(PlaygroundPane.view, self.pg_view)
+                yield pg.data_bind(view=DSV4App.pg_view, show_diff=DSV4App.show_diff, status=DSV4App.pg_status)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for problem in self.startup_problems:
+            self.notify(problem, title="dsv4", severity="error", timeout=15)
+        # Focus now, synchronously: a key or a test that moves focus later always wins.
+        target = self.query_one("#row-hw", ChipRow).selected_chip()
+        if target is not None:
+            self.set_focus(target, scroll_visible=False)
+            self.status = target.explanation
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
+        if self.detect:
+            self.run_detection()
+
+    # -- the status lines: this App is their only writer ----------------------------------
+    def _say(self, widget: Widget, text: str) -> None:
+        """Put `text` on the status line of the pane `widget` is in."""
+        if any(isinstance(node, PlaygroundPane) for node in widget.ancestors):
+            self.pg_status = text
+        else:
+            self.status = text
+
+    def _focus_moved(self, widget: Widget | None) -> None:
+        if isinstance(widget, Chip):
+            self._say(widget, widget.explanation)
+
+    def on_chip_hovered(self, message: Chip.Hovered) -> None:
+        self._say(message.chip, message.chip.explanation)
+
+    def on_chip_refused(self, message: Chip.Refused) -> None:
+        self._say(message.chip, message.chip.explanation)
+        self.bell()
+
+    # -- detection -----------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="detect")
+    def run_detection(self) -> None:
+        from ..host.detect import detect
+
+        result = detect([(h.id, h.detect) for h in self.rules.model.hardware], timeout=2.0)
+        self.call_from_thread(self.apply_detection, result.found, result.problem)
+
+    def apply_detection(self, found: Detection | None, problem: str | None = None) -> None:
+        if found is None:
+            self.status = f"ⓘ {problem}" if problem else self.status
+            return
+        self.detection = found
+        if found.hw_id and found.hw_id != self.selection.hw and not self._user_chose:
+            sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+            self.selection = sel
+            self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
+
+    # -- choosing ------------------------------------------------------------------------
+    def on_chip_chosen(self, message: Chip.Chosen) -> None:
+        self.choose(message.dim, message.value)
+
+    def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
+        self.pick(message.key, message.choice)
+
+    def choose(self, dim: str, value: str) -> None:
+        try:
+            new, changes = choose(self.rules, self.selection, dim, value)
+        except NotAvailable as exc:
+            self.status = f"✗ {exc}"
+            return
+        self._user_chose = True
+        self.selection = new
+        label = self.rules.label(dim, value)
+        self.status = f"{label} chosen; snapped " + "; ".join(changes) + "." if changes else f"{label} chosen."
+
+    # -- tabs ----------------------------------------------------------------------------
+    @property
+    def in_playground(self) -> bool:
+        return self.query_one("#tabs", TabbedContent).active == "playground"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The Playground's keys are offered (and shown in the footer) only in the Playground."""
+        if action in self.PLAYGROUND_ACTIONS and self.is_mounted:
+            return self.in_playground
+        return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    async def action_show_tab(self, tab: str) -> None:
+        # Drop focus first: a focused widget in the pane being hidden would pull it back.
+        self.set_focus(None)
+        self.query_one("#tabs", TabbedContent).active = tab
+        if tab == "playground":  # its chips must be current before one gets focus
+            await self.query_one("#playground-pane", PlaygroundPane).catch_up()
+        self.call_after_refresh(self._focus_in_tab, tab)
+
+    def _focus_in_tab(self, tab: str) -> None:
+        if tab == "deploy":
+            target = self.query_one("#row-hw", ChipRow).selected_chip()
+        else:
+            target = self.query_one("#playground-pane", PlaygroundPane).first_chip()
+        if target is not None:
+            self.set_focus(target)

@@ -1,0 +1,94 @@
+"""The App's Playground actions: pick a knob, reset, diff, switch to a sibling cell, Submit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core.playground import Overrides, UnknownChoice, knob_view, playground, set_choice, slot_for
+from ..core.submit import combination
+
+if TYPE_CHECKING:
+    from ..screens.submit_screen import SubmitRequest
+
+PLAYGROUND_HINT = "Overrides apply on top of the Deploy cell; the diff shows what changed."
+
+
+class PlaygroundActions:
+    """Mixed into the App (which owns `overrides`, `show_diff`, `pg_view` and `pg_status`)."""
+
+    def pick(self, key: str, choice: str) -> None:
+        """Set one Playground knob (by Overrides field or CLI key) to a choice id.
+        A greyed choice is refused with its reason, as its chip would."""
+        slot = slot_for(self.rules.playground, key)
+        if slot is not None:
+            found = knob_view(self.rules, self.selection, self.overrides, slot.key).choice(choice)
+            if found is not None and found.disabled:
+                self.pg_status = f"✗ {found.label}: {found.reason}"
+                self.notify(f"{found.label}: {found.reason}", title="Not available", severity="warning")
+                return
+        try:
+            self.overrides = set_choice(self.rules, self.overrides, key, choice)
+        except UnknownChoice as exc:
+            self.notify(str(exc), severity="error")
+
+    def action_reset_overrides(self) -> None:
+        self.overrides = Overrides()
+        self.pg_status = PLAYGROUND_HINT
+
+    def action_toggle_diff(self) -> None:
+        self.show_diff = not self.show_diff
+
+    def action_switch_to_sibling(self) -> None:
+        strategy = self.pg_view.result.matched_strategy
+        if strategy:
+            self.selection = self.selection.with_(strategy=strategy)
+            self.overrides = Overrides()
+            self.status = f"Deploy switched to the verified {strategy} cell."
+            self.notify(f"Deploy now shows the verified {strategy} cell; overrides reset.", title="Playground")
+
+    def action_submit(self) -> None:
+        from ..screens.submit_screen import SubmitScreen
+
+        if not self.in_playground:
+            self.notify("Submit ↗ proposes a Playground result: press 2 for the Playground.", severity="warning")
+            return
+        if not self.pg_view.result.can_submit:
+            self.notify("Nothing to submit: the result is a verified cell (or there is no base).", severity="warning")
+            return
+        self.push_screen(SubmitScreen(combination(self.selection)), self._submitted)
+
+    def _submitted(self, request: SubmitRequest | None) -> None:
+        if request is None:
+            return
+        if request.action == "save":
+            self._save_as_my_cell()
+            return
+        url = playground(
+            self.rules,
+            self.selection,
+            self.overrides,
+            self.framing,
+            self.env.subst(),
+            sglang_version=request.sglang_version,
+            bench_result=request.bench_result,
+            notes=request.notes,
+        ).submit_url
+        if url:
+            self.copy_and_tell(url, "Submit ↗", f"The issue link ({len(url)} characters)", open_url=True)
+
+    def _save_as_my_cell(self) -> None:
+        from ..host.paths import user_rules_dir
+        from ..host.user_cells import save_user_cell
+
+        result = self.pg_view.result
+        try:
+            path = save_user_cell(self.rules, self.selection, result.env, result.flags, user_rules_dir())
+        except (OSError, ValueError) as exc:
+            self.notify(f"Not saved: {exc}", title="Save as my cell", severity="error", timeout=10)
+            return
+        self.notify(
+            f"Saved to {path} (Not Verified, derived from {self.selection.text}). "
+            "It replaces that cell in Deploy from the next start; delete it there to undo.",
+            title="Save as my cell",
+            timeout=10,
+        )

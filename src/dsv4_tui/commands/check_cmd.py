@@ -1,0 +1,23 @@
+"""`dsv4 check`: validate a rules folder (exit 1 listing every problem)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.rules import Rules
+from ..errors import EXIT_OK
+
+
+def add_parser(sub, rules: Rules | None) -> None:
+    ck = sub.add_parser("check", help="validate a rules folder (exit 1 on problems)")
+    ck.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help="the folder to check")
+    ck.set_defaults(run=run, fresh_rules=True)
+
+
+def run(args: argparse.Namespace, rules: Rules) -> int:
+    for notice in rules.notices:
+        print(f"dsv4: {notice}", file=sys.stderr)
+    verified = sum(c.verified for c in rules.cells)
+    print(f"{rules.source_text}: OK — {len(rules.cells)} cells ({verified} verified)")
+    return EXIT_OK

@@ -1,0 +1,70 @@
+"""Reading and editing a command's flags (`"--tp 4"` strings) and env (`"NAME=VALUE"`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def flag_name(flag: str) -> str:
+    """The first token of a flag, split at space or `=`."""
+    return re.split(r"[ =]", flag, maxsplit=1)[0]
+
+
+def flag_value(flags: Sequence[str], name: str) -> str | None:
+    """The value of the first flag named `name` ("" for a switch), None when absent."""
+    for f in flags:
+        if flag_name(f) == name:
+            return f[len(name) :].lstrip(" =")
+    return None
+
+
+def has_flag(flags: Sequence[str], name: str) -> bool:
+    return any(flag_name(f) == name for f in flags)
+
+
+def env_name(entry: str) -> str:
+    """`NAME` of a `NAME=VALUE` env entry."""
+    return entry.split("=", 1)[0]
+
+
+def index_after(flags: Sequence[str], anchors: Sequence[str]) -> int:
+    """Position right after the first flag named anchors[0], else anchors[1], …, else at the end."""
+    for a in anchors:
+        for i, f in enumerate(flags):
+            if flag_name(f) == a:
+                return i + 1
+    return len(flags)
+
+
+def insert_after(flags: Sequence[str], anchors: Sequence[str], new: Sequence[str]) -> list[str]:
+    """Put `new` right after the first flag named by `anchors` (in order), else at the end."""
+    at = index_after(flags, anchors)
+    return [*flags[:at], *new, *flags[at:]]
+
+
+def insert_before(flags: Sequence[str], prefix: str, new: Sequence[str]) -> list[str]:
+    """Put `new` right before the first flag starting with `prefix` (else at the end)."""
+    at = next((i for i, f in enumerate(flags) if f.startswith(prefix)), len(flags))
+    return [*flags[:at], *new, *flags[at:]]
+
+
+def strip_flags(flags: Sequence[str], *names: str) -> list[str]:
+    """Drop every flag whose first token (split at space or `=`) is one of `names`."""
+    return [f for f in flags if flag_name(f) not in names]
+
+
+def strip_flag_prefix(flags: Sequence[str], prefix: str) -> list[str]:
+    """Drop every flag whose name starts with `prefix` (e.g. `--speculative-`)."""
+    return [f for f in flags if not flag_name(f).startswith(prefix)]
+
+
+def strip_env(env: Sequence[str], *names: str) -> list[str]:
+    """Drop every env entry whose name (before `=`) is one of `names`."""
+    return [e for e in env if env_name(e) not in names]
+
+
+def matches(constraint: Mapping[str, Sequence[Any]] | None, ctx: Mapping[str, Any]) -> bool:
+    """A constraint `{key: [values]}` matches when every key matches one of its values."""
+    return constraint is not None and all(ctx.get(k) in vs for k, vs in constraint.items())

@@ -1,0 +1,61 @@
+"""The Playground engine: overrides on top of the Deploy cell, without any UI.
+
+It behaves like the cookbook page's Playground (tests/test_playground_scenarios.py replays
+its 33 scenarios). The knobs themselves (values, flags, env,
+hide/disable rules and their reasons) are data in rules/playground.toml.
+
+- `Overrides` (state.py): the knob state (frozen, hashable; every knob starts at inherit).
+- `cards(rules, sel, overrides)` (views.py): every card and knob with its choices, each
+  flagged hidden / disabled with a reason; `set_choice`, `revert_hidden`.
+- `apply(rules, sel, overrides)` (apply.py): the (env, flags) after every card.
+- `playground(rules, sel, overrides, framing, subst)` (result.py): the `PlaygroundResult`
+  to show (command text, base text, diff, router, cURL, badge, sibling match, Submit).
+"""
+
+from __future__ import annotations
+
+from .apply import apply, base_cell, dp_attn_on, touched
+from .knobs import SLOTS, Slot, cli_keys, slot_for
+from .result import (
+    NO_BASE,
+    NO_CELL,
+    PlaygroundResult,
+    matching_cell,
+    pd_banner,
+    playground,
+    render_playground,
+    router_command,
+)
+from .state import DEFAULTS, INHERIT, PD_MODES, Overrides
+from .views import CardView, Choice, KnobView, UnknownChoice, cards, knob_view, revert_hidden, set_choice
+
+__all__ = [
+    "DEFAULTS",
+    "INHERIT",
+    "NO_BASE",
+    "NO_CELL",
+    "PD_MODES",
+    "SLOTS",
+    "CardView",
+    "Choice",
+    "KnobView",
+    "Overrides",
+    "PlaygroundResult",
+    "Slot",
+    "UnknownChoice",
+    "apply",
+    "base_cell",
+    "cards",
+    "cli_keys",
+    "dp_attn_on",
+    "knob_view",
+    "matching_cell",
+    "pd_banner",
+    "playground",
+    "render_playground",
+    "revert_hidden",
+    "router_command",
+    "set_choice",
+    "slot_for",
+    "touched",
+]

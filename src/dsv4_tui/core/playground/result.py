@@ -1,0 +1,191 @@
+"""The Playground result for one (base, overrides, framing, Env): the command, its diff
+against the base, the badge and sibling match, the PD router and cURL, Submit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..diff import DiffLine, line_diff
+from ..env import Env
+from ..formats import DEFAULT_FRAMING
+from ..formats import framing as get_framing
+from ..lookup import model_name
+from ..render import command_notes, render_curl, render_flags
+from ..rules import Cell, Rules
+from ..schema import PlaygroundFile
+from ..selection import Selection
+from ..submit import submit_url as make_submit_url
+from ..subst import Subst, substitute
+from .apply import apply, base_cell
+from .state import Overrides
+from .views import revert_hidden
+
+NO_BASE = (
+    "No single verified base command for this selection: its cell runs as separate "
+    "prefill / decode / router roles. Pick another Deploy selection to use the Playground."
+)
+NO_CELL = "No command available for the current selection."
+
+
+@dataclass(frozen=True)
+class PlaygroundResult:
+    """Everything the Playground pane shows for one (base, overrides, framing, Env)."""
+
+    overrides: Overrides  # the state used (hidden picks reverted)
+    has_base: bool
+    no_base_reason: str | None  # why there is no base ("no single verified base command …")
+    base: Cell | None
+    env: tuple[str, ...]
+    flags: tuple[str, ...]
+    text: str  # the command, rendered like Deploy ("" without a base)
+    base_text: str
+    banner: tuple[str, ...]  # the PD role banner lines (already at the top of `text`)
+    diff: tuple[DiffLine, ...]  # (op, line) with op " ", "+", "-" (empty without a base)
+    router: str | None  # the PD router command, None while PD is off
+    curl: str  # retargeted to the router port while PD is on
+    verified: bool
+    matched: Cell | None  # the verified cell the result equals, if any
+    matched_strategy: str | None  # its strategy when it is not the base's ("matches <strategy>")
+    notes: tuple[str, ...]  # the model's notes for this command (e.g. the MTP note)
+    can_submit: bool  # Not Verified with a base: Submit is offered
+    submit_url: str | None = None  # only when `can_submit` and an SGLang version was given
+
+    @property
+    def badge(self) -> str:
+        return "Verified" if self.verified else "Not Verified"
+
+    @property
+    def sibling_text(self) -> str | None:
+        """e.g. "matches high-throughput" (offer to switch the Deploy base to that cell)."""
+        return f"matches {self.matched_strategy}" if self.matched_strategy else None
+
+    @property
+    def badge_line(self) -> str:
+        """The badge as one line: "Verified", "Not Verified" or "Verified (matches X)"."""
+        return f"{self.badge} ({self.sibling_text})" if self.sibling_text else self.badge
+
+
+def matching_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Sequence[str]) -> Cell | None:
+    """A verified cell with the same hw / variant / quant / nodes whose flags equal `flags`
+    (in order) and whose env equals `env` (as a set); the base's own strategy first."""
+    found = [
+        c
+        for c in rules.cells
+        if c.verified
+        and not c.has_roles
+        and (c.hw, c.variant, c.quant, c.nodes) == (sel.hw, sel.variant, sel.quant, sel.nodes)
+        and list(c.flags) == list(flags)
+        and set(c.env) == set(env)
+    ]
+    found.sort(key=lambda c: c.strategy != sel.strategy)
+    return found[0] if found else None
+
+
+def pd_banner(pg: PlaygroundFile, mode: str) -> list[str]:
+    """The banner on top of a PD role command (`[pd] banner` of the rules)."""
+    if mode == "off":
+        return []
+    peer = "decode" if mode == "prefill" else "prefill"
+    words = {"ROLE": mode.upper(), "role": mode, "peer": peer, "router_port": pg.pd.router_port}
+    return ["# " + line.format(**words) for line in pg.pd.banner]
+
+
+def router_command(pg: PlaygroundFile) -> str:
+    """The router command for PD disaggregation (ports filled in)."""
+    pd = pg.pd
+    ports = {
+        "PREFILL_PORT": str(pd.prefill_port),
+        "DECODE_PORT": str(pd.decode_port),
+        "ROUTER_PORT": str(pd.router_port),
+    }
+    return substitute(pd.router.strip("\n"), Subst(ports, frozenset(ports)))
+
+
+def render_playground(
+    rules: Rules, sel: Selection, env: Sequence[str], flags: Sequence[str], pd_mode: str, framing: str, subst: Subst
+) -> str:
+    """The command text exactly like Deploy, plus the PD role's banner, dist port and the
+    host network."""
+    pd = rules.playground.pd
+    dist = {"prefill": pd.prefill_dist_port, "decode": pd.decode_dist_port}.get(pd_mode)
+    body = render_flags(rules, sel, env, flags, framing, subst, dist_port=dist, network_host=pd_mode != "off")
+    return "\n".join([*pd_banner(rules.playground, pd_mode), body])
+
+
+def _no_base(rules: Rules, sel: Selection, ov: Overrides, router: str | None, curl: str) -> PlaygroundResult:
+    cell = rules.cell(sel)
+    return PlaygroundResult(
+        overrides=ov,
+        has_base=False,
+        no_base_reason=NO_CELL if cell is None else NO_BASE,
+        base=None,
+        env=(),
+        flags=(),
+        text="",
+        base_text="",
+        banner=(),
+        diff=(),
+        router=router,
+        curl=curl,
+        verified=False,
+        matched=None,
+        matched_strategy=None,
+        notes=(),
+        can_submit=False,
+    )
+
+
+def playground(
+    rules: Rules,
+    sel: Selection,
+    overrides: Overrides,
+    framing: str = DEFAULT_FRAMING,
+    subst: Subst | None = None,
+    *,
+    sglang_version: str | None = None,
+    bench_result: str = "",
+    notes: str = "",
+) -> PlaygroundResult:
+    """The Playground pane for base `sel` and `overrides` (hidden picks are reverted first).
+
+    `subst` holds the Env values (`Env.subst()`, default: the placeholders' defaults);
+    MODEL_NAME is filled in here.
+    `sglang_version` (and the optional bench result / notes) make `submit_url`.
+    """
+    get_framing(framing)
+    ov = revert_hidden(rules, sel, overrides)
+    subst = (subst or Env.defaults(rules).subst()).with_values(MODEL_NAME=model_name(rules, sel))
+    pg = rules.playground
+    router = router_command(pg) if ov.pd_mode != "off" else None
+    curl = render_curl(rules, sel, subst.with_values(CURL_PORT=str(pg.pd.router_port)) if router else subst)
+    base = base_cell(rules, sel)
+    if base is None:
+        return _no_base(rules, sel, ov, router, curl)
+    env, flags = apply(rules, sel, ov)
+    text = render_playground(rules, sel, env, flags, ov.pd_mode, framing, subst)
+    base_text = render_flags(rules, sel, base.env, base.flags, framing, subst)
+    matched = matching_cell(rules, sel, env, flags)
+    url = None
+    if matched is None and sglang_version:
+        url = make_submit_url(rules, sel, base, env, flags, sglang_version, bench_result, notes)
+    return PlaygroundResult(
+        overrides=ov,
+        has_base=True,
+        no_base_reason=None,
+        base=base,
+        env=tuple(env),
+        flags=tuple(flags),
+        text=text,
+        base_text=base_text,
+        banner=tuple(pd_banner(pg, ov.pd_mode)),
+        diff=tuple(line_diff(base_text, text)),
+        router=router,
+        curl=curl,
+        verified=matched is not None,
+        matched=matched,
+        matched_strategy=matched.strategy if matched is not None and matched.strategy != sel.strategy else None,
+        notes=tuple(command_notes(rules, flags)),
+        can_submit=matched is None,
+        submit_url=url,
+    )

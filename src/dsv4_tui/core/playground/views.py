@@ -1,0 +1,224 @@
+"""The Playground's cards as the UI and the CLI see them: every knob with its choices, each
+hidden or greyed with its reason; picking a choice; dropping picks that became hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..flags import flag_name, flag_value, has_flag, matches
+from ..rules import Cell, Rules
+from ..schema import KnobOption, PlaygroundFile
+from ..selection import Selection
+from .apply import (
+    apply_attention,
+    base_backend,
+    base_cell,
+    base_quant,
+    base_speculative,
+    context,
+    disabled,
+    dp_attn_on,
+    effective_backend,
+)
+from .knobs import (
+    CARD_ORDER,
+    SLOTS,
+    Slot,
+    card_title,
+    choice_id,
+    cli_keys,
+    default_option,
+    inherits,
+    slot_for,
+    value_of,
+)
+from .state import DEFAULTS, INHERIT, Overrides
+
+BASE_DIMS = frozenset({"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch"})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a knob. Hidden choices are listed too (flagged), so the UI can filter."""
+
+    id: str
+    label: str
+    hidden: bool = False
+    disabled: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class KnobView:
+    key: str  # the Overrides field
+    cli: str  # the `dsv4 print --override` key
+    label: str
+    choices: tuple[Choice, ...]
+    selected: str  # the id of the selected choice
+    current: str | None  # the base's own value (choice id), None when the base does not define it
+    hidden: bool = False
+    reason: str | None = None
+
+    def choice(self, cid: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == cid), None)
+
+
+@dataclass(frozen=True)
+class CardView:
+    id: str
+    title: str
+    knobs: tuple[KnobView, ...]
+    hidden: bool = False
+    reason: str | None = None
+    hidden_by_base: bool = False  # hidden by the Deploy selection itself (not by another knob)
+
+    def knob(self, key: str) -> KnobView:
+        return next(k for k in self.knobs if k.key == key)
+
+
+def _constraint_text(c: Mapping[str, Sequence[Any]]) -> str:
+    return " and ".join(f"{k} is {' / '.join(str(v) for v in vs)}" for k, vs in c.items())
+
+
+def _hidden(o: Any, ctx: Mapping[str, Any]) -> bool:
+    """`hide` matches, or `show_only` does not (an option, or a card with those keys)."""
+    hide, show_only = getattr(o, "hide", None), getattr(o, "show_only", None)
+    return matches(hide, ctx) or (show_only is not None and not matches(show_only, ctx))
+
+
+def _choice(o: KnobOption, ctx: Mapping[str, Any]) -> Choice:
+    if _hidden(o, ctx):
+        if o.hidden_reason:
+            why = o.hidden_reason
+        elif matches(o.hide, ctx):
+            why = f"not offered when {_constraint_text(o.hide or {})}"
+        else:
+            why = f"offered only when {_constraint_text(o.show_only or {})}"
+        return Choice(o.id, o.label, hidden=True, reason=why)
+    if disabled(o, ctx):
+        return Choice(o.id, o.label, disabled=True, reason=o.reason)
+    return Choice(o.id, o.label)
+
+
+def _card_hidden(pg: PlaygroundFile, card: str, ctx: Mapping[str, Any]) -> tuple[bool, str | None, bool]:
+    """(hidden, reason, hidden by the base alone) for a whole card (HiSparse, HiCache)."""
+    spec = getattr(pg, card)
+    if not _hidden(spec, ctx):
+        return False, None, False
+    keys = set(getattr(spec, "hide", None) or {}) | set(getattr(spec, "show_only", None) or {})
+    return True, getattr(spec, "hidden_reason", None), keys <= BASE_DIMS
+
+
+def current_values(rules: Rules, base: Cell | None) -> dict[str, str | None]:
+    """Per knob: the choice id the base itself stands for (None = the base does not say)."""
+    pg = rules.playground
+    if base is None:
+        return {"reasoning": "off", "tool_call": "off", "moe_quant": base_quant(rules, None)}
+    flags, att = base.flags, pg.attention
+    on = {True: "on", False: "off"}
+    return {
+        "tp": flag_value(flags, att.tp.flag),
+        "dp_attention": flag_value(flags, att.dp_attention.flag) if dp_attn_on(rules, flags) else "off",
+        "moe_backend": base_backend(rules, flags),
+        "moe_quant": base_quant(rules, base),
+        "ep": flag_value(flags, pg.moe.ep.flag),
+        "reasoning": on[has_flag(flags, flag_name(pg.parsers.reasoning.flag))],
+        "tool_call": on[has_flag(flags, flag_name(pg.parsers.tool_call.flag))],
+        "speculative": base_speculative(rules, flags),
+    }
+
+
+def _knob_view(slot: Slot, rules: Rules, ov: Overrides, current: str | None, ctx, backend: str | None) -> KnobView:
+    pg = rules.playground
+    value = getattr(ov, slot.key)
+    inherit = slot.inherit(pg)
+    choices = [Choice(INHERIT, inherit)] if inherit is not None and current is None else []
+    choices += [_choice(o, ctx) for o in slot.options(pg)]
+    if inherits(slot, value):
+        selected = current if current is not None else INHERIT
+    else:
+        selected = choice_id(slot, pg, value)
+    hidden, reason = False, None
+    bq = pg.moe.backend_quant
+    if slot.key == "moe_quant" and backend != bq.backend:
+        backend_label = next((o.label for o in pg.moe.backend.option if o.id == bq.backend), bq.backend)
+        hidden, reason = True, f"{bq.label} applies to the {backend_label} backend only"
+    return KnobView(slot.key, slot.cli(pg), slot.label(pg), tuple(choices), selected, current, hidden, reason)
+
+
+def cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
+    """Every card and knob for the base `sel` and the state `overrides`, in page order.
+
+    Constraints are evaluated on the Deploy selection + vendor + arch + dp_attn_on (after
+    the attention card) + the PD mode. A knob the base defines shows that value as
+    selected and offers no inherit choice.
+    """
+    pg = rules.playground
+    base = base_cell(rules, sel)
+    attn = apply_attention(rules, base.flags if base else [], overrides)
+    ctx = context(rules, sel, dp_attn_on(rules, attn), overrides.pd_mode)
+    current = current_values(rules, base)
+    backend = effective_backend(rules, base, overrides)
+    out = []
+    for card in CARD_ORDER:
+        hidden, reason, by_base = _card_hidden(pg, card, ctx)
+        knobs = tuple(
+            _knob_view(s, rules, overrides, current.get(s.key), ctx, backend) for s in SLOTS if s.card == card
+        )
+        out.append(CardView(card, card_title(pg, card), knobs, hidden, reason, by_base))
+    return tuple(out)
+
+
+def knob_view(rules: Rules, sel: Selection, overrides: Overrides, key: str) -> KnobView:
+    """One knob of `cards(...)` by its Overrides field name."""
+    slot = slot_for(rules.playground, key)
+    assert slot is not None, key
+    return next(c for c in cards(rules, sel, overrides) if c.id == slot.card).knob(slot.key)
+
+
+class UnknownChoice(ValueError):
+    """An unknown knob key or choice id; the message lists the valid ones."""
+
+
+def set_choice(rules: Rules, overrides: Overrides, key: str, choice_id_: str) -> Overrides:
+    """The state after picking `choice_id_` on the knob `key` (Overrides field or CLI key).
+
+    `INHERIT` returns the knob to inherit; picking a knob's default option stores the
+    default, so the state stays "untouched". Availability is not checked here: see `cards`
+    (the CLI refuses hidden/disabled picks, the UI does not offer them).
+    """
+    pg = rules.playground
+    slot = slot_for(pg, key)
+    if slot is None:
+        raise UnknownChoice(f"unknown override {key!r}; valid: {', '.join(cli_keys(pg))}")
+    if choice_id_ == INHERIT:
+        return replace(overrides, **{slot.key: DEFAULTS[slot.key]})
+    options = slot.options(pg)
+    for o in options:
+        if o.id == choice_id_:
+            keep_default = not slot.from_base and o.id == default_option(slot, pg).id
+            return replace(overrides, **{slot.key: DEFAULTS[slot.key] if keep_default else value_of(o)})
+    valid = [o.id for o in options] + ([INHERIT] if slot.from_base else [])
+    raise UnknownChoice(f"unknown {slot.cli(pg)} value {choice_id_!r}; valid: {', '.join(valid)}")
+
+
+def revert_hidden(rules: Rules, sel: Selection, overrides: Overrides) -> Overrides:
+    """Picks that are hidden for the base `sel` return to inherit; disabled picks stay.
+
+    A pick is hidden when its option is hidden, or its card is hidden by the base alone
+    (HiCache on RTX PRO 6000). HiSparse, hidden while PD mode is not decode (a Playground
+    knob, not the base), keeps its pick for when Decode is chosen again.
+    """
+    pg, ov = rules.playground, overrides
+    reset: dict[str, Any] = {}
+    for card in cards(rules, sel, ov):
+        for kv in card.knobs:
+            value = getattr(ov, kv.key)
+            if value == DEFAULTS[kv.key]:
+                continue
+            chosen = kv.choice(choice_id(slot_for(pg, kv.key), pg, value))  # type: ignore[arg-type]
+            if card.hidden_by_base or chosen is None or chosen.hidden:
+                reset[kv.key] = DEFAULTS[kv.key]
+    return replace(ov, **reset) if reset else ov

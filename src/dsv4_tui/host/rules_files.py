@@ -1,0 +1,57 @@
+"""Loading a rules folder from disk: the host reads the files, the core validates them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.problems import Problem, RulesError
+from ..core.rules import Rules, RulesText, build_rules
+from .files import ReadProblem, read_text
+from .paths import bundled_rules_dir, user_rules_dir
+
+FILES = ("model.toml", "cells.toml", "playground.toml")
+
+
+def _text(path: Path) -> RulesText:
+    try:
+        return RulesText(str(path), read_text(path))
+    except FileNotFoundError:
+        return RulesText(str(path), None, "file not found")
+    except ReadProblem as exc:
+        return RulesText(str(path), None, str(exc).removeprefix(f"{path}: "))
+
+
+def user_overlays() -> list[Path]:
+    """The user's own cells folder, when it has a cells.toml (whatever that file is: a
+    folder or a FIFO in its place is reported by the loader, not ignored)."""
+    folder = user_rules_dir()
+    return [folder] if os.path.lexists(folder / "cells.toml") else []
+
+
+def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None = None) -> Rules:
+    """Load and validate a rules folder; raise RulesError listing every problem.
+
+    `rules_dir` defaults to $DSV4_RULES, else the bundled rules. A folder with only a
+    `cells.toml` (a user's own cells) is laid over the bundled rules instead of replacing
+    them. Each folder in `overlays` adds its `cells.toml` the same way; an overlay cell with
+    the same selection as an earlier one replaces it (a notice says so).
+    """
+    if rules_dir is None:
+        env_dir = os.environ.get("DSV4_RULES")
+        rules_dir = Path(env_dir) if env_dir else bundled_rules_dir()
+    rules_dir = Path(rules_dir)
+    overlays = [Path(p) for p in (overlays or []) if os.path.lexists(Path(p) / "cells.toml")]
+    if not rules_dir.is_dir():
+        raise RulesError([Problem(str(rules_dir), None, "", "rules folder not found")])
+    own = [(rules_dir / name).exists() for name in FILES]
+    if own[1] and not (own[0] or own[2]):  # only cells.toml: an overlay on the bundled rules
+        overlays = [rules_dir, *overlays]
+        rules_dir = bundled_rules_dir()
+    cells = [_text(rules_dir / "cells.toml")] + [_text(folder / "cells.toml") for folder in overlays]
+    sources = [str(rules_dir)] + [str(folder) for folder in overlays]
+    return build_rules(_text(rules_dir / "model.toml"), cells, _text(rules_dir / "playground.toml"), sources)
+
+
+def is_bundled(source: str) -> bool:
+    return Path(source).resolve() == bundled_rules_dir().resolve()
