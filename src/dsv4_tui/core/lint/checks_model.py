@@ -1,0 +1,242 @@
+"""The schema of rules/checks.toml: a model's rules as data, validated strictly.
+
+    [predicate.dp_attention]                 # named conditions, reusable as {predicate = "…"}
+    any_of = [{ flag = "--enable-dp-attention", present = true }, { flag = "--attn-dp-size", gt = 1 }]
+
+    [[check]]
+    id = "deepep-dispatch-buffer"            # lowercase words and dashes, unique
+    level = "error"                          # error | warning | info
+    source = "cookbook: Configuration Tips"  # where the rule comes from
+    when = [{ flag = "--moe-a2a-backend", equals = "deepep" }]   # all must hold, else not applicable
+    require = [ … ]                          # all must hold, else a finding
+    compare = { left = [ …operands… ], op = "<=", right = [ …operands… ] }  # products of operands
+    message = "… {mrr} × {draft} = {left} …" # {name}: an operand's value, `name_note`, left, right, context keys
+    [[check.fix]]
+    label = "lower --max-running-requests"
+    edits = [{ set_flag = "--max-running-requests", solve = "mrr" }]
+
+A condition names one subject (`flag`, `env`, `context`, `docker` option, or `predicate`) with
+operators (`present`, `equals`, `one_of`, `not_one_of`, `gt`/`ge`/`lt`/`le`, `matches`,
+`not_matches`; all must hold), or combines conditions (`any_of`, `all_of`, `none_of`). An absent
+flag or env has its `default`, else SGLang's default from the table. An unknown context value
+makes the check skipped (reported with the reason), never failed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CONTEXT_NAMES = ("hw", "vendor", "arch", "gpus_per_node", "nodes", "role", "framing", "docker_image", "variant")
+Scalar = str | int | float | bool
+Number = int | float
+_ID = r"^[a-z0-9][a-z0-9-]*$"
+_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _subjects(model: BaseModel, names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if getattr(model, n) is not None]
+
+
+class Condition(_Strict):
+    flag: str | None = None
+    env: str | None = None
+    context: (
+        Literal["hw", "vendor", "arch", "gpus_per_node", "nodes", "role", "framing", "docker_image", "variant"] | None
+    ) = None
+    docker: str | None = None
+    predicate: str | None = None
+    any_of: list[Condition] | None = None
+    all_of: list[Condition] | None = None
+    none_of: list[Condition] | None = None
+    present: bool | None = None
+    equals: Scalar | None = None
+    one_of: list[Scalar] | None = None
+    not_one_of: list[Scalar] | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    lt: Number | None = None
+    le: Number | None = None
+    matches: str | None = None
+    not_matches: str | None = None
+    default: Scalar | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Condition:
+        subjects = _subjects(self, ("flag", "env", "context", "docker", "predicate"))
+        groups = _subjects(self, ("any_of", "all_of", "none_of"))
+        ops = _subjects(
+            self, ("present", "equals", "one_of", "not_one_of", "gt", "ge", "lt", "le", "matches", "not_matches")
+        )
+        if len(subjects) + len(groups) != 1:
+            raise ValueError(
+                "a condition names exactly one of flag, env, context, docker, predicate, any_of, all_of, none_of"
+            )
+        if (groups or self.predicate) and (ops or self.default is not None):
+            raise ValueError("any_of / all_of / none_of / predicate take no operators")
+        if subjects and not self.predicate and not ops:
+            raise ValueError(
+                "a condition needs an operator: present, equals, one_of, not_one_of, gt, ge, lt, le, matches, not_matches"
+            )
+        if self.flag is not None and not self.flag.startswith("--"):
+            raise ValueError(f"a flag must start with '--', got {self.flag!r}")
+        for pattern in (self.matches, self.not_matches):
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return self
+
+
+class Operand(_Strict):
+    flag: str | None = None
+    env: str | None = None
+    context: Literal["gpus_per_node", "nodes"] | None = None
+    value: Number | None = None
+    name: str | None = Field(default=None, pattern=_NAME)
+    default: Number | None = None
+    or_context: Literal["gpus_per_node", "nodes"] | None = None  # a flag's fallback before its default
+    invert: bool = False  # the operand divides the product instead of multiplying it
+
+    @model_validator(mode="after")
+    def _one(self) -> Operand:
+        if len(_subjects(self, ("flag", "env", "context", "value"))) != 1:
+            raise ValueError("an operand names exactly one of flag, env, context, value")
+        if self.or_context is not None and self.flag is None:
+            raise ValueError("or_context applies to a flag operand")
+        return self
+
+
+class Compare(_Strict):
+    left: list[Operand] = Field(min_length=1)
+    op: Literal["<=", "<", ">=", ">", "==", "!="]
+    right: list[Operand] = Field(min_length=1)
+
+
+class EditSpec(_Strict):
+    set_flag: str | None = None
+    remove_flag: str | None = None
+    set_env: str | None = None
+    remove_env: str | None = None
+    value: str | int | float | None = None  # a literal, or a template such as "{right}"
+    solve: str | None = None  # the compare operand to set to the bound that satisfies it
+
+    @model_validator(mode="after")
+    def _one(self) -> EditSpec:
+        if len(_subjects(self, ("set_flag", "remove_flag", "set_env", "remove_env"))) != 1:
+            raise ValueError("an edit is exactly one of set_flag, remove_flag, set_env, remove_env")
+        if (self.remove_flag or self.remove_env) and (self.value is not None or self.solve):
+            raise ValueError("a remove edit takes no value")
+        if self.set_env and self.value is None and not self.solve:
+            raise ValueError("set_env needs a value or solve")
+        if self.value is not None and self.solve:
+            raise ValueError("give value or solve, not both")
+        return self
+
+
+class FixSpec(_Strict):
+    label: str
+    edits: list[EditSpec] = Field(min_length=1)
+
+
+class Check(_Strict):
+    id: str = Field(pattern=_ID)
+    level: Literal["error", "warning", "info"]
+    source: str
+    message: str
+    subject: str | None = None  # the flag or env the finding concerns (default: the first one named)
+    when: list[Condition] = []
+    require: list[Condition] = []
+    compare: Compare | None = None
+    values: list[Operand] = []  # more named values for the message
+    fix: list[FixSpec] = []
+    superseded_by: list[str] = []  # ids of checks whose finding makes this one redundant
+
+    def operands(self) -> list[Operand]:
+        return [
+            *(self.compare.left if self.compare else []),
+            *(self.compare.right if self.compare else []),
+            *self.values,
+        ]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Check:
+        if not self.require and self.compare is None:
+            raise ValueError("a check needs require or compare")
+        names = {o.name for o in self.operands() if o.name}
+        allowed = names | {f"{n}_note" for n in names} | {"left", "right", "sglang", *CONTEXT_NAMES}
+        texts = [
+            self.message,
+            *(f.label for f in self.fix),
+            *(e.value for f in self.fix for e in f.edits if isinstance(e.value, str)),
+        ]
+        for text in texts:
+            _check_template(text, allowed)
+        for f in self.fix:
+            for e in f.edits:
+                if e.solve is not None and e.solve not in {
+                    o.name for o in (self.compare.left + self.compare.right if self.compare else [])
+                }:
+                    raise ValueError(f"solve names no compare operand: {e.solve!r}")
+        return self
+
+
+def _check_template(text: str, allowed: set[str]) -> None:
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValueError(f"bad template {text!r}: {exc}") from None
+    for _, field_name, spec, conversion in parts:
+        if field_name is None:
+            continue
+        if spec or conversion or field_name not in allowed:
+            raise ValueError(f"template {text!r}: unknown name {{{field_name}}}; known: {', '.join(sorted(allowed))}")
+
+
+class Checks(_Strict):
+    predicate: dict[str, Condition] = {}
+    check: list[Check] = []
+
+    @model_validator(mode="after")
+    def _refs(self) -> Checks:
+        ids = [c.id for c in self.check]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate check id: {', '.join(dupes)}")
+        for name, cond in self.predicate.items():
+            _refs_ok(cond, self.predicate, (name,))
+        for c in self.check:
+            for cond in [*c.when, *c.require]:
+                _refs_ok(cond, self.predicate, ())
+            unknown = [i for i in c.superseded_by if i not in ids or i == c.id]
+            if unknown:
+                raise ValueError(f"check {c.id!r}: superseded_by names no other check: {', '.join(unknown)}")
+        return self
+
+
+def _refs_ok(cond: Condition, predicates: dict[str, Condition], stack: tuple[str, ...]) -> None:
+    if cond.predicate is not None:
+        if cond.predicate not in predicates:
+            raise ValueError(f"unknown predicate {cond.predicate!r}")
+        if cond.predicate in stack:
+            raise ValueError(f"predicate cycle: {' → '.join([*stack, cond.predicate])}")
+        _refs_ok(predicates[cond.predicate], predicates, (*stack, cond.predicate))
+    for group in (cond.any_of, cond.all_of, cond.none_of):
+        for sub in group or []:
+            _refs_ok(sub, predicates, stack)
+
+
+Condition.model_rebuild()
+
+
+def parse_checks(data: dict) -> Checks:
+    """Validate a parsed checks.toml (raises pydantic.ValidationError with the key paths)."""
+    return Checks.model_validate(data)

@@ -1,0 +1,183 @@
+"""The lint engine: one `Linter` per (table, checks), built once, then called per command.
+
+    linter = Linter(SglangTable.from_dict(data, label), parse_checks(toml_data))
+    report = linter.lint(env=["SGLANG_X=1"], argv=["--tp", "4"], context=LintContext(hw="h200"))
+    report = linter.lint_flags(cell.env, cell.flags, context)    # flags as "--tp 4" strings
+    env, flags = linter.apply_fix(cell.env, cell.flags, report.findings[0].fixes[0])
+
+Building the table's indexes and canonicalising the checks' flag names happens in the
+constructor; a lint call parses the argv once and evaluates each check once.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from .argv import parse_argv
+from .checks_model import Checks
+from .envchecks import env_findings, split_env
+from .facts import build_facts, canonical_name
+from .findings import LEVELS, Edit, Finding, Fix, LintContext, LintReport, Skipped
+from .flagchecks import argv_findings
+from .rules_engine import CompiledChecks, compile_checks, run_check
+from .shell import ParsedCommand, TextProblem, parse_commands
+from .table import SglangTable
+
+
+@lru_cache(maxsize=4096)
+def _split_one(flag: str) -> tuple[str, ...]:
+    if not any(ch in flag for ch in "'\"\\#"):
+        return tuple(flag.split())
+    try:
+        return tuple(shlex.split(flag))
+    except ValueError:
+        return tuple(flag.split(None, 1))
+
+
+def split_flags(flags: Sequence[str]) -> list[str]:
+    """The argv of flag strings as the rules write them ("--tp 4", "--x '{\"a\":1}'")."""
+    argv: list[str] = []
+    for flag in flags:
+        argv += _split_one(flag)
+    return argv
+
+
+def _flag_string(name: str, value: str | None) -> str:
+    return name if value is None else f"{name} {shlex.quote(value)}"
+
+
+class Linter:
+    def __init__(self, table: SglangTable, checks: Checks | None = None):
+        self.table = table
+        self.compiled = compile_checks(checks, table) if checks is not None else CompiledChecks((), {})
+        self._recent: OrderedDict[tuple, LintReport] = OrderedDict()  # chip presses revisit commands
+
+    @property
+    def checked_against(self) -> str:
+        return self.table.label
+
+    def lint(
+        self,
+        env: Sequence[str],
+        argv: Sequence[str],
+        context: LintContext | None = None,
+        *,
+        line: int | None = None,
+        launcher: str = "sglang serve",
+    ) -> LintReport:
+        """Lint one command: its env (NAME=VALUE) and argv (tokens after `sglang serve`)."""
+        ctx = context or LintContext()
+        key = (tuple(env), tuple(argv), ctx, line, launcher)
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
+        report = self._lint(key[0], key[1], ctx, line, launcher)
+        self._recent[key] = report
+        if len(self._recent) > 256:
+            self._recent.popitem(last=False)
+        return report
+
+    def _lint(
+        self, env: tuple[str, ...], argv: tuple[str, ...], ctx: LintContext, line: int | None, launcher: str
+    ) -> LintReport:
+        parsed = parse_argv(self.table, tuple(argv))
+        findings, checked = argv_findings(self.table, parsed)
+        env_found, env_checked = env_findings(self.table, env)
+        findings += env_found
+        checked += env_checked
+        facts = build_facts(self.table, parsed, env, ctx)
+        skipped: list[Skipped] = []
+        for check in self.compiled.checks:
+            result = run_check(check, facts)
+            if isinstance(result, Finding):
+                findings.append(result)
+                checked += 1
+            elif isinstance(result, Skipped):
+                skipped.append(result)
+            elif result is True:
+                checked += 1
+        failed = {f.id for f in findings}
+        superseded = {
+            c.check.id for c in self.compiled.checks if c.check.id in failed and failed & set(c.check.superseded_by)
+        }
+        findings = [f for f in findings if f.id not in superseded]
+        findings.sort(key=lambda f: LEVELS.index(f.level))
+        return LintReport(
+            tuple(findings), checked, tuple(skipped), self.table.label, line, launcher, tuple(env), tuple(argv)
+        )
+
+    def lint_flags(self, env: Sequence[str], flags: Sequence[str], context: LintContext | None = None) -> LintReport:
+        """Lint a command given as the rules write it: env entries and "--flag value" strings."""
+        return self.lint(env, split_flags(flags), context)
+
+    def lint_text(self, text: str, context: LintContext | None = None) -> tuple[list[LintReport], list[TextProblem]]:
+        """Lint every `sglang serve` command in a shell text (see shell.py), each on its own."""
+        commands, problems = parse_commands(text)
+        reports = [self.lint_command(cmd, context) for cmd in commands]
+        if not commands and not problems:
+            problems.append(TextProblem(None, "no `sglang serve` (or python -m sglang.launch_server) command found"))
+        return reports, problems
+
+    def lint_command(self, cmd: ParsedCommand, context: LintContext | None = None) -> LintReport:
+        ctx = context or LintContext()
+        ctx = replace(
+            ctx,
+            framing=cmd.framing,
+            docker_args=cmd.docker_args or ctx.docker_args,
+            docker_image=cmd.docker_image or ctx.docker_image,
+        )
+        return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher)
+
+    # ------------------------------------------------------------------ fixes
+    def _key(self, flag: str) -> str:
+        name = flag.split(None, 1)[0].split("=", 1)[0] if flag.strip() else flag
+        return canonical_name(self.table, name)
+
+    def apply_fix(self, env: Sequence[str], flags: Sequence[str], fix: Fix) -> tuple[list[str], list[str]]:
+        """(env, flags) with the fix's edits applied; flags are "--name value" strings.
+
+        A flag is matched by what argparse reads it as (`--dp 4` is `--dp-size`). A set flag
+        replaces the first match in place; a new one goes where the fix removed a flag, else
+        before `--host`, else at the end.
+        """
+        env_out, flags_out = list(env), list(flags)
+        anchor: int | None = None
+        for edit in fix.edits:
+            if edit.op == "set_env":
+                env_out = _set_env(env_out, edit.name, edit.value or "")
+            elif edit.op == "remove_env":
+                env_out = [e for e in env_out if split_env(e)[0] != edit.name]
+            else:
+                flags_out, anchor = self._edit_flags(flags_out, edit, anchor)
+        return env_out, flags_out
+
+    def _edit_flags(self, flags: list[str], edit: Edit, anchor: int | None) -> tuple[list[str], int | None]:
+        key = canonical_name(self.table, edit.name)
+        hits = [i for i, f in enumerate(flags) if self._key(f) == key]
+        if edit.op == "set_flag" and hits:
+            flags[hits[0]] = _flag_string(edit.name, edit.value)
+            return [f for i, f in enumerate(flags) if i not in hits[1:]], anchor
+        if hits:  # removed: later insertions go where the first removed flag was
+            if anchor is not None:
+                anchor -= sum(1 for i in hits if i < anchor)
+            anchor = hits[0] if anchor is None else min(anchor, hits[0])
+            flags = [f for i, f in enumerate(flags) if i not in hits]
+        if edit.op == "remove_flag":
+            return flags, anchor
+        host = canonical_name(self.table, "--host")
+        at = (
+            anchor if anchor is not None else next((i for i, f in enumerate(flags) if self._key(f) == host), len(flags))
+        )
+        flags.insert(min(at, len(flags)), _flag_string(edit.name, edit.value))
+        return flags, min(at, len(flags) - 1) + 1
+
+
+def _set_env(env: list[str], name: str, value: str) -> list[str]:
+    at = next((i for i, e in enumerate(env) if split_env(e)[0] == name), None)
+    kept = [e for e in env if split_env(e)[0] != name]
+    kept.insert(len(kept) if at is None else at, f"{name}={value}")
+    return kept

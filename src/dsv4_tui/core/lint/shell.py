@@ -1,0 +1,240 @@
+"""Find the `sglang serve` commands in a shell text, pure (no shell is run).
+
+Handles: comments and blank lines; backslash continuations and quotes over several lines;
+`NAME=VALUE` prefixes and earlier `export NAME=VALUE` lines; `sudo` / `env` / `exec` / `nohup`
+/ `time` / `uv run` in front; `sglang serve …` (a leading model path and `--model-type` as its
+wrapper reads them); `python3 -m sglang.launch_server …`; `docker run … IMAGE <one of those>`
+(its `--env` / `-e` values are the container's env); `bash -c '…'`; several commands per file
+(`;`, `&&`, `|` or lines), each with the line it starts on.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+from .docker import docker_options, env_from_options, split_run
+
+_ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
+_SEPARATORS = {";", "&&", "||", "|", "&"}
+_WRAPPERS = {"sudo", "exec", "nohup", "time", "command"}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    line: int
+    launcher: str  # "sglang serve" or "python -m sglang.launch_server"
+    env: tuple[str, ...]
+    argv: tuple[str, ...]
+    framing: Literal["python", "docker"] = "python"
+    docker_args: tuple[str, ...] = ()
+    docker_image: str | None = None
+    model_type: str | None = None
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def _open_quote(text: str) -> bool:
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote is None and ch == "#" and (i == 0 or text[i - 1].isspace()):
+            return False
+        if quote is None and ch in "'\"":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        i += 1
+    return quote is not None
+
+
+def _continues(line: str) -> bool:
+    stripped = line.rstrip()
+    return (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
+
+
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line number, joined text) of each logical shell line."""
+    out: list[tuple[int, str]] = []
+    buf: list[str] = []
+    start = 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if not buf and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if buf and line.lstrip().startswith("#") and not _open_quote("\n".join(buf)):
+            continue  # a comment inside a pasted continuation: skipped, leniently
+        if not buf:
+            start = n
+        if _continues(line):
+            buf.append(line.rstrip()[:-1])
+            continue
+        buf.append(line)
+        joined = "\n".join(buf)
+        if _open_quote(joined):
+            continue
+        out.append((start, joined))
+        buf = []
+    if buf:
+        out.append((start, "\n".join(buf)))
+    return out
+
+
+def _statements(tokens: list[str]) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for tok in tokens:
+        if tok in _SEPARATORS:
+            out.append([])
+        elif tok.endswith(";") and len(tok) > 1 and not tok.endswith("\\;"):
+            out[-1].append(tok[:-1])
+            out.append([])
+        else:
+            out[-1].append(tok)
+    return [s for s in out if s]
+
+
+_REDIRECT_ALONE = {">", ">>", "<", "1>", "1>>", "2>", "2>>", "&>", "&>>"}
+_REDIRECT_JOINED = re.compile(r"^(?:[12&]?>>?|<)\S+$")
+_PLACEHOLDER = re.compile(r"^<[A-Za-z0-9_.-]+>")
+
+
+def strip_redirections(tokens: list[str]) -> list[str]:
+    """Drop `> log`, `2>&1`, `>>log`, `< in`; keep placeholders such as `<node-rank>`."""
+    out: list[str] = []
+    skip = False
+    for tok in tokens:
+        if skip:
+            skip = False
+        elif _PLACEHOLDER.match(tok):
+            out.append(tok)
+        elif tok in _REDIRECT_ALONE:
+            skip = True
+        elif not _REDIRECT_JOINED.match(tok):
+            out.append(tok)
+    return out
+
+
+def normalize_serve_argv(argv: list[str]) -> tuple[list[str], str | None]:
+    """As `sglang serve` does: drop `--model-type X`, read a leading positional as --model-path."""
+    model_type = None
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--model-type" and i + 1 < len(argv):
+            model_type, i = argv[i + 1], i + 2
+            continue
+        if argv[i].startswith("--model-type="):
+            model_type, i = argv[i].split("=", 1)[1], i + 1
+            continue
+        out.append(argv[i])
+        i += 1
+    if out and not out[0].startswith("-"):
+        out = ["--model-path", *out]
+    return out, model_type
+
+
+def _strip_wrappers(tokens: list[str], env: list[str]) -> list[str]:
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if _ENV.match(tok):
+            env.append(tok)
+        elif tok in _WRAPPERS or (tok == "env" and i + 1 < len(tokens)):
+            pass
+        elif tok.startswith("-") and i > 0 and tokens[i - 1] in ("sudo", "env", "time"):
+            pass  # sudo -E, env -i, …
+        elif tok == "uv" and tokens[i + 1 : i + 2] == ["run"]:
+            i += 1
+        else:
+            break
+        i += 1
+    return tokens[i:]
+
+
+def _launch(rest: list[str]) -> tuple[str, list[str]] | None:
+    """(launcher, argv) when `rest` starts an SGLang server."""
+    if len(rest) >= 2 and rest[0].rsplit("/", 1)[-1] == "sglang" and rest[1] == "serve":
+        return "sglang serve", rest[2:]
+    if rest and _PYTHON.match(rest[0].rsplit("/", 1)[-1]):
+        i = 1
+        while i < len(rest) and rest[i].startswith("-") and rest[i] != "-m":
+            i += 1
+        if rest[i : i + 2] == ["-m", "sglang.launch_server"]:
+            return "python -m sglang.launch_server", rest[i + 2 :]
+    return None
+
+
+def _command(
+    tokens: list[str], exported: dict[str, str], line: int, docker: tuple | None = None
+) -> list[ParsedCommand]:
+    if tokens[0] == "export":
+        for tok in tokens[1:]:
+            if _ENV.match(tok):
+                name, value = tok.split("=", 1)
+                exported[name] = value
+        return []
+    prefix: list[str] = []
+    rest = _strip_wrappers(tokens, prefix)
+    if len(rest) >= 2 and rest[0] in ("bash", "sh") and rest[1] == "-c" and len(rest) > 2:
+        found, _ = _parse(rest[2], dict(exported), line, docker)
+        return [
+            ParsedCommand(
+                line, c.launcher, (*prefix, *c.env), c.argv, c.framing, c.docker_args, c.docker_image, c.model_type
+            )
+            for c in found
+        ]
+    if docker is None and (rest[:2] == ["docker", "run"] or rest[:3] == ["docker", "container", "run"]):
+        options, image, inner = split_run(rest[3:] if rest[1] == "container" else rest[2:])
+        if image is None or not inner:
+            return []
+        env = env_from_options(docker_options(options))
+        return _command(inner, {k: v for k, v in (e.split("=", 1) for e in env)}, line, (tuple(options), image))
+    launch = _launch(rest)
+    if launch is None:
+        return []
+    launcher, argv = launch
+    model_type = None
+    if launcher == "sglang serve":
+        argv, model_type = normalize_serve_argv(list(argv))
+    env = (*(f"{k}={v}" for k, v in exported.items()), *prefix)
+    if docker is not None:
+        return [ParsedCommand(line, launcher, env, tuple(argv), "docker", docker[0], docker[1], model_type)]
+    return [ParsedCommand(line, launcher, env, tuple(argv), "python", (), None, model_type)]
+
+
+def _parse(
+    text: str, exported: dict[str, str], line_offset: int | None, docker: tuple | None
+) -> tuple[list[ParsedCommand], list[TextProblem]]:
+    commands: list[ParsedCommand] = []
+    problems: list[TextProblem] = []
+    for start, logical in logical_lines(text):
+        line = line_offset if line_offset is not None else start
+        try:
+            tokens = shlex.split(logical, comments=True, posix=True)
+        except ValueError as exc:
+            problems.append(TextProblem(line, f"cannot read this as shell text: {exc}"))
+            continue
+        for statement in _statements(tokens):
+            statement = strip_redirections(statement)
+            if statement:
+                commands += _command(statement, exported, line, docker)
+    return commands, problems
+
+
+def parse_commands(text: str) -> tuple[list[ParsedCommand], list[TextProblem]]:
+    """The SGLang server commands in `text`, and what could not be read (never raises)."""
+    return _parse(text, {}, None, None)
