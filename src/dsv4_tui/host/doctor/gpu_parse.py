@@ -1,0 +1,182 @@
+"""Read the vendor tools' output: nvidia-smi CSV, rocm-smi and amd-smi text.
+
+Parsers are pure and forgiving: a line they cannot read is skipped, so garbage gives an
+empty list rather than an exception, and a cut output still gives the GPUs before the cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .model import GpuInfo
+
+NVIDIA_FIELDS = "index,name,memory.total,memory.used,memory.free,driver_version"
+NVIDIA_QUERY_ARGS = (f"--query-gpu={NVIDIA_FIELDS}", "--format=csv,noheader,nounits")
+ROCM_SMI_ARGS = ("--showproductname", "--showmeminfo", "vram", "--showdriverversion")
+AMD_SMI_STATIC_ARGS = ("static", "--asic", "--driver")
+AMD_SMI_METRIC_ARGS = ("metric", "--mem-usage")
+
+MIB = 2**20
+_NA = {"", "n/a", "[n/a]", "not supported", "[not supported]"}
+_CUDA_RE = re.compile(r"CUDA Version\s*:\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
+_ROCM_LINE_RE = re.compile(r"^\s*GPU\[(\d+)\]\s*:\s*(.*?)\s*:\s*(.*?)\s*$")
+_AMD_BLOCK_RE = re.compile(r"^\s*GPU\s*:\s*(\d+)\s*$", re.IGNORECASE)
+_KEY_VALUE_RE = re.compile(r"^\s*([A-Za-z][^:]*?)\s*:\s*(.*?)\s*$")
+_AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?$", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1, "kb": 2**10, "kib": 2**10, "mb": MIB, "mib": MIB, "gb": 2**30, "gib": 2**30, "tb": 2**40}
+
+_NAME_KEYS = ("card series", "market_name", "asic.market_name", "product_name", "card sku")
+_TOTAL_KEYS = (("vram total memory (b)", "b"), ("mem_usage.total_vram", "mb"), ("total_vram", "mb"))
+_USED_KEYS = (("vram total used memory (b)", "b"), ("mem_usage.used_vram", "mb"), ("used_vram", "mb"))
+_DRIVER_KEYS = ("driver version", "driver.version", "driver_version")
+
+
+def _mib(text: str) -> int | None:
+    """MiB (nvidia-smi nounits) as bytes; None for N/A or garbage."""
+    text = text.strip()
+    if text.lower() in _NA or not text.isdigit():
+        return None
+    return int(text) * MIB
+
+
+def parse_nvidia_query(output: str) -> tuple[list[GpuInfo], str | None]:
+    """GPUs and the driver version from `nvidia-smi --query-gpu=NVIDIA_FIELDS --format=csv,noheader,nounits`."""
+    gpus: list[GpuInfo] = []
+    driver: str | None = None
+    for line in output.splitlines():
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) < 6 or not parts[0].isdigit():
+            continue
+        name = ", ".join(parts[1:-4])
+        total, used, free = (_mib(value) for value in parts[-4:-1])
+        if not name:
+            continue
+        gpus.append(GpuInfo(int(parts[0]), name, total, used, free))
+        if parts[-1].lower() not in _NA:
+            driver = driver or parts[-1]
+    return gpus, driver
+
+
+def parse_cuda_version(output: str) -> str | None:
+    """'12.4' from the `nvidia-smi` banner (or `nvidia-smi --version`)."""
+    match = _CUDA_RE.search(output)
+    return match.group(1) if match else None
+
+
+def parse_amd_fields(output: str) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
+    """Per-GPU 'key: value' fields and the global ones from rocm-smi or amd-smi text.
+
+    rocm-smi writes 'GPU[0] : Card Series: AMD Instinct MI300X'; amd-smi writes a
+    'GPU: 0' block with nested 'SECTION:' headers, kept as 'section.key' and as 'key'.
+    Keys are lower case.
+    """
+    per_gpu: dict[int, dict[str, str]] = {}
+    globals_: dict[str, str] = {}
+    block: int | None = None
+    section = ""
+    for line in output.splitlines():
+        rocm = _ROCM_LINE_RE.match(line)
+        if rocm:
+            per_gpu.setdefault(int(rocm.group(1)), {}).setdefault(rocm.group(2).lower(), rocm.group(3))
+            continue
+        header = _AMD_BLOCK_RE.match(line)
+        if header:
+            block, section = int(header.group(1)), ""
+            per_gpu.setdefault(block, {})
+            continue
+        pair = _KEY_VALUE_RE.match(line)
+        if pair is None:
+            continue
+        key, value = pair.group(1).lower(), pair.group(2)
+        if block is None:
+            globals_.setdefault(key, value)
+        elif not value:
+            section = key
+        else:
+            fields = per_gpu[block]
+            fields.setdefault(f"{section}.{key}" if section else key, value)
+            fields.setdefault(key, value)
+    return per_gpu, globals_
+
+
+def merge_fields(
+    *parsed: tuple[dict[int, dict[str, str]], dict[str, str]],
+) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
+    """Several tool outputs' fields as one (the first value of a key wins)."""
+    per_gpu: dict[int, dict[str, str]] = {}
+    globals_: dict[str, str] = {}
+    for gpus, glob in parsed:
+        for index, fields in gpus.items():
+            target = per_gpu.setdefault(index, {})
+            for key, value in fields.items():
+                target.setdefault(key, value)
+        for key, value in glob.items():
+            globals_.setdefault(key, value)
+    return per_gpu, globals_
+
+
+def _amount(value: str, default_unit: str) -> int | None:
+    """'206141652992' (unit given by the key), '196592 MB' (amd-smi's MB are MiB) as bytes."""
+    match = _AMOUNT_RE.match(value.strip())
+    if match is None:
+        return None
+    unit = (match.group(2) or default_unit).lower()
+    return int(float(match.group(1)) * _UNIT_BYTES.get(unit, 1))
+
+
+def _first(fields: Mapping[str, str], keys: Iterable[str]) -> str | None:
+    for key in keys:
+        if fields.get(key):
+            return fields[key]
+    return None
+
+
+def _first_amount(fields: Mapping[str, str], keys: Iterable[tuple[str, str]]) -> int | None:
+    for key, unit in keys:
+        if key in fields:
+            amount = _amount(fields[key], unit)
+            if amount is not None:
+                return amount
+    return None
+
+
+def _amd_name(fields: Mapping[str, str], detect: Iterable[str]) -> str | None:
+    """The value naming the GPU: one that contains a detect substring, else a name key."""
+    subs = [sub.lower() for sub in detect if sub]
+    for value in fields.values():
+        if any(sub in value.lower() for sub in subs):
+            return value
+    return _first(fields, _NAME_KEYS)
+
+
+def amd_gpus(
+    per_gpu: Mapping[int, Mapping[str, str]], globals_: Mapping[str, str], detect: Iterable[str]
+) -> tuple[list[GpuInfo], str | None]:
+    """GPUs (those with a name) and the driver version from parsed AMD fields."""
+    detect = tuple(detect)
+    gpus: list[GpuInfo] = []
+    driver = _first(globals_, _DRIVER_KEYS)
+    for index in sorted(per_gpu):
+        fields = per_gpu[index]
+        name = _amd_name(fields, detect)
+        if not name:
+            continue
+        total = _first_amount(fields, _TOTAL_KEYS)
+        used = _first_amount(fields, _USED_KEYS)
+        free = total - used if total is not None and used is not None else None
+        gpus.append(GpuInfo(index, name, total, used, free))
+        driver = driver or _first(fields, _DRIVER_KEYS)
+    return gpus, driver
+
+
+def _longest(lowered: str, subs: Iterable[str]) -> int:
+    return max((len(sub) for sub in subs if sub and sub.lower() in lowered), default=0)
+
+
+def matches(name: str, detect: Iterable[str], others: Iterable[str] = ()) -> bool:
+    """Whether a GPU name is this hardware: it contains one of `detect` (case-insensitive),
+    and no longer substring of another hardware (`others`), so 'B200' leaves 'GB200' alone."""
+    lowered = name.lower()
+    ours = _longest(lowered, detect)
+    return ours > 0 and ours >= _longest(lowered, others)
