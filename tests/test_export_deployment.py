@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -167,7 +168,8 @@ def test_options_defaults_and_names(rules):
 def test_the_export_modules_are_pure():
     """No file, process or network I/O, no UI, no host layer, no PyYAML at run time."""
     forbidden = {"os", "subprocess", "socket", "pathlib", "io", "yaml", "textual", "rich", "httpx", "shutil"}
-    files = [SRC / "deployment.py", SRC / "export_options.py"]
+    files = [SRC / f for f in ("deployment.py", "deployment_types.py", "deployment_parse.py", "engine_names.py")]
+    files += [SRC / "export_options.py"]
     files += [SRC / "formats" / f for f in ("lws.py", "k8s.py", "sbatch.py", "srt_slurm.py", "yaml_text.py")]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -182,6 +184,18 @@ def test_the_export_modules_are_pure():
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
                 raise AssertionError(f"{path.name} opens a file")
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, path.name
+
+
+def test_no_engine_name_is_written_in_the_deployment_code():
+    """Flag names and the program come from the rules (engine_names), never from constants."""
+    found = []
+    for name in ("deployment.py", "deployment_types.py", "deployment_parse.py", "engine_names.py"):
+        tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+            if re.match(r"--[A-Za-z]", text) or "sglang" in text.lower().split():
+                found.append(f"{name}:{node.lineno}: {text!r}")
+    assert not found, found
 
 
 def test_a_router_naming_a_missing_worker_is_refused(rules):

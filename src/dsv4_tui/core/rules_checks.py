@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .engine_names import launcher_flags
 from .problems import Problem
 from .schema import DIMS, PLACEHOLDER_RE, Cell, Knob, KnobOption, ModelFile, PlaygroundFile
 from .tomlloc import find_line, format_loc, line_index
@@ -130,6 +131,7 @@ def check_model(model: ModelFile, name: str, text: str, problems: list) -> None:
         if ph not in declared:
             msg = f"placeholder {{{{{ph}}}}} is not declared in [placeholders]"
             problems.append(_problem(name, find_line(index, ("curl", "template")), "curl.template", msg))
+    _check_launcher_flags(model, name, index, problems)
     for i, note in enumerate(model.availability_note):
         for k in note.when:
             if k not in DIMS:
@@ -139,6 +141,29 @@ def check_model(model: ModelFile, name: str, text: str, problems: list) -> None:
                         name, find_line(index, ("availability_note", i, "when")), where, f"unknown dimension {k!r}"
                     )
                 )
+
+
+LAUNCHER_WORDS = {
+    "count": "the node count ({{NNODES}})",
+    "rank": 'this node\'s rank (a placeholder of kind "rank")',
+    "head": 'the head node\'s address (a placeholder of kind "host")',
+}
+
+
+def _check_launcher_flags(model: ModelFile, name: str, index: dict, problems: list) -> None:
+    """`dsv4 export` fills in the count, rank and head flags itself: one flag each."""
+    for launcher, found in launcher_flags(model).items():
+        if len(found) == 1:
+            continue
+        if not found:
+            loc: tuple = ("multi_node", "flags")
+            msg = f"no flag carries {LAUNCHER_WORDS[launcher]}; dsv4 export needs one"
+        else:
+            loc = ("multi_node", "flags", found[1][0])
+            msg = (
+                f"{len(found)} flags carry {LAUNCHER_WORDS[launcher]} ({', '.join(f[1] for f in found)}); expected one"
+            )
+        problems.append(_problem(name, find_line(index, loc), format_loc(loc), msg))
 
 
 # --------------------------------------------------------------------------- playground.toml
@@ -195,7 +220,25 @@ def check_playground(pg: PlaygroundFile, model: ModelFile, name: str, text: str,
     for loc, msg in (*_constraint_problems(pg, model), *_option_problems(pg)):
         problems.append(_problem(name, find_line(index, loc), format_loc(loc), msg))
     declared = set(model.placeholders) | BUILTIN | {"PREFILL_PORT", "DECODE_PORT", "ROUTER_PORT"}
+    for loc, msg in _router_flag_problems(pg):
+        problems.append(_problem(name, find_line(index, loc), format_loc(loc), msg))
     for ph in PLACEHOLDER_RE.findall(pg.pd.router):
         if ph not in declared:
             msg = f"placeholder {{{{{ph}}}}} is not declared"
             problems.append(_problem(name, find_line(index, ("pd", "router")), "pd.router", msg))
+
+
+def _router_flag_problems(pg: PlaygroundFile) -> Iterator[tuple[tuple, str]]:
+    """The router flags `dsv4 export` reads must be flags of the router command."""
+    words = {w.partition("=")[0] for w in pg.pd.router.split()}
+    pd = pg.pd
+    named = [
+        (("pd", "router_port_flag"), pd.router_port_flag),
+        (("pd", "router_peer_flags", "prefill"), pd.router_peer_flags.prefill),
+        (("pd", "router_peer_flags", "decode"), pd.router_peer_flags.decode),
+    ]
+    for loc, flag in named:
+        if flag not in words:
+            yield loc, f"{flag!r} is not a flag of pd.router"
+    if pd.router_peer_flags.prefill == pd.router_peer_flags.decode:
+        yield ("pd", "router_peer_flags", "decode"), "prefill and decode need different flags"

@@ -28,6 +28,17 @@ EnvEntry = Annotated[str, AfterValidator(check_env_entry)]
 Line = Annotated[str, AfterValidator(check_one_line)]  # goes into a `# …` comment line
 Script = Annotated[str, AfterValidator(check_script)]  # a command text, pasted into a shell
 
+
+def check_flag_name(value: str) -> str:
+    """A pydantic validator: a flag name alone (`--port`), no value."""
+    check_flag(value)
+    if re.search(r"[\s=]", value):
+        raise ValueError(f"a flag name alone, without a value (e.g. '--port'), got {value!r}")
+    return value
+
+
+FlagName = Annotated[str, AfterValidator(check_flag_name)]
+
 # --------------------------------------------------------------------------- model.toml
 
 
@@ -49,9 +60,10 @@ class Engine(Strict):
 
 
 class MultiNode(Strict):
-    """What a multi-node cell gets: flags inserted after the first anchor found, a header."""
+    """What a multi-node cell gets: flags inserted after the first anchor found, a header.
+    `dsv4 export` fills in three of the flags itself (see `engine_names.launcher_flags`)."""
 
-    flags: list[str]  # {{NNODES}}, {{NODE_RANK}}, {{NODE0_IP}}, {{DIST_PORT}}
+    flags: list[Flag]  # {{NNODES}}, {{NODE_RANK}}, {{NODE0_IP}}, {{DIST_PORT}}
     after: list[str]
     dist_port: int = Field(gt=0, le=65535)
     header: list[Line]  # {count} and {last} are filled in
@@ -308,6 +320,13 @@ class SpeculativeCard(Strict):
     option: list[KnobOption]
 
 
+class RouterPeerFlags(Strict):
+    """The router flags whose values are the URLs of the prefill / decode workers (one each)."""
+
+    prefill: FlagName
+    decode: FlagName
+
+
 class PDCard(Strict):
     label: str
     prefill_port: int
@@ -321,6 +340,11 @@ class PDCard(Strict):
     mode_flag: str
     transfer_flag: str
     ib_flag: str
+    # Read by `dsv4 export` from a PD command line (a Playground result or a role cell):
+    bootstrap_port_flag: FlagName  # the KV bootstrap port a prefill worker listens on
+    default_bootstrap_port: int = Field(gt=0, le=65535)  # the engine's, when that flag is absent
+    router_port_flag: FlagName  # the router's own port, in `router`
+    router_peer_flags: RouterPeerFlags  # the router's flags naming each role's workers
     mode: Knob
     transfer: Knob
     ib_device: Knob

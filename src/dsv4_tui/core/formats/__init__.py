@@ -9,11 +9,11 @@ registry: the command box's toggle, the Install line, the help, `dsv4 print --fo
 
 from __future__ import annotations
 
-from . import docker, python
+from . import docker, lws, python, sbatch, srt_slurm
 from .base import ExportTarget, Framing
 
 FRAMINGS: dict[str, Framing] = {f.id: f for f in (python.FORMAT, docker.FORMAT)}
-TARGETS: dict[str, ExportTarget] = {}
+TARGETS: dict[str, ExportTarget] = {t.id: t for t in (lws.FORMAT, sbatch.FORMAT, srt_slurm.FORMAT)}
 DEFAULT_FRAMING = "python"
 
 

@@ -37,6 +37,8 @@ class ExportTarget:
     suffix: str  # the default file suffix, e.g. ".yaml"
     description: str  # one line for help texts
     export: Callable[[Deployment, ExportOptions], str]
+    options: tuple[str, ...] = ()  # the ExportOptions fields it reads (others change nothing)
+    language: str = ""  # the file's language, for a syntax-highlighted preview ("yaml", "bash")
     kind: str = "export"
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..deployment import Deployment, ExportOptions, Fill, Role, Slot
+from ..deployment_types import Deployment, Fill, Role, Slot
+from ..export_options import ExportOptions
 
 GPU_RESOURCE = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu"}
 NAME_LABEL = "app.kubernetes.io/name"

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..deployment import HEAD, NNODES, PEER, RANK, Deployment, ExportOptions, Role, Slot
+from ..deployment_types import HEAD, NNODES, PEER, RANK, Deployment, Role, Slot
+from ..export_options import ExportOptions
 from . import k8s
 from .base import ExportTarget
 from .yaml_text import dump_all
@@ -77,8 +78,16 @@ def header(dep: Deployment, opts: ExportOptions, what: str) -> list[str]:
 
 def fabric_comment(opts: ExportOptions) -> list[str]:
     """Why the multi-node / PD pods carry IPC_LOCK, and what gives them the RDMA NICs."""
-    nic = "on: the pods use the node's NICs" if opts.host_network else "off (set host_network to use the node's NICs)"
-    res = f"{opts.rdma_resource}: 1 per such pod" if opts.rdma_resource else "none (set rdma_resource, e.g. rdma/ib)"
+    nic = (
+        "on: the pods use the node's NICs"
+        if opts.host_network
+        else "off (export with --host-network to use the node's NICs)"
+    )
+    res = (
+        f"{opts.rdma_resource}: 1 per such pod"
+        if opts.rdma_resource
+        else "none (export with --rdma-resource, e.g. rdma/ib)"
+    )
     return [
         "Multi-node NCCL and PD KV transfer (Mooncake / NIXL / MORI) want RDMA (InfiniBand / RoCE):",
         "  IPC_LOCK is added so the RDMA libraries can pin memory;",
@@ -154,4 +163,15 @@ FORMAT = ExportTarget(
     suffix=".yaml",
     description="LeaderWorkerSet (DisaggregatedSet for PD) manifests with Services, for kubectl apply",
     export=export,
+    options=(
+        "name",
+        "namespace",
+        "hf_token_secret",
+        "hf_token_key",
+        "host_network",
+        "rdma_resource",
+        "gpus_per_node",
+        "image",
+    ),
+    language="yaml",
 )

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..deployment import HEAD, NNODES, PEER, RANK, Deployment, ExportOptions, Role, Slot
+from ..deployment_types import HEAD, NNODES, PEER, RANK, Deployment, Role, Slot
+from ..export_options import ExportOptions
 from .base import ExportTarget
 
 END = "DSV4_END"  # the heredoc delimiter: no line of a command can equal it (see `sh`)
@@ -215,4 +216,6 @@ FORMAT = ExportTarget(
     suffix=".sbatch",
     description="an sbatch script: one srun task per node, rank from SLURM_NODEID, optional pyxis container",
     export=export,
+    options=("name", "gpus_per_node", "pyxis", "image", "partition", "account", "time_limit"),
+    language="bash",
 )

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..deployment import Deployment, ExportOptions, Role, Slot
+from ..deployment_types import Deployment, Role, Slot
+from ..export_options import ExportOptions
 from .base import ExportTarget
 from .yaml_text import Commented, dump
 
@@ -168,4 +169,6 @@ FORMAT = ExportTarget(
     suffix=".yaml",
     description="an srt-slurm recipe for srtctl apply: sglang_config flags, environments, resources",
     export=export,
+    options=("name", "gpus_per_node", "image", "partition", "account", "time_limit", "model_dir"),
+    language="yaml",
 )
