@@ -3,12 +3,15 @@ it, and where its label, `--override` key, inherit label and options live in the
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..rules import Rules
 from ..schema import KnobOption, PlaygroundFile
-from .state import DEFAULTS, INHERIT
+from .state import DEFAULTS, INHERIT, BoxFacts
 
 CARD_ORDER = ("attention", "moe", "parsers", "speculative", "pd", "hisparse", "hicache")
 _TOGGLE = (KnobOption(id="on", label="On", value=True), KnobOption(id="off", label="Off", value=False))
@@ -123,3 +126,34 @@ def choice_id(slot: Slot, pg: PlaygroundFile, value: Any) -> str:
 def effective(slot: Slot, pg: PlaygroundFile, value: Any) -> Any:
     """The value a knob without inherit stands for: `value`, or its default option's value."""
     return value if value is not None else value_of(default_option(slot, pg))
+
+
+# A device name that may stand unquoted on a command line (and in a chip's id): mlx5_0, irdma1.
+_DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def on_box(pg: PlaygroundFile, box: BoxFacts, keep: Sequence[str] = ()) -> PlaygroundFile:
+    """The Playground's data as this box offers it: the IB-device choices become the first
+    choice (no flag: SGLang picks) followed by the box's devices (and `keep`, devices already
+    picked), when it has any; the HiSparse ratio its RAM fits becomes the preselected ratio.
+
+    Only what is offered and preselected changes: an untouched Playground emits the same
+    command. Nothing known (or nothing usable) gives `pg` back as it is.
+    """
+    ib, update = pg.pd.ib_device, {}
+    found = [d for d in box.ib_devices if _DEVICE_NAME.fullmatch(d) and d != ib.option[0].id] if ib.option else []
+    if found:
+        names = dict.fromkeys([*found, *(k for k in keep if k and _DEVICE_NAME.fullmatch(k))])
+        names.pop(ib.option[0].id, None)
+        options = [ib.option[0], *(KnobOption(id=name, label=name) for name in names)]
+        update["pd"] = pg.pd.model_copy(update={"ib_device": ib.model_copy(update={"option": options})})
+    ratios = [o.value for o in pg.hisparse.host_ratio.option]
+    if box.host_ratio is not None and box.host_ratio in ratios and box.host_ratio != pg.hisparse.default_host_ratio:
+        update["hisparse"] = pg.hisparse.model_copy(update={"default_host_ratio": box.host_ratio})
+    return pg.model_copy(update=update) if update else pg
+
+
+def rules_on_box(rules: Rules, box: BoxFacts, keep: Sequence[str] = ()) -> Rules:
+    """`rules` with the Playground data `on_box` gives (the same object when nothing changes)."""
+    pg = on_box(rules.playground, box, keep)
+    return rules if pg is rules.playground else dataclasses.replace(rules, playground=pg)

@@ -7,21 +7,9 @@ shows such characters as visible escapes (`\\x1b`, `\\u202e`) and leaves the res
 
 from __future__ import annotations
 
-import re
+from ...core.visible import visible_line
 
-# C0 (tab and newline included: messages are one line), DEL and C1, the bidi controls,
-# the line / paragraph separators, and lone surrogates (undecodable file names).
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def safe_text(text: str) -> str:
-    """`text` with every control, bidi and separator character shown as an escape."""
-    return _UNSAFE_RE.sub(_escape, text)
+safe_text = visible_line  # the one place text from outside is made visible-safe
 
 
 def first_line(text: str, limit: int = 200) -> str:
