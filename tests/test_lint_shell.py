@@ -138,10 +138,7 @@ def test_page_examples_lint_clean_in_both_framings_and_parse_alike():
         for report in py_reports:
             assert not report.has_errors, (ex["sel"], [f.message for f in report.errors])
         for report in dk_reports:
-            assert {f.id for f in report.errors} <= {"pd-mooncake-docker-ib"}, (
-                ex["sel"],
-                [f.message for f in report.errors],
-            )
+            assert not report.has_errors, (ex["sel"], [f.message for f in report.errors])
 
 
 def test_text_report_and_summary_lines():
@@ -178,7 +175,7 @@ def test_docker_framing_reaches_the_rules():
         "docker run --gpus all lmsysorg/sglang:latest sglang serve --model-path m --tp 4 --disaggregation-mode prefill"
     )
     (report,), _ = linter().lint_text(text, LintContext(hw="h200", arch="hopper", gpus_per_node=8, nodes=1))
-    assert "pd-mooncake-docker-ib" in ids(report, "error")
+    assert "pd-mooncake-docker-ib" in ids(report, "warning")
     text = "docker run --gpus all --privileged lmsysorg/sglang:latest sglang serve --model-path m --tp 4 --disaggregation-mode prefill"
     (report,), _ = linter().lint_text(text, LintContext(hw="h200", arch="hopper", gpus_per_node=8, nodes=1))
     assert "pd-mooncake-docker-ib" not in ids(report)

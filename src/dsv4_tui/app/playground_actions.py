@@ -55,7 +55,15 @@ class PlaygroundActions:
         if not self.pg_view.result.can_submit:
             self.notify("Nothing to submit: the result is a verified cell (or there is no base).", severity="warning")
             return
-        self.push_screen(SubmitScreen(combination(self.selection)), self._submitted)
+        checks = self.pg_checks
+        warning = None
+        if checks is not None and checks.level == "error":
+            errors = [f for f in checks.findings if f.level == "error"]
+            warning = (
+                f"⚠ The checks find {len(errors)} error(s) in this command ({', '.join(f.id for f in errors)}): "
+                "SGLang would refuse it. Press l to see them; submit only what you ran."
+            )
+        self.push_screen(SubmitScreen(combination(self.selection), warning), self._submitted)
 
     def _submitted(self, request: SubmitRequest | None) -> None:
         if request is None:

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     if getattr(args, "check", False) and mode == "command":
         from .lint_cmd import check_printed
 
-        return check_printed(rules, sel, text, env, framing)
+        return check_printed(rules, sel, text)
     return EXIT_OK
 
 

@@ -68,3 +68,31 @@ def strip_env(env: Sequence[str], *names: str) -> list[str]:
 def matches(constraint: Mapping[str, Sequence[Any]] | None, ctx: Mapping[str, Any]) -> bool:
     """A constraint `{key: [values]}` matches when every key matches one of its values."""
     return constraint is not None and all(ctx.get(k) in vs for k, vs in constraint.items())
+
+
+Edit = tuple[str, str, "str | None"]  # (op, name, value): set_flag / remove_flag / set_env / remove_env
+
+
+def apply_edits(env: Sequence[str], flags: Sequence[str], edits: Sequence[Edit], before: str) -> tuple[list, list]:
+    """(env, flags) with `edits` applied, names matched exactly. A set flag replaces the first
+    flag of that name in place, else goes right before the first flag starting with `before`;
+    a set env replaces its entry in place, else is appended."""
+    env, flags = list(env), list(flags)
+    for op, name, value in edits:
+        if op == "set_flag":
+            new = name if value is None else f"{name} {value}"
+            at = next((i for i, f in enumerate(flags) if flag_name(f) == name), None)
+            flags = (
+                insert_before(flags, before, [new])
+                if at is None
+                else [*flags[:at], new, *strip_flags(flags[at:], name)]
+            )
+        elif op == "remove_flag":
+            flags = strip_flags(flags, name)
+        elif op == "set_env":
+            at = next((i for i, e in enumerate(env) if env_name(e) == name), None)
+            entry = f"{name}={value or ''}"
+            env = [*env, entry] if at is None else [*env[:at], entry, *strip_env(env[at:], name)]
+        elif op == "remove_env":
+            env = strip_env(env, name)
+    return env, flags

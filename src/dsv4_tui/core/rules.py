@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .lint.checks_model import Checks
 from .problems import Problem, RulesError
 from .rules_checks import check_cells, check_model, check_playground
 from .schema import (
@@ -64,6 +65,7 @@ class Rules:
     playground: PlaygroundFile
     sources: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    checks: Checks | None = None  # checks.toml: the model's rules about a command (lint)
 
     def __repr__(self) -> str:
         return f"Rules({self.source_text or 'in memory'}: {len(self.cells)} cells)"
@@ -191,10 +193,12 @@ def build_rules(
     cells: Sequence[RulesText],
     playground: RulesText,
     sources: Sequence[str] = (),
+    checks: RulesText | None = None,
 ) -> Rules:
-    """Validate the texts of a rules folder (`cells[0]` its own, then overlays); raise
-    RulesError listing every problem."""
+    """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
+    optional); raise RulesError listing every problem."""
     problems: list[Problem] = []
+    checks_file = _load_file(Checks, checks, problems)[0] if checks is not None else None
     model_file, model_text = _load_file(ModelFile, model, problems)
     if model_file is not None:
         check_model(model_file, model.name, model_text, problems)
@@ -205,4 +209,4 @@ def build_rules(
     if problems:
         raise RulesError(problems)
     assert model_file is not None and pg is not None
-    return Rules(model=model_file, cells=all_cells, playground=pg, sources=list(sources), notices=notices)
+    return Rules(model_file, all_cells, pg, list(sources), notices, checks_file)

@@ -11,6 +11,7 @@ from .files import ReadProblem, read_text
 from .paths import bundled_rules_dir, user_rules_dir
 
 FILES = ("model.toml", "cells.toml", "playground.toml")
+CHECKS = "checks.toml"
 
 
 def _text(path: Path) -> RulesText:
@@ -50,7 +51,9 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
         rules_dir = bundled_rules_dir()
     cells = [_text(rules_dir / "cells.toml")] + [_text(folder / "cells.toml") for folder in overlays]
     sources = [str(rules_dir)] + [str(folder) for folder in overlays]
-    return build_rules(_text(rules_dir / "model.toml"), cells, _text(rules_dir / "playground.toml"), sources)
+    checks_path = rules_dir / CHECKS
+    checks = _text(checks_path) if os.path.lexists(checks_path) else None  # optional: no lint rules
+    return build_rules(_text(rules_dir / "model.toml"), cells, _text(rules_dir / "playground.toml"), sources, checks)
 
 
 def is_bundled(source: str) -> bool:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +20,8 @@ from typing import Any
 
 from dsv4_tui.core.lint.extract import TABLE_SCHEMA, ExtractError, extract_table
 from dsv4_tui.core.lint.history import inherit_history, version_key
+
+from .files import atomic_write
 
 FINGERPRINT_FILES = ("sglang/srt/server_args.py", "sglang/srt/environ.py")
 
@@ -144,21 +144,6 @@ def bundled_table() -> dict[str, Any]:
     return json.loads((folder / newest).read_text(encoding="utf-8"))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def dump_table(table: Mapping[str, Any]) -> str:
     """The table as deterministic JSON text (sorted keys, one key per line)."""
     return json.dumps(table, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
@@ -194,7 +179,7 @@ def installed_table(installed: InstalledSglang, cache_dir: Path | None, referenc
     table["sglang"]["fingerprint"] = fingerprint
     if path is not None:
         try:
-            write_atomic(path, dump_table(table))
+            atomic_write(path, dump_table(table), mode=0o644)
         except OSError:
             pass  # a read-only cache folder only costs a re-extraction next time
     return table

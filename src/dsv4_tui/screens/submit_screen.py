@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from ..core.submit import SGLANG_VERSION_EXAMPLE
+
 
 @dataclass(frozen=True)
 class SubmitRequest:
@@ -26,14 +28,16 @@ class SubmitScreen(ModalScreen[SubmitRequest | None]):
     SubmitScreen .title { text-style: bold; width: 100%; }
     SubmitScreen .hint { color: $text-muted; }
     SubmitScreen #submit-errors { color: $error; height: auto; }
+    SubmitScreen #submit-warning { color: $warning; text-style: bold; height: auto; }
     SubmitScreen .buttons { height: auto; align: right middle; margin: 1 0 0 0; }
     SubmitScreen Button { margin: 0 0 0 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, combination: str):
+    def __init__(self, combination: str, warning: str | None = None):
         super().__init__()
         self.combination = combination
+        self.warning = warning  # e.g. the checks still find errors in the command
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -43,8 +47,10 @@ class SubmitScreen(ModalScreen[SubmitRequest | None]):
                 "Only submit what you actually ran.",
                 classes="hint",
             )
+            if self.warning:
+                yield Static(self.warning, id="submit-warning", markup=False)
             yield Checkbox("I ran this command on real hardware and it served requests", id="submit-ran")
-            yield Input(placeholder="SGLang version (required), e.g. sglang==0.5.14", id="submit-version")
+            yield Input(placeholder=f"SGLang version (required), e.g. {SGLANG_VERSION_EXAMPLE}", id="submit-version")
             yield Input(placeholder="Benchmark line (optional)", id="submit-bench")
             yield Input(placeholder="Notes (optional)", id="submit-notes")
             yield Static("", id="submit-errors", markup=False)

@@ -133,6 +133,11 @@ class Linter:
         return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher)
 
     # ------------------------------------------------------------------ fixes
+    def literal_name(self, flags: Sequence[str], name: str) -> str:
+        """How `flags` write the option `name` (`--dp` for `--dp-size`), else `name`."""
+        key = canonical_name(self.table, name)
+        return next((f.split(None, 1)[0].split("=", 1)[0] for f in flags if self._key(f) == key), name)
+
     def _key(self, flag: str) -> str:
         name = flag.split(None, 1)[0].split("=", 1)[0] if flag.strip() else flag
         return canonical_name(self.table, name)

@@ -15,7 +15,7 @@ hide/disable rules and their reasons) are data in rules/playground.toml.
 from __future__ import annotations
 
 from .apply import apply, base_cell, dp_attn_on, touched
-from .knobs import SLOTS, Slot, cli_keys, slot_for
+from .knobs import SLOTS, Slot, cli_keys, on_box, rules_on_box, slot_for
 from .result import (
     NO_BASE,
     NO_CELL,
@@ -26,11 +26,12 @@ from .result import (
     render_playground,
     router_command,
 )
-from .state import DEFAULTS, INHERIT, PD_MODES, Overrides
+from .state import DEFAULTS, INHERIT, PD_MODES, BoxFacts, Overrides
 from .views import CardView, Choice, KnobView, UnknownChoice, cards, knob_view, revert_hidden, set_choice
 
 __all__ = [
     "DEFAULTS",
+    "BoxFacts",
     "INHERIT",
     "NO_BASE",
     "NO_CELL",
@@ -50,11 +51,13 @@ __all__ = [
     "dp_attn_on",
     "knob_view",
     "matching_cell",
+    "on_box",
     "pd_banner",
     "playground",
     "render_playground",
     "revert_hidden",
     "router_command",
+    "rules_on_box",
     "set_choice",
     "slot_for",
     "touched",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..flags import (
+    apply_edits,
     env_name,
     flag_name,
     has_flag,
@@ -243,4 +244,6 @@ def apply(rules: Rules, base_sel: Selection, overrides: Overrides) -> tuple[list
         flags = apply_hisparse(rules, flags, ov)
     if touched(ov, "hicache"):
         flags = apply_hicache(rules, flags, ov, ctx)
+    if ov.edits:
+        env, flags = apply_edits(env, flags, ov.edits, rules.model.engine.host_flag)
     return env, flags

@@ -38,6 +38,9 @@ class Overrides:
     hicache: bool = False
     hicache_backend: str | None = None
     hicache_write_policy: str | None = None
+    # Edits applied last, e.g. a lint fix: (op, name, value) with op set_flag / remove_flag /
+    # set_env / remove_env, names as the command writes them.
+    edits: tuple[tuple[str, str, str | None], ...] = ()
 
     def __post_init__(self) -> None:
         if self.dp_attention in ("off", False):
@@ -58,3 +61,13 @@ class Overrides:
 
 
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Overrides)}
+
+
+@dataclass(frozen=True)
+class BoxFacts:
+    """What the box the app runs on tells the Playground (found by the host at start-up):
+    its InfiniBand devices (offered as IB-device choices) and the HiSparse host ratio its
+    RAM fits (preselected). Empty / None: nothing known, the rules' lists and defaults."""
+
+    ib_devices: tuple[str, ...] = ()
+    host_ratio: int | None = None

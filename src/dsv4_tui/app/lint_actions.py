@@ -1,0 +1,85 @@
+"""The App's lint actions: the checks of the command in front, and applying a suggested fix.
+
+The Linter is built once in a thread at start-up (the SGLang table installed here, or the
+bundled one); until it is ready the checks line says so. Checks are computed with the views,
+from the exact text on screen (a chip press costs a fraction of a millisecond more).
+"""
+
+from __future__ import annotations
+
+from textual import work
+
+from ..core.checks_view import CommandChecks, command_checks
+from ..core.lint import Fix
+from ..core.playground import Overrides
+
+
+class LintActions:
+    """Mixed into the App (which owns `deploy_checks`, `pg_checks` and the views)."""
+
+    linter = None
+    lint_label = ""
+
+    @work(thread=True, exclusive=True, group="lint")
+    def build_linter(self) -> None:
+        from ..host.lint_setup import make_linter
+
+        try:
+            choice = make_linter(self.rules)
+        except Exception as exc:  # a broken table must not break the app: say so, keep going
+            self.call_from_thread(self.notify, f"The checks are off: {exc}", title="Checks", severity="warning")
+            return
+        self.call_from_thread(self._linter_ready, choice)
+
+    def _linter_ready(self, choice) -> None:
+        self.linter, self.lint_label = choice.linter, choice.label
+        if choice.notice:
+            self.notify(choice.notice, title="Checks", severity="warning", timeout=10)
+        self.refresh_checks()
+
+    def checks_of(self, text: str) -> CommandChecks | None:
+        if self.linter is None or not text:
+            return None
+        return command_checks(self.linter, self.rules, self.selection, text)
+
+    def refresh_checks(self) -> None:
+        self.deploy_checks = self.checks_of(self.view.display)
+        result = self.pg_view.result
+        self.pg_checks = self.checks_of(self.pg_view.display) if result.has_base else None
+
+    def current_checks(self) -> CommandChecks | None:
+        return self.pg_checks if self.in_playground else self.deploy_checks
+
+    def on_checks_line_pressed(self, message) -> None:
+        self.action_checks()
+
+    def action_checks(self) -> None:
+        from ..screens.findings_screen import FindingsScreen
+
+        checks = self.current_checks()
+        if checks is None:
+            self.notify("The checks are still loading the SGLang flag table.", title="Checks")
+            return
+        can_fix = self.pg_view.result.has_base
+        self.push_screen(FindingsScreen(checks, can_fix, self.in_playground), self._fix_chosen)
+
+    def _fix_chosen(self, fix: Fix | None) -> None:
+        if fix is not None:
+            self.apply_fix(fix)
+
+    def apply_fix(self, fix: Fix) -> None:
+        """The fix becomes a Playground override (from Deploy: the Playground opens with it)."""
+        result = self.pg_view.result
+        if not result.has_base or self.linter is None:
+            self.notify("This selection has no single base command to change.", severity="warning")
+            return
+        base = self.overrides if self.in_playground else Overrides()
+        flags = list(result.flags) if self.in_playground else list(result.base.flags if result.base else [])
+        edits = tuple(
+            (e.op, self.linter.literal_name(flags, e.name) if e.op.endswith("_flag") else e.name, e.value)
+            for e in fix.edits
+        )
+        self.overrides = base.with_(edits=base.edits + edits)
+        self.pg_status = f"Applied: {fix.label} ({fix.describe()})"
+        if not self.in_playground:
+            self.call_later(self.action_show_tab, "playground")

@@ -1,0 +1,94 @@
+"""`dsv4 lint [FILE|-]`: check any `sglang serve` command before a 20-minute model load.
+
+The text may be a script, a pasted command over several lines, env prefixes, a `docker run
+… sglang serve` wrapper or `python3 -m sglang.launch_server`; each command is checked on its
+own against SGLang's flag table (the installed SGLang's when there is one) and the model's
+rules (rules/checks.toml). Exit 0 when clean or only warnings / info, 3 on an error.
+
+`dsv4 print … --check` checks the printed command the same way (findings on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ..core.checks_view import command_checks
+from ..core.ids import UnknownId, find_id
+from ..core.lint import LintContext, exit_code, format_text, to_json
+from ..core.rules import Rules
+from ..core.selection import Selection
+from ..errors import EXIT_LINT, EXIT_OK, UsageError
+from ..host.files import ReadProblem, read_text
+from ..host.lint_setup import make_linter
+
+
+def add_parser(sub, rules: Rules | None) -> None:
+    p = sub.add_parser(
+        "lint",
+        help="check an sglang serve command (a file, or - for stdin); exit 3 on an error",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    p.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="the script or command (default: stdin)")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--hw", metavar="ID", help="the hardware it runs on (enables the hardware rules)")
+    p.add_argument("--variant", metavar="ID", help="the model variant it serves")
+    p.add_argument(
+        "--bundled", action="store_true", help="use the bundled SGLang table even if SGLang is installed here"
+    )
+    p.set_defaults(run=run)
+
+
+def _context(rules: Rules, args: argparse.Namespace) -> LintContext:
+    ctx = LintContext()
+    try:
+        if args.hw:
+            hw = rules.hardware(find_id(args.hw, [(h.id, h.label) for h in rules.model.hardware], "--hw"))
+            ctx = replace(ctx, hw=hw.id, vendor=hw.vendor, arch=hw.arch, gpus_per_node=hw.gpus_per_node)
+        if args.variant:
+            ctx = replace(
+                ctx, variant=find_id(args.variant, [(v.id, v.label) for v in rules.model.variant], "--variant")
+            )
+    except UnknownId as exc:
+        raise UsageError(str(exc)) from None
+    return ctx
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        if sys.stdin.isatty():
+            print("dsv4: reading the command from stdin (end with Ctrl+D)", file=sys.stderr)
+        return sys.stdin.read()
+    try:
+        return read_text(Path(name))
+    except FileNotFoundError:
+        raise UsageError(f"{name}: file not found") from None
+    except ReadProblem as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace, rules: Rules) -> int:
+    text = _read(args.file)
+    choice = make_linter(rules, use_installed=not args.bundled)
+    if choice.notice:
+        print(f"dsv4: {choice.notice}", file=sys.stderr)
+    reports, problems = choice.linter.lint_text(text, _context(rules, args))
+    if args.json:
+        print(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False))
+    else:
+        print(format_text(reports, problems))
+    return exit_code(reports, problems)
+
+
+def check_printed(rules: Rules, sel: Selection, text: str) -> int:
+    """`dsv4 print --check`: the findings of the printed command on stderr; 3 on an error."""
+    choice = make_linter(rules)
+    if choice.notice:
+        print(f"dsv4: {choice.notice}", file=sys.stderr)
+    checks = command_checks(choice.linter, rules, sel, text)
+    print(format_text(checks.reports, checks.problems), file=sys.stderr)
+    return EXIT_LINT if checks.level == "error" else EXIT_OK

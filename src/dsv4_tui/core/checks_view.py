@@ -1,0 +1,80 @@
+"""The checks of a command on screen: the lint reports of the exact text the user copies.
+
+The text is parsed as a shell text (Python or Docker framing, one command per role), and
+each `sglang serve` command is linted with what is known around it: the hardware, variant,
+node count, its PD role and its framing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .lint import Finding, LintContext, Linter, LintReport, TextProblem, parse_commands, summary_line
+from .rules import Rules
+from .selection import Selection
+
+
+def lint_context(rules: Rules, sel: Selection) -> LintContext:
+    hw = rules.hardware(sel.hw)
+    return LintContext(
+        hw=hw.id,
+        vendor=hw.vendor,
+        arch=hw.arch,
+        gpus_per_node=hw.gpus_per_node,
+        nodes=rules.node_count(sel.nodes),
+        variant=sel.variant,
+    )
+
+
+def _value(argv: tuple[str, ...], name: str) -> str | None:
+    for i, token in enumerate(argv):
+        if token == name and i + 1 < len(argv):
+            return argv[i + 1]
+        if token.startswith(name + "="):
+            return token.split("=", 1)[1]
+    return None
+
+
+@dataclass(frozen=True)
+class CommandChecks:
+    """The reports of every `sglang serve` command in one text (one per PD role)."""
+
+    reports: tuple[LintReport, ...]
+    problems: tuple[TextProblem, ...] = ()
+    checked_against: str = ""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for r in self.reports for f in r.findings)
+
+    @property
+    def level(self) -> str:
+        """ "error", "warning" or "ok" (info findings do not count)."""
+        levels = {f.level for f in self.findings}
+        return "error" if "error" in levels or self.problems else "warning" if "warning" in levels else "ok"
+
+    def summary(self) -> str:
+        """One line: "✓ 22 checks", "⚠ 1 warning", "✗ 1 error · ⚠ 2 warnings"."""
+        if not self.reports:
+            return "no sglang serve command to check" if not self.problems else f"✗ {self.problems[0]}"
+        if len(self.reports) == 1:
+            return summary_line(self.reports[0])
+        merged = LintReport(self.findings, sum(r.checked for r in self.reports), (), self.checked_against)
+        return summary_line(merged)
+
+
+def command_checks(linter: Linter, rules: Rules, sel: Selection, text: str) -> CommandChecks:
+    """Lint every command of `text` (as shown for `sel`) with its context."""
+    commands, problems = parse_commands(text)
+    base = lint_context(rules, sel)
+    reports = []
+    for cmd in commands:
+        role = _value(cmd.argv, rules.playground.pd.mode_flag)
+        nnodes = _value(cmd.argv, "--nnodes")
+        ctx = replace(
+            base,
+            role=role if role in ("prefill", "decode") else None,  # type: ignore[arg-type]
+            nodes=int(nnodes) if nnodes and nnodes.isdigit() else base.nodes,
+        )
+        reports.append(linter.lint_command(cmd, ctx))
+    return CommandChecks(tuple(reports), tuple(problems), linter.checked_against)

@@ -1,0 +1,124 @@
+"""`dsv4 lint` and `dsv4 print --check`: what a script relies on (exit codes, stderr, JSON),
+and the verified cells checked as the user copies them."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from dsv4_tui import cli
+from dsv4_tui.core.checks_view import command_checks
+from dsv4_tui.core.env import Env
+from dsv4_tui.core.render import render_command
+from dsv4_tui.core.selection import Selection
+from dsv4_tui.host.lint_setup import make_linter
+from test_lint_installed import site  # noqa: F401 (a fixture: a fake installed SGLang 9.9.9)
+
+H200_BAL = ["--hw", "h200", "--variant", "flash", "--quant", "fp8", "--strategy", "balanced", "--nodes", "single"]
+B200_BAL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def linter(rules):
+    return make_linter(rules, use_installed=False).linter
+
+
+@pytest.mark.parametrize("framing", ["python", "docker"])
+def test_every_verified_cell_as_copied_has_no_error(rules, linter, framing):
+    env = Env.defaults(rules)
+    for cell in rules.cells:
+        sel = Selection.of(cell)
+        checks = command_checks(linter, rules, sel, render_command(rules, sel, framing, env.subst()))
+        assert checks.reports, sel
+        assert checks.level != "error", (sel, [f.message for f in checks.findings if f.level == "error"])
+
+
+def test_print_check_exits_3_on_the_playground_cp_flags_and_names_the_replacement(capsys):
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=2", "--check")
+    assert code == 3
+    assert "--enable-nsa-prefill-context-parallel" in out  # stdout is still the command
+    assert "removed-flag" in err and "use --enable-prefill-cp" in err
+    code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "cp=2")
+    assert code == 0 and out2 == out  # without --check, print is as before
+
+
+def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(capsys):
+    code, out, err = run(capsys, "print", *H200_BAL, "--check")
+    assert code == 0 and out.startswith("SGLANG_DSV4_FP4_EXPERTS=0")
+    assert "checked against bundled table for SGLang 0.5.23" in err
+    assert "deprecated-flag [--enable-dp-attention]" in err and "2026-12-31" in err and "--attn-dp-size" in err
+
+
+def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys):
+    code, _, err = run(capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--check")
+    assert code == 0  # a warning: split over 4 DP-attention ranks it fits; the report says so
+    assert "--max-running-requests 128 × --speculative-num-draft-tokens 4 = 512 exceeds" in err
+    assert "fix: set --max-running-requests 64" in err
+    assert "fix: set SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=512" in err
+
+
+SCRIPT = """#!/bin/bash
+# a pasted command, over several lines
+export SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256
+docker run --gpus all --shm-size 32g -p 30000:30000 \\
+  --env SGLANG_TYPO_FLAG=1 \\
+  lmsysorg/sglang:latest \\
+  sglang serve --model-path deepseek-ai/DeepSeek-V4-Flash --tp 4 \\
+    --cp 2 --moe-runner-backend nope
+python3 -m sglang.launch_server --model-path x --tp-size 4
+"""
+
+
+def test_lint_a_script_file(tmp_path, capsys):
+    path = tmp_path / "launch.sh"
+    path.write_text(SCRIPT, encoding="utf-8")
+    code, out, err = run(capsys, "lint", str(path), "--bundled")
+    assert code == 3
+    assert "line 4: sglang serve" in out and "line 9: python -m sglang.launch_server" in out
+    assert "ambiguous-flag [--cp]" in out
+    assert "invalid-choice [--moe-runner-backend] --moe-runner-backend 'nope' is not one of" in out
+    assert "unknown-env [SGLANG_TYPO_FLAG]" in out
+
+
+def test_lint_json_from_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("sglang serve --model-path m --tp-size 4 --port 30000\n"))
+    code, out, _ = run(capsys, "lint", "-", "--json", "--bundled")
+    assert code == 0
+    data = json.loads(out)
+    assert isinstance(data, list)
+    assert all({"id", "level", "message", "subject", "source", "fixes"} <= set(d) for d in data)
+
+
+def test_lint_with_the_hardware_rules(tmp_path, capsys):
+    path = tmp_path / "pro-on-rtx.sh"
+    path.write_text("sglang serve --model-path deepseek-ai/DeepSeek-V4-Pro --tp 8\n", encoding="utf-8")
+    code, out, _ = run(capsys, "lint", str(path), "--hw", "RTX PRO 6000", "--variant", "pro", "--bundled")
+    assert code == 3 and "rtx6000-flash-only" in out
+    code, _, err = run(capsys, "lint", str(path), "--hw", "rtx9000")
+    assert code == 2 and "did you mean" in err
+
+
+def test_lint_a_missing_file_or_a_text_without_a_command(tmp_path, capsys):
+    code, out, err = run(capsys, "lint", str(tmp_path / "nope.sh"))
+    assert (code, out) == (2, "") and "file not found" in err
+    empty = tmp_path / "empty.sh"
+    empty.write_text("echo hello\n", encoding="utf-8")
+    code, out, _ = run(capsys, "lint", str(empty), "--bundled")
+    assert code == 3 and "no `sglang serve`" in out
+
+
+def test_lint_names_the_installed_sglang(site, tmp_path, capsys):  # noqa: F811 (the fixture)
+    path = tmp_path / "cmd.sh"
+    path.write_text("sglang serve --model-path m --tp-size 4\n", encoding="utf-8")
+    code, out, _ = run(capsys, "lint", str(path))
+    assert "checked against SGLang 9.9.9 installed here" in out
+    code, out, _ = run(capsys, "lint", str(path), "--bundled")
+    assert "checked against bundled table for SGLang 0.5.23" in out
