@@ -34,6 +34,7 @@ snapshots-update: $(STAMP)
 # Write the README screenshots (SVG) to screenshots/.
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
+	$(BIN)/python tools/doctor_screenshot.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -1,236 +1,191 @@
-"""Benchmark the app as a user feels it: start-up, chip press → new command, bytes per press.
+"""Benchmark the app as a terminal sees it: start-up, key presses, bytes, the Playground.
 
 Run:  .venv/bin/python benchmarks/bench_tui.py  [--quick]
 
-1. Start to first frame: a fresh Python process per run (interpreter start, imports,
-   rules, compose, first paint), for `dsv4` and for a minimal Textual app (one Static
-   "hello"); medians and the RATIO dsv4 / minimal, which is what the README quotes.
-2. Chip press → new command on screen: Enter on a Strategy chip (alternating between two
-   options), timed until the first frame written to the terminal that shows the new command;
-   median and p95.
-3. Bytes written to the terminal per chip press (the full frame updates, escape codes and all).
+Everything runs the real `dsv4` in a pseudo-terminal of 120x40 (truecolor) and reads what it
+writes there, exactly as a terminal (or an SSH connection) would receive it:
 
-The terminal is a driver that behaves like a real one for Textual (not headless: frames are
-rendered to escape sequences) but counts the bytes instead of writing them. Truecolor, 120x40.
-Everything runs in one go in well under a minute.
+1. Start to first frame: a fresh process per run, from spawn to the first frame showing
+   the command, for `dsv4` and for a minimal Textual app (one Static); medians and the ratio.
+2. Chip press → new command: Enter on a Strategy chip (Balanced ⇄ Low-Latency, alternating),
+   from the key written to the pty until the new command's text arrives; median and p95.
+3. Bytes per chip choice and per arrow-key focus move: everything the app writes for that
+   key, until it has been quiet for a while; medians.
+4. The Playground shown for the first time: `2` until its cards arrive on the terminal.
+
+Each figure is printed next to its target (issue: "Fast over SSH").
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import fcntl
 import os
 import platform
+import pty
+import select
 import statistics
+import struct
 import subprocess
 import sys
+import tempfile
+import termios
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))  # works from a checkout without installing
-os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "truecolor")  # read when textual is imported
-SIZE = (120, 40)
+COLS, ROWS = 120, 40
+QUIET = 0.15  # seconds without output that end a key's writes
+
+MINIMAL = """
+from textual.app import App
+from textual.widgets import Static
+class Hello(App):
+    def compose(self):
+        yield Static("hello-ready")
+Hello().run()
+"""
 
 
-# --------------------------------------------------------------------------- the terminal
+class Terminal:
+    """A process in a pseudo-terminal; its output read with arrival times."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]):
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+        os.close(slave)
+        self.buffer = b""
+
+    def read_until(self, needle: bytes, limit: float = 30.0) -> float:
+        """Read until `needle` arrives in what was read since the last mark; its arrival time."""
+        end = time.perf_counter() + limit
+        while needle not in self.buffer:
+            if time.perf_counter() > end:
+                raise RuntimeError(f"{needle!r} never arrived; last output: {self.buffer[-400:]!r}")
+            self._read(0.05)
+        return time.perf_counter()
+
+    def _read(self, timeout: float) -> int:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return 0
+        data = os.read(self.master, 1 << 16)
+        self.buffer += data
+        return len(data)
+
+    def quiet(self) -> int:
+        """Read until the app has written nothing for QUIET seconds; the bytes read."""
+        total = 0
+        while True:
+            got = self._read(QUIET)
+            if not got:
+                return total
+            total += got
+
+    def key(self, data: bytes) -> float:
+        """Write a key; the time it was written. The buffer restarts for what follows."""
+        self.buffer = b""
+        os.write(self.master, data)
+        return time.perf_counter()
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        os.close(self.master)
 
 
-def counting_driver():
-    """A driver class that renders like a terminal but only counts what it would write."""
-    from textual.drivers.headless_driver import HeadlessDriver
+def environment(config: str) -> dict[str, str]:
+    env = {**os.environ, "DSV4_CONFIG_DIR": config, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    return env
 
-    class CountingDriver(HeadlessDriver):
-        bytes_written = 0
-        writes = 0
 
-        @property
-        def is_headless(self) -> bool:  # so the app renders frames and writes them
-            return False
+DSV4 = [sys.executable, "-m", "dsv4_tui.cli", "--no-detect"]
 
-        def write(self, data: str) -> None:
-            CountingDriver.bytes_written += len(data.encode("utf-8"))
-            CountingDriver.writes += 1
 
-        def flush(self) -> None:
-            pass
-
-    return CountingDriver
+def start_up(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
+    term = Terminal(argv, env)
+    try:
+        return term.read_until(marker) - term.started
+    finally:
+        term.close()
 
 
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100)."""
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-# --------------------------------------------------------------------------- 1. start-up
-
-
-def child(which: str) -> int:
-    """In a fresh process: build the app, run it until its first frame is written, exit."""
-    from textual.app import App, ComposeResult
-    from textual.widgets import Static
-
-    if which == "dsv4":
-        from dsv4_tui.app import DSV4App
-        from dsv4_tui.host.rules_files import load_rules
-
-        app: App = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
-    else:
-
-        class Hello(App):
-            def compose(self) -> ComposeResult:
-                yield Static("hello")
-
-        app = Hello()
-
-    app.driver_class = counting_driver()
-    display = app._display
-
-    def first_frame(screen, renderable) -> None:
-        display(screen, renderable)
-        done = getattr(app, "_bench_done", False)
-        if renderable is not None and app._driver is not None and app._driver.bytes_written and not done:
-            app._bench_done = True
-            os.write(1, b"FRAME\n")  # not sys.stdout: Textual redirects it while running
-            app.exit()
-
-    app._display = first_frame  # type: ignore[method-assign]
-
-    async def main() -> None:
-        async with app.run_test(headless=False, size=SIZE) as pilot:
-            while not getattr(app, "_bench_done", False):
-                await pilot.pause(0.001)
-
-    asyncio.run(main())
-    return 0
-
-
-def start_to_first_frame(which: str) -> float:
-    env = {**os.environ, "DSV4_CONFIG_DIR": os.environ["DSV4_BENCH_CONFIG"], "PYTHONDONTWRITEBYTECODE": "1"}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", which], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - t0
-    _, err = proc.communicate(timeout=30)
-    if line.strip() != b"FRAME":
-        raise RuntimeError(f"{which}: no frame; stderr:\n{err.decode(errors='replace')[-2000:]}")
-    return elapsed
-
-
-# --------------------------------------------------------------------------- 2+3. chip presses
-
-
-async def chip_presses(presses: int) -> tuple[list[float], list[int]]:
-    from textual import events
-    from textual.widgets import Static
-
-    from dsv4_tui.app import DSV4App
-    from dsv4_tui.host.rules_files import load_rules
-
-    app = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
-    driver_class = counting_driver()
-    app.driver_class = driver_class
-    frames: list[tuple[float, str]] = []  # (time written, command text then on screen)
-    display = app._display
-
-    async with app.run_test(headless=False, size=SIZE) as pilot:
-        command = app.query_one("#deploy-pane #deploy-command .command", Static)
-
-        def timed_display(screen, renderable) -> None:
-            display(screen, renderable)
-            if renderable is not None:
-                frames.append((time.perf_counter(), command.content.plain))
-
-        app._display = timed_display  # type: ignore[method-assign]
-        await pilot.pause()
-        options = ["balanced", "low-latency"]
-        latencies: list[float] = []
-        sizes: list[int] = []
-        for i in range(presses + 2):  # the first two are warm-up
-            chip = app.query_one(f"#deploy-pane #chip-strategy-{options[i % 2]}")
-            chip.focus()
-            await pilot.pause(0.02)  # let the focus frame go out; it is not part of the press
-            before = command.content.plain
-            frames.clear()
-            bytes0 = driver_class.bytes_written
-            t0 = time.perf_counter()
-            # As a terminal driver does it: one Key event into the app's queue (pilot.press
-            # would add its own waiting to the timing).
-            app.post_message(events.Key("enter", "\r"))
-            for _ in range(2000):  # until the new command has been written (bounded)
-                shown = [t for t, text in frames if text != before]
-                if shown:
-                    break
-                await asyncio.sleep(0.0005)
-            else:
-                raise RuntimeError("the command never changed on screen")
-            await pilot.pause(0.02)  # trailing frames of this press (status line, chips)
+def presses(env: dict[str, str], count: int) -> tuple[list[float], list[int], list[int], float]:
+    """(press latencies, bytes per choice, bytes per arrow, Playground first show)."""
+    term = Terminal(DSV4, env)
+    try:
+        term.read_until(b"Verified")
+        term.read_until(b"checks \xc2\xb7")  # the checks line is ready (the linter is built)
+        term.quiet()
+        for _ in range(3):  # to the Strategy row: Hardware, Variant, Quantization, Strategy
+            term.key(b"\x1b[B")
+            term.quiet()
+        latencies, choices, arrows = [], [], []
+        targets = [(b"\x1b[C", b"deepep"), (b"\x1b[D", b"flashinfer_mxfp4")]  # → Balanced, ← Low-Latency
+        for i in range(count + 2):  # the first two are warm-up
+            arrow, marker = targets[i % 2]
+            term.key(arrow)
+            arrow_bytes = term.quiet()
+            sent = term.key(b"\r")
+            arrived = term.read_until(marker)
+            choice_bytes = len(term.buffer) + term.quiet()
             if i >= 2:
-                latencies.append(shown[0] - t0)
-                sizes.append(driver_class.bytes_written - bytes0)
-            assert app.selection.strategy == options[i % 2]
-    return latencies, sizes
+                latencies.append(arrived - sent)
+                choices.append(choice_bytes)
+                arrows.append(arrow_bytes)
+        sent = term.key(b"2")
+        playground = term.read_until(b"DP-Attention") - sent
+        return latencies, choices, arrows, playground
+    finally:
+        term.close()
 
 
-# --------------------------------------------------------------------------- report
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:8.1f} ms"
+def row(label: str, value: str, target: str) -> str:
+    return f"{label:<46} {value:>12}   {target}"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    ap.add_argument("--child", choices=["dsv4", "hello"], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.child:
-        return child(args.child)
-
-    import tempfile
-
-    starts, presses = (3, 10) if args.quick else (10, 50)
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="dsv4-bench-") as cfg:
-        os.environ["DSV4_BENCH_CONFIG"] = cfg
-        os.environ["DSV4_CONFIG_DIR"] = cfg
-        for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
-            os.environ.pop(name, None)
-        start_to_first_frame("hello")  # warm the OS file cache once
-        start_to_first_frame("dsv4")
+    starts, count = (3, 10) if args.quick else (10, 50)
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dsv4-bench-") as config:
+        env = environment(config)
+        minimal = [sys.executable, "-c", MINIMAL]
+        start_up(minimal, b"hello-ready", env)  # warm the file cache once
+        start_up(DSV4, b"Verified", env)
         hello, dsv4 = [], []
         for _ in range(starts):  # interleaved, so drift hits both alike
-            hello.append(start_to_first_frame("hello"))
-            dsv4.append(start_to_first_frame("dsv4"))
-        latencies, sizes = asyncio.run(chip_presses(presses))
+            hello.append(start_up(minimal, b"hello-ready", env))
+            dsv4.append(start_up(DSV4, b"Verified", env))
+        latencies, choices, arrows, playground = presses(env, count)
 
     import textual
 
-    print(
-        f"dsv4 TUI benchmark — Python {platform.python_version()}, Textual {textual.__version__}, {platform.machine()}"
-    )
-    print(f"terminal {SIZE[0]}x{SIZE[1]}, truecolor; start-up: {starts} fresh processes each; {presses} chip presses\n")
-    rows = [
-        ("start → first frame, minimal app (median)", ms(statistics.median(hello))),
-        ("start → first frame, dsv4 (median)", ms(statistics.median(dsv4))),
-        ("  ratio dsv4 / minimal", f"{statistics.median(dsv4) / statistics.median(hello):8.2f} x"),
-        ("chip press → new command on screen (median)", ms(statistics.median(latencies))),
-        ("chip press → new command on screen (p95)", ms(percentile(latencies, 95))),
-        ("bytes to the terminal per chip press (median)", f"{statistics.median(sizes):8.0f} B"),
-        ("bytes to the terminal per chip press (max)", f"{max(sizes):8.0f} B"),
-    ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure'.ljust(width)}  {'value':>11}")
-    print(f"{'-' * width}  {'-' * 11}")
-    for label, value in rows:
-        print(f"{label.ljust(width)}  {value:>11}")
-    print(f"\n(total {time.perf_counter() - started:.1f} s)")
+    ratio = statistics.median(dsv4) / statistics.median(hello)
+    print(f"dsv4 TUI benchmark — Python {platform.python_version()}, Textual {textual.__version__}, {platform.machine()}")
+    print(f"a {COLS}x{ROWS} pseudo-terminal; start-up: {starts} fresh processes each; {count} chip presses\n")
+    print(row("measure", "value", "target"))
+    print(row("start → first frame, minimal Textual app", f"{statistics.median(hello) * 1e3:.0f} ms", ""))
+    print(row("start → first frame, dsv4", f"{statistics.median(dsv4) * 1e3:.0f} ms", ""))
+    print(row("  ratio dsv4 / minimal", f"{ratio:.2f}x", "≤ 1.5x"))
+    print(row("chip press → new command (median)", f"{statistics.median(latencies) * 1e3:.1f} ms", ""))
+    print(row("chip press → new command (p95)", f"{percentile(latencies, 95) * 1e3:.1f} ms", "≤ 33 ms"))
+    print(row("bytes per chip choice (median)", f"{statistics.median(choices) / 1024:.1f} KB", "≤ 8 KB"))
+    print(row("bytes per arrow-key focus move (median)", f"{statistics.median(arrows) / 1024:.1f} KB", "≤ 4 KB"))
+    print(row("Playground shown the first time", f"{playground * 1e3:.0f} ms", "≤ 300 ms"))
+    print(f"\n(total {time.perf_counter() - began:.1f} s)")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled rules and an isolated, empty config folder for every test."""
+"""Shared fixtures: the bundled rules, and for every test an isolated, empty config folder
+and an empty system root (DSV4_SYSROOT) instead of this machine's /sys, /proc and /dev."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def isolated_config(tmp_path_factory, monkeypatch) -> Path:
     cfg = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("DSV4_CONFIG_DIR", str(cfg))
     monkeypatch.delenv("DSV4_RULES", raising=False)
+    # The box's /sys, /proc and /dev: an empty root unless a test builds a fake one.
+    monkeypatch.setenv("DSV4_SYSROOT", str(tmp_path_factory.mktemp("sysroot")))
     return cfg
 
 

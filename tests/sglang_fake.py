@@ -14,7 +14,14 @@ deterministic (fixed ids and timestamps), so a screenshot of a successful probe 
 Modes (``server.mode``, may change while serving): success, error500, html (not JSON),
 slow (answers after SLOW_SECONDS, or as soon as the server stops), mismatch (serves another
 model), huge (a reply of ``server.huge_size`` characters), no_choices (JSON without
-choices), reasoning (no content, only reasoning_content).
+choices), reasoning (no content, only reasoning_content), nostream (one JSON answer even
+when asked to stream), trickle (streams a token every ``server.trickle_s`` until the client
+hangs up, or ``server.trickle_tokens`` of them), hostile (escape sequences everywhere: the
+reply, the model id, error bodies).
+
+A request with ``"stream": true`` gets Server-Sent Events (as SGLang sends them) in the
+success, mismatch, reasoning, trickle and hostile modes; the others answer as they would
+without it.
 
 Every POST is recorded in ``server.received`` as (path, Content-Type, body);
 ``server.requests`` gives the same as (path, body).
@@ -31,6 +38,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODEL = "deepseek-ai/DeepSeek-V4-Flash"
 REPLY = "Hello! How can I help you today?"
+# OSC 52 (sets the clipboard), a C1 CSI (clears the screen), an OSC 8 hyperlink, a bidi override.
+HOSTILE = "Hi\x1b]52;c;cm0gLXJmIH4=\x07\x9b2J\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\u202eevil"
 REASONING = "The user greets me."
 SLOW_SECONDS = 5.0  # upper bound; the slow handler wakes as soon as the server stops
 HUGE_SIZE = 5000  # default length of the "huge" mode's reply
@@ -77,11 +86,52 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj: object) -> None:
         self._send(status, json.dumps(obj).encode())
 
+    def _events(self, chunks) -> None:
+        """Server-Sent Events: one `data:` line per chunk, then `data: [DONE]`."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        try:
+            for chunk in chunks:
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except OSError:  # the client hung up (the probe stops after its token limit)
+            pass
+
+    def _stream(self, mode: str, model: str):
+        def chunk(content=None, reasoning=None):
+            delta = {"role": "assistant", "content": content, "reasoning_content": reasoning}
+            return {
+                "id": "0f6c2b0a",
+                "object": "chat.completion.chunk",
+                "model": model,
+                "choices": [{"index": 0, "delta": delta}],
+            }
+
+        if mode == "reasoning":
+            words = REASONING.split(" ")
+            yield from (chunk(reasoning=w + (" " if i < len(words) - 1 else "")) for i, w in enumerate(words))
+        elif mode == "trickle":
+            n = 0
+            while self.server.trickle_tokens is None or n < self.server.trickle_tokens:
+                if self.server.stop.wait(self.server.trickle_s):
+                    return
+                yield chunk(f"t{n} ")
+                n += 1
+        else:
+            text = HOSTILE if mode == "hostile" else REPLY
+            words = text.split(" ")
+            yield from (chunk(w + (" " if i < len(words) - 1 else "")) for i, w in enumerate(words))
+
     def do_GET(self) -> None:
         if self.path == "/health":
             self._send(200, b"")
         elif self.path == "/v1/models":
             served = "someone/Other-Model" if self.server.mode == "mismatch" else self.server.model
+            if self.server.mode == "hostile":
+                served = "evil\x1b]52;c;cm0=\x07/model\x9b2J"
             self._json(200, {"object": "list", "data": [{"id": served, "object": "model", "owned_by": "sglang"}]})
         else:
             self._json(404, {"detail": "Not Found"})
@@ -96,7 +146,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         mode = self.server.mode
         model = self.server.model
-        if mode == "error500":
+        try:
+            wants_stream = json.loads(body or b"{}").get("stream") is True
+        except ValueError:
+            wants_stream = False
+        if wants_stream and mode in ("success", "mismatch", "reasoning", "trickle", "hostile"):
+            self._events(self._stream(mode, model))
+        elif mode == "hostile":
+            self._send(500, f"boom {HOSTILE}".encode(), "text/plain")
+        elif mode == "error500":
             self._json(
                 500,
                 {
@@ -133,6 +191,8 @@ class FakeSGLang(ThreadingHTTPServer):
         self.mode = mode
         self.model = model
         self.huge_size = HUGE_SIZE
+        self.trickle_s = 0.02
+        self.trickle_tokens: int | None = None
         self.received: list[tuple[str, str | None, bytes]] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()

@@ -85,12 +85,43 @@ async def test_success_shows_status_reply_health_and_model(rules):
             assert f"Reply: {REPLY}" in lines
             assert "Health: 200 OK" in lines
             assert f"Model: {MODEL} (matches)" in lines
+            assert any(line.startswith("Streamed: first token after ") for line in lines)
             assert "-ok" in screen.query_one("#probe-summary").classes
-            assert json.loads(body(screen))["choices"][0]["message"]["content"] == REPLY
+            assert "-empty" in screen.query_one("#probe-body").classes  # streamed: no JSON body to show
             assert run_label(screen) == "▶ Run"
-            # The request sent is the cookbook cURL's.
+            # The request sent is the cookbook cURL's, streamed; the cURL shown stays the cookbook's.
             [(path, sent)] = [r for r in server.requests if r[0] == "/v1/chat/completions"]
-            assert json.loads(sent) == {"model": MODEL, "messages": [{"role": "user", "content": "Hello"}]}
+            assert json.loads(sent) == {
+                "model": MODEL,
+                "messages": [{"role": "user", "content": "Hello"}],
+                "stream": True,
+            }
+            assert "stream" not in str(screen.query_one("#curl-text").content)
+
+
+async def test_a_json_answer_is_shown_pretty(rules):
+    app = DSV4App(rules, detect=False)
+    with serving("nostream") as server:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_curl(pilot, server.port)
+            await run_probe(pilot, screen)
+            assert json.loads(body(screen))["choices"][0]["message"]["content"] == REPLY
+
+
+async def test_a_long_stream_shows_progress_and_r_stops_it(rules):
+    """A model that keeps talking: tokens show as they arrive, and r stops the run at once."""
+    app = DSV4App(rules, detect=False, probe_deadline=600)
+    with serving("trickle") as server:
+        server.trickle_s = 0.05
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_curl(pilot, server.port)
+            await pilot.press("r")
+            assert await settle(pilot, lambda: "tokens (press r to stop)" in summary(screen))
+            assert summary(screen).startswith("First token after ") and "Reply: t0" in summary(screen)
+            await pilot.press("r")
+            await pilot.pause()
+            assert summary(screen) == "Stopped. Press r to run it again."
+            assert run_label(screen) == "▶ Run"
 
 
 async def test_run_button_runs_too(rules):
@@ -172,7 +203,7 @@ async def test_r_again_while_in_flight_stops_it(rules):
             assert await settle(pilot, server.slow_started.is_set)
             assert screen.running
             assert run_label(screen) == "■ Stop"
-            assert summary(screen) == f"Sending to http://127.0.0.1:{server.port} … (press r to stop)"
+            assert summary(screen) == f"Sending to http://127.0.0.1:{server.port} … (streamed; press r to stop)"
             await pilot.press("r")
             await pilot.pause()
             await app.workers.wait_for_complete()
@@ -214,3 +245,28 @@ async def test_curl_follows_the_selection_model(rules):
             assert '"model": "sgl-project/DeepSeek-V4-Flash-FP8"' in plain(screen.query_one("#curl-text", Static))
             await run_probe(pilot, screen)
             assert "Model: sgl-project/DeepSeek-V4-Flash-FP8 (matches)" in summary(screen)
+
+
+async def test_the_probe_follows_port_when_curl_port_is_not_set(rules):
+    """PORT = 31000 in Env: the command serves there, so the probe goes there too, and says why."""
+    app = DSV4App(rules, detect=False)
+    with serving("success") as server:
+        async with app.run_test(size=SIZE) as pilot:
+            app.env = app.env.with_values({"PORT": str(server.port), "CURL_HOST": "127.0.0.1"})
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, CurlScreen) and screen.port == str(server.port)
+            title = str(screen.query_one(".title").content)
+            assert f"probe 127.0.0.1:{server.port}, from PORT for" in title
+            assert f"http://127.0.0.1:{server.port}/v1/chat/completions" in str(screen.query_one("#curl-text").content)
+            await run_probe(pilot, screen)
+            assert summary(screen).startswith("OK — ")
+            # An explicit CURL_PORT wins.
+            await pilot.press("escape")
+            app.env = app.env.with_values({"CURL_PORT": "31999"})
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            assert app.screen.port == "31999" and ", from PORT" not in str(app.screen.query_one(".title").content)

@@ -13,7 +13,7 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection, choose, first_selection
 from dsv4_tui.host.paths import config_dir
-from tui_helpers import chip, command_on_screen, notes, press_chip, status_on_screen
+from tui_helpers import as_shown, chip, command_on_screen, notes, press_chip, status_on_screen
 
 SIZE = (100, 40)
 
@@ -32,8 +32,8 @@ def expected(rules, sel: Selection, framing: str = "python") -> str:
 def assert_command_shown(app, rules) -> None:
     """The screen, the app's view and the core renderer agree on the command."""
     shown = command_on_screen(app)
-    assert shown == app.view.display == app.view.command
-    assert shown == expected(rules, app.selection, app.framing)
+    assert app.view.display == app.view.command
+    assert shown == as_shown(app, app.view.command) == as_shown(app, expected(rules, app.selection, app.framing))
 
 
 async def test_starts_on_the_first_cell_with_its_command(rules):
@@ -128,7 +128,7 @@ async def test_greyed_chip_explains_itself_and_cannot_be_chosen(rules):
         await pilot.press("enter")  # explains again, changes nothing
         await pilot.pause()
         assert app.selection == sel
-        assert command_on_screen(app) == command
+        assert command_on_screen(app) == as_shown(app, command)
         assert "Flash only" in status_on_screen(app)
 
 
@@ -240,7 +240,7 @@ async def test_copy_puts_the_exact_command_on_the_clipboard(rules):
         await pilot.press("c")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.clipboard == app.view.command == command_on_screen(app)
+        assert app.clipboard == app.view.command and command_on_screen(app) == as_shown(app, app.clipboard)
         pressed = choose(rules, first_selection(rules), "hw", "mi355x")[0]
         assert app.selection == pressed and app.clipboard == expected(rules, pressed, "docker")
         [(title, severity, message)] = notes(app)
@@ -293,7 +293,7 @@ async def test_selection_and_framing_are_remembered(rules):
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.selection == sel and again.framing == "docker"
-        assert command_on_screen(again) == expected(rules, sel, "docker")
+        assert command_on_screen(again) == as_shown(again, expected(rules, sel, "docker"))
         assert again.focused is chip(again, "hw", "h200")
 
 
@@ -450,3 +450,41 @@ async def test_playground_keys_are_in_the_footer_only_in_the_playground(rules):
         await pilot.press("d")
         await pilot.pause()
         assert app.show_diff is True
+
+
+async def test_a_long_line_never_wraps_to_column_0(rules):
+    """At 80 columns the --deepep-config JSON is wider than the box: it continues indented,
+    after a comma, so a mouse copy does not read a separate line; Copy is unwrapped."""
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.selection = Selection("b200", "flash", "fp4", "balanced", "single")
+        await pilot.pause()
+        lines = command_on_screen(app).splitlines()
+        start = next(i for i, line in enumerate(lines) if "--deepep-config" in line)
+        assert lines[start].rstrip().endswith(",")  # broken inside the JSON, after a comma
+        assert lines[start + 1].startswith("      ") and lines[start + 1].strip().startswith('"normal_combine"')
+        assert all(line.startswith(("  ", "sglang", "SGLANG_")) for line in lines)
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        assert '--deepep-config \'{"normal_dispatch":{"num_sms":96},"normal_combine"' in app.clipboard
+
+
+async def test_two_fast_clicks_on_the_palette_background_do_not_crash(rules):
+    """Ctrl+P, then two clicks on its background before the first is handled: the second
+    dismiss finds the palette gone and must not pop the app's own screen."""
+    from textual.events import Click
+
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert palette is not app.screen_stack[0]
+        for _ in range(2):  # both queued before either is handled
+            palette.post_message(Click(palette, 2, 38, 0, 0, 1, False, False, False, screen_x=2, screen_y=38))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and len(app.screen_stack) == 1
+        await pilot.press("p")  # still alive and answering keys
+        await pilot.pause()
+        assert app.framing == "docker"

@@ -123,3 +123,32 @@ async def test_with_detect_the_tool_does_run(rules, bin_dir, tmp_path):
         await detected(pilot)
         assert app.detection is not None and app.detection.count == 1
     assert marker.exists()
+
+
+async def test_failed_detection_says_why_in_one_line(rules, bin_dir):
+    fake_tool(bin_dir, "nvidia-smi", "echo 'NVIDIA-SMI has failed because it could not communicate with the driver' >&2; exit 9")
+    app = DSV4App(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await detected(pilot)
+        assert app.detection is None and app.selection == first_selection(rules)
+        status = status_on_screen(app)
+        assert status.startswith("ⓘ No GPU detected: nvidia-smi exited with 9: NVIDIA-SMI has failed")
+        assert "\n" not in status
+
+
+async def test_no_gpu_tool_at_all_is_said_plainly(rules, bin_dir):
+    app = DSV4App(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await detected(pilot)
+        assert status_on_screen(app) == "ⓘ No GPU detected: none of nvidia-smi, rocm-smi, amd-smi is on PATH"
+
+
+async def test_a_gpu_name_with_escape_sequences_is_shown_as_text(rules, bin_dir):
+    fake_nvidia_smi(bin_dir, ["NVIDIA \x1b]52;c;eA==\x07A100\x9b2J, 81920 MiB"] * 2)
+    app = DSV4App(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await detected(pilot)
+        assert app.detection is not None
+        for text in (app.sub_title, *app.view.warnings):
+            assert not any(ch in text for ch in "\x1b\x07\x9b"), repr(text)
+        assert "\\x1b]52;c;" in app.sub_title

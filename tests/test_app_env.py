@@ -11,7 +11,7 @@ from textual.widgets import Static, TextArea
 from dsv4_tui.app import DSV4App
 from dsv4_tui.host.paths import config_dir, env_path
 from dsv4_tui.screens.env_screen import EnvScreen
-from tui_helpers import command_on_screen, notes, plain
+from tui_helpers import as_shown, command_on_screen, notes, plain
 
 SIZE = (100, 40)
 TOKEN = "hf_FakeToken0123456789abcdef"
@@ -221,7 +221,7 @@ async def test_hf_token_is_masked_on_screen_but_copied_for_real(rules):
         shown = command_on_screen(app)
         assert TOKEN not in shown
         assert '--env "HF_TOKEN=hf_' + "•" * 12 + '"' in shown
-        assert shown == app.view.display
+        assert shown == as_shown(app, app.view.display)
         await pilot.press("c")
         await pilot.pause()
         assert f'--env "HF_TOKEN={TOKEN}"' in app.clipboard
@@ -232,3 +232,99 @@ async def test_hf_token_is_masked_on_screen_but_copied_for_real(rules):
         await pilot.pause()
     assert f"HF_TOKEN={TOKEN}" in app.return_value
     assert stat.S_IMODE(os.stat(env_path()).st_mode) == 0o600
+
+
+# --------------------------------------------------------------------------- secrets and unsaved edits
+
+
+async def test_the_token_is_never_shown_in_full_in_the_editor(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\nPORT = "8080"\n')
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        assert TOKEN not in editor.text
+        assert 'HF_TOKEN = "hf_' + "•" * 12 + '"' in editor.text
+        # Saving with the masked line untouched keeps the saved token (and the other edit lands).
+        editor.load_text(editor.text.replace('PORT = "8080"', 'PORT = "9090"'))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnvScreen)
+        assert app.env.get("HF_TOKEN") == TOKEN and app.env.get("PORT") == "9090"
+        saved = env_path().read_text(encoding="utf-8")
+        assert f'HF_TOKEN = "{TOKEN}"' in saved and "•" not in saved
+
+
+async def test_ctrl_r_reveals_the_token_on_purpose(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\n')
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert f'HF_TOKEN = "{TOKEN}"' in editor.text
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert TOKEN not in editor.text
+
+
+async def test_a_half_edited_masked_token_is_not_saved(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\n')
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        editor.load_text(editor.text.replace('"hf_•', '"hf_x•'))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EnvScreen)
+        assert "edited in its masked form" in errors_shown(screen)
+        assert app.env.get("HF_TOKEN") == TOKEN
+
+
+async def test_esc_with_unsaved_edits_asks_first(rules):
+    from dsv4_tui.screens.confirm_screen import ConfirmScreen
+
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        editor.load_text(editor.text.replace('PORT = "30000"', 'PORT = "8081"'))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing: the edit is still there
+        await pilot.pause()
+        assert app.screen is screen and 'PORT = "8081"' in editor.text
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")  # discard
+        await pilot.pause()
+        assert not isinstance(app.screen, (EnvScreen, ConfirmScreen))
+        assert app.env.get("PORT") == "30000" and not env_path().exists()
+
+
+async def test_esc_without_edits_closes_at_once(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_env(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnvScreen)
+
+
+async def test_an_unknown_key_gets_the_closest_known_one(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, 'CURL_PROT = "31000"\n')
+        assert "unknown key 'CURL_PROT' (did you mean CURL_PORT?)" in errors_shown(app.screen)
+
+
+async def test_a_token_in_python_framing_says_how_to_use_it(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\n')
+        notes_text = str(app.query_one("#deploy-command .notes").content)
+        assert "run `export HF_TOKEN=…` first" in notes_text and TOKEN not in notes_text
+        assert "HF_TOKEN" not in command_on_screen(app)  # never injected into the Python command

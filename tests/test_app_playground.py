@@ -23,8 +23,8 @@ from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
 from dsv4_tui.widgets.chips import Chip, ChipRow
-from dsv4_tui.widgets.playground_pane import diff_text
-from tui_helpers import focus_and_enter, notes, plain, press_chip, settle
+from dsv4_tui.widgets.command_text import diff_text
+from tui_helpers import as_shown, focus_and_enter, notes, plain, press_chip, settle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,7 +90,8 @@ def assert_pg_shown(app, rules) -> None:
     """The screen, the app's view and the core agree on the Playground command."""
     view = playground_view(rules, app.selection, app.overrides, app.framing, app.env)
     assert app.pg_view.display == view.display
-    assert pg_command(app) == view.display == core(rules, app).text
+    assert view.display == core(rules, app).text
+    assert pg_command(app) == as_shown(app, view.display, "playground")
 
 
 async def set_base(pilot, rules, *sel: str) -> None:
@@ -161,7 +162,7 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert pg_chip(app, "cp", "inherit").state.selected  # the base has no CP: Auto
         assert pg_badge(app) == "Verified"
         assert_pg_shown(app, rules)
-        assert pg_command(app) == app.view.command  # untouched: the Deploy command itself
+        assert pg_command(app) == as_shown(app, app.view.command, "playground")  # untouched: the Deploy command
         assert not app.query_one("#pg-submit", Button).display
 
         # Deploy changes under the Playground: the cards follow.
@@ -445,7 +446,8 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         shown = pg_command(app)
         lines = shown.splitlines()
         assert "+   --tp 8 \\" in lines and "-   --tp 4 \\" in lines
-        assert shown == diff_text(app.pg_view.diff).plain
+        width = app.query_one("#pg-command .command").size.width
+        assert shown == diff_text(app.pg_view.diff, width).plain
         assert "-active" in app.query_one("#pg-diff", Button).classes
         # The diff styles: + green, - red struck through.
         styled = app.query_one("#pg-command .command", Static).content
@@ -715,3 +717,27 @@ async def test_every_knob_choice_has_its_chip(rules):
                     assert chip.display == (not choice.hidden)
                     assert chip.state.enabled == (not choice.disabled)
                     assert chip.state.selected == (choice.id == knob.selected)
+
+
+async def test_the_playground_never_shows_a_stale_base(rules):
+    """Deploy → High-Throughput → 2: the base line, the command and its notes are the live
+    cell's even before the switch, and the cards are not painted with the old base."""
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_playground(pilot)  # build the cards once
+        await pilot.press("1")
+        await pilot.pause()
+        await press_chip(pilot, "strategy", "high-throughput")
+        live = "Base: B200 · Flash · FP4 · High-Throughput · Single Node"
+        # While hidden: the text is already live, the cards wait hidden.
+        assert pg_base(app).startswith(live)
+        assert not app.query_one("#pg-cards").display
+        notes_text = str(app.query_one("#pg-command .notes").content)
+        assert "MTP" not in notes_text  # the high-throughput cell runs no MTP
+        await pilot.press("2")  # the very first state after the switch
+        assert pg_base(app).startswith(live)
+        cards = app.query_one("#pg-cards")
+        assert not cards.display or pg_chip(app, "moe_backend", "megamoe").state.selected
+        await pilot.pause()
+        assert cards.display and pg_chip(app, "moe_backend", "megamoe").state.selected

@@ -235,3 +235,12 @@ def test_installed_script_finds_the_rules_outside_the_checkout(rules, isolated_c
         proc.stderr
         == "dsv4: fill in before running: <node-rank>, <node0-ip>, <your-nic>, <your-hca-list>, <your-hf-token>\n"
     )
+
+
+def test_curl_follows_port_unless_curl_port_is_set(capsys):
+    code, out, err = run(capsys, "print", "--curl", "--set", "PORT=31000")
+    assert code == 0 and out.startswith("curl http://localhost:31000/v1/chat/completions") and err == ""
+    code, out, _ = run(capsys, "print", "--curl", "--set", "PORT=31000", "--set", "CURL_PORT=32000")
+    assert out.startswith("curl http://localhost:32000/")
+    code, out, err = run(capsys, "print", "--curl")  # no MTP note for the cURL (the cell has MTP on)
+    assert out.startswith("curl http://localhost:30000/") and err == ""

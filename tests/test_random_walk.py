@@ -24,7 +24,7 @@ from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import NotAvailable, Selection, choose
 from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import Chip, ChipRow
-from dsv4_tui.widgets.playground_pane import diff_text
+from dsv4_tui.widgets.command_text import diff_text, wrap_text
 from tui_helpers import plain
 
 SIZE = (120, 40)
@@ -70,10 +70,11 @@ def check(app, rules, log: list[str]) -> None:
     if not app.in_playground:
         return
     shown = pg_shown(app)
+    width = app.query_one("#pg-command .command").size.width
     if app.show_diff:
-        assert shown == diff_text(pv.diff).plain, where
+        assert shown == diff_text(pv.diff, width).plain, where
     else:
-        assert shown == pv.display, where
+        assert shown == wrap_text(pv.display, width), where
     result = pv.result
     badge = plain(app.query_one("#pg-badge"))
     assert badge == (result.badge_line if result.has_base else "Not Verified"), where

@@ -3,45 +3,34 @@
 Baselines live in tests/__snapshots__/test_snapshots/. After a deliberate UI change:
 `make snapshots-update`, then look at the new SVGs before committing them.
 
-Deterministic by construction: detect=False, remember=False, a fixed config folder path
-(it is shown in the Env screen) that starts empty, the default Env, no cursor blink, and for
-the cURL probe a fake server on a fixed port with a fixed answer and a fixed latency.
+Deterministic by construction: detect=False, remember=False, a config folder that starts
+empty and is shown by a relative path (the test runs in its own temporary folder), the
+default Env, no cursor blink, and for the cURL probe a fake server on a free port shown as a
+fixed one, with a fixed answer and fixed timings.
 """
 
 from __future__ import annotations
-
-import fcntl
-import shutil
-from pathlib import Path
 
 import pytest
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.host import probe as probe_module
-from sglang_fake import port_is_free, serving
+from sglang_fake import free_port, serving
 
-# Shown on screen (Env path, cURL host:port), so fixed — and guarded by a lock, because
-# another test run on the same machine would share them.
-SNAP_ROOT = Path("/tmp/dsv4-snapshots")
-SNAP_CONFIG = SNAP_ROOT / "config"
+# Shown on screen as the cURL's port; the real server listens on any free port.
 CURL_OK_PORT = 38517
 CURL_REFUSED_PORT = 38518
-SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+SIZES = {"60x20": (60, 20), "80x24": (80, 24), "120x40": (120, 40)}
 
 
 @pytest.fixture
-def snap_env(monkeypatch):
-    """A fixed, empty config folder (under an exclusive lock) and no host clipboard."""
-    SNAP_ROOT.mkdir(parents=True, exist_ok=True)
-    with open(SNAP_ROOT / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        shutil.rmtree(SNAP_CONFIG, ignore_errors=True)
-        SNAP_CONFIG.mkdir()
-        monkeypatch.setenv("DSV4_CONFIG_DIR", str(SNAP_CONFIG))
-        for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
-            monkeypatch.delenv(name, raising=False)
-        yield SNAP_CONFIG
-        shutil.rmtree(SNAP_CONFIG, ignore_errors=True)
+def snap_env(tmp_path, monkeypatch):
+    """An empty config folder shown as `config/env.toml` (this test's own folder), no clipboard."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DSV4_CONFIG_DIR", "config")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "config"
 
 
 @pytest.fixture
@@ -118,17 +107,23 @@ def test_env_modal(snap_compare, app, size):
 
 
 @pytest.fixture
-def fixed_latency(monkeypatch):
-    """The probe's latency is the one thing a real request cannot make repeatable."""
+def shown_ports(monkeypatch):
+    """The probe goes to the real (free) port behind each port shown on screen, and its
+    timings are fixed: the two things a real request cannot make repeatable."""
     real = probe_module.run_probe
+    ports: dict[int, int] = {CURL_REFUSED_PORT: free_port()}
 
-    async def run_probe(*args, **kwargs):
-        report = await real(*args, **kwargs)
-        if report.latency_ms is not None:
-            report.latency_ms = 42.0
+    async def run_probe(host, port, *args, **kwargs):
+        actual = ports.get(port, port)
+        report = await real(host, actual, *args, **kwargs)
+        report.message = report.message.replace(f":{actual}", f":{port}")
+        report.url = report.url.replace(f":{actual}", f":{port}")
+        report.latency_ms = 42.0 if report.latency_ms is not None else None
+        report.ttft_ms = 12.0 if report.ttft_ms is not None else None
         return report
 
     monkeypatch.setattr(probe_module, "run_probe", run_probe)
+    return ports
 
 
 async def run_curl(pilot, port: int) -> None:
@@ -143,10 +138,9 @@ async def run_curl(pilot, port: int) -> None:
     await pilot.pause()
 
 
-def test_curl_success(snap_compare, app, size, fixed_latency):
-    if not port_is_free(CURL_OK_PORT):
-        pytest.skip(f"port {CURL_OK_PORT} is in use")
-    with serving("success", port=CURL_OK_PORT):
+def test_curl_success(snap_compare, app, size, shown_ports):
+    with serving("success") as server:
+        shown_ports[CURL_OK_PORT] = server.port
 
         async def run_before(pilot):
             await run_curl(pilot, CURL_OK_PORT)
@@ -154,10 +148,7 @@ def test_curl_success(snap_compare, app, size, fixed_latency):
         assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_curl_refused(snap_compare, app, size):
-    if not port_is_free(CURL_REFUSED_PORT):
-        pytest.skip(f"port {CURL_REFUSED_PORT} is in use")
-
+def test_curl_refused(snap_compare, app, size, shown_ports):
     async def run_before(pilot):
         await run_curl(pilot, CURL_REFUSED_PORT)
 

@@ -74,6 +74,14 @@ def test_untouched_base_80x24(snap_compare, rules):
     )
 
 
+def test_untouched_base_60x20(snap_compare, rules):
+    """The narrowest supported size: every chip wraps into view, nothing is clipped."""
+    app = new_app(rules)
+    assert snap_compare(
+        app, terminal_size=(60, 20), run_before=setup(("b200", "flash", "fp4", "high-throughput", "single"))
+    )
+
+
 def test_megamoe_w4a4_on_b200_high_throughput(snap_compare, rules):
     app = new_app(rules)
     run_before = setup(

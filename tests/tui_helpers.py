@@ -14,8 +14,17 @@ def plain(widget: Static) -> str:
 
 
 def command_on_screen(app: App) -> str:
-    """The Deploy command as the CommandBox shows it."""
+    """The Deploy command as the CommandBox shows it (wrapped to the box's width)."""
     return plain(app.query_one("#deploy-pane #deploy-command .command", Static))
+
+
+def as_shown(app: App, text: str, pane: str = "deploy") -> str:
+    """`text` as a command box of `pane` shows it: wrapped to its width (continued lines
+    indented, see widgets/command_text.py)."""
+    from dsv4_tui.widgets.command_text import wrap_text
+
+    widget = app.query_one(f"#{pane}-pane .command", Static)
+    return wrap_text(text, widget.size.width)
 
 
 def warnings_on_screen(app: App) -> str:

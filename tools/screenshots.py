@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import socket
 import sys
 import tempfile
@@ -28,8 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
-# Shown in the Env screen, so fixed (a fresh, empty folder each run) rather than random.
-CONFIG_DIR = Path(tempfile.gettempdir()) / "dsv4-screenshots" / "config"
+# The Env screen shows the config path: each shot runs in a fresh temporary folder of its own
+# (deleted afterwards, nothing else) with the config as the relative path `config`.
+CONFIG_DIR = Path("config")
 WIDE = (120, 40)
 
 Setup = Callable[["object"], Awaitable[None]]
@@ -123,6 +123,22 @@ async def playground_pd_hisparse(pilot) -> None:
     await playground(pilot, ("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5"), scroll_to="#card-pd")
 
 
+async def checks(pilot) -> None:
+    """H200 · Flash · FP8 · Balanced with MTP 3-1-4 in the Playground, then its findings."""
+    await pick(pilot, ("hw", "h200"), ("quant", "fp8"), ("strategy", "balanced"))
+    await playground(pilot, ("speculative", "mtp-314"))
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("l")
+    await pilot.pause()
+
+
+async def export(pilot) -> None:
+    await pick(pilot, ("hw", "gb200"), ("variant", "pro"), ("strategy", "balanced"))
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("E")
+    await pilot.pause()
+
+
 async def playground_rtx6000(pilot) -> None:
     await pick(pilot, ("hw", "rtx6000"))
     await playground(pilot)
@@ -132,11 +148,14 @@ SHOTS: list[Shot] = [
     Shot("deploy-default", WIDE, nothing),
     Shot("deploy-rtx6000", WIDE, rtx6000),
     Shot("deploy-multinode", WIDE, multinode),
-    Shot("deploy-framing-docker", WIDE, docker),
+    Shot("deploy-docker", WIDE, docker),
     Shot("deploy-amd", WIDE, amd),
     Shot("env", WIDE, env),
     Shot("curl-refused", WIDE, curl_refused),
     Shot("deploy-80x24", (80, 24), nothing),
+    Shot("deploy-60x20", (60, 20), nothing),
+    Shot("checks", WIDE, checks),
+    Shot("export", WIDE, export),
     Shot("playground-megamoe-w4a4", WIDE, playground_megamoe),
     Shot("playground-pd-hisparse", WIDE, playground_pd_hisparse),
     Shot("playground-rtx6000", WIDE, playground_rtx6000),
@@ -148,18 +167,21 @@ def register(name: str, size: tuple[int, int], setup: Setup) -> None:
     SHOTS.append(Shot(name, size, setup))
 
 
-def fresh_config() -> Path:
-    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
-    CONFIG_DIR.mkdir(parents=True)
-    os.environ["DSV4_CONFIG_DIR"] = str(CONFIG_DIR)
-    return CONFIG_DIR
-
-
 async def take(shot: Shot, out: Path) -> Path:
+    with tempfile.TemporaryDirectory(prefix="dsv4-screenshot-") as folder:
+        here = os.getcwd()
+        os.chdir(folder)
+        os.environ["DSV4_CONFIG_DIR"] = str(CONFIG_DIR)
+        try:
+            return await _take(shot, out.resolve())
+        finally:
+            os.chdir(here)
+
+
+async def _take(shot: Shot, out: Path) -> Path:
     from dsv4_tui.app import DSV4App
     from dsv4_tui.host.rules_files import load_rules
 
-    fresh_config()
     app = DSV4App(load_rules(ROOT / "rules"), detect=False, remember=False)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
@@ -180,7 +202,6 @@ async def run(names: list[str], out: Path) -> list[Path]:
     for shot in chosen:
         written.append(await take(shot, out))
         print(f"wrote {written[-1].relative_to(ROOT) if written[-1].is_relative_to(ROOT) else written[-1]}")
-    shutil.rmtree(CONFIG_DIR.parent, ignore_errors=True)
     return written
 
 

@@ -12,14 +12,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import check_cmd, list_cmd, print_cmd
+from .commands import check_cmd, doctor_cmd, export_cmd, lint_cmd, list_cmd, print_cmd
 from .core.env import EnvError
 from .core.problems import RulesError
 from .core.rules import Rules
 from .errors import EXIT_BROKEN, EXIT_OK, EXIT_USAGE, UsageError
 from .host.rules_files import load_rules, user_overlays
 
-COMMANDS = (print_cmd, list_cmd, check_cmd)
+COMMANDS = (print_cmd, list_cmd, check_cmd, lint_cmd, doctor_cmd, export_cmd)
 
 
 def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
@@ -34,6 +34,13 @@ def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
     p.add_argument("--no-detect", action="store_true", help="do not look for GPUs with nvidia-smi / rocm-smi")
     p.add_argument(
         "--print-on-exit", action="store_true", help="print the current command to stdout when the app exits"
+    )
+    p.add_argument(
+        "--probe-deadline",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the cURL probe's streamed run stops after this long (default: 60)",
     )
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -66,7 +73,7 @@ def run_app(args: argparse.Namespace, rules: Rules) -> int:
     except ImportError as exc:  # the TUI is optional for scripts
         print(f"dsv4: the app is not available ({exc}); try `dsv4 --help`", file=sys.stderr)
         return EXIT_BROKEN
-    return run(rules, detect=not args.no_detect, print_on_exit=args.print_on_exit)
+    return run(rules, detect=not args.no_detect, print_on_exit=args.print_on_exit, probe_deadline=args.probe_deadline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

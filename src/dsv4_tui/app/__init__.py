@@ -12,9 +12,9 @@ from .main import DSV4App
 __all__ = ["DSV4App", "run_app"]
 
 
-def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False) -> int:
+def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False, probe_deadline: float = 60.0) -> int:
     """Run the app; print the command it returns (x, or --print-on-exit) to stdout."""
-    app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit)
+    app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit, probe_deadline=probe_deadline)
     with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
         result = app.run()
     if result:
@@ -22,4 +22,7 @@ def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False) -
         left = unfilled(result)
         if left:
             print(f"dsv4: fill in before running: {', '.join(left)}", file=sys.stderr)
+    if app.crashed:
+        print("dsv4: the app stopped on an internal error (see above)", file=sys.stderr)
+        return 1
     return app.return_code or 0

@@ -44,6 +44,7 @@ class CommandActions:
             "submit": self.action_submit,
             "reset": self.action_reset_overrides,
             "sibling": self.action_switch_to_sibling,
+            "checks": self.action_checks,
         }
         if what in actions:
             actions[what]()
@@ -54,19 +55,21 @@ class CommandActions:
         what = f"The {FRAMINGS[self.framing].label} command ({len(text.splitlines())} lines)"
         self.copy_and_tell(text, "⧉ Copy", what)
 
-    def copy_and_tell(self, text: str, title: str, what: str, open_url: bool = False) -> None:
+    def copy_and_tell(
+        self, text: str, title: str, what: str, open_url: bool = False, placeholders: bool = True
+    ) -> None:
         """OSC 52 now; the local clipboard and the tmux check off the UI thread, then say
-        what was actually done (and which placeholders are still to fill in)."""
+        what was actually done (and, for a command, which placeholders are still to fill in)."""
         self.copy_to_clipboard(text)
-        self._finish_copy(text, title, what, open_url)
+        self._finish_copy(text, title, what, open_url, placeholders)
 
     @work(thread=True, group="copy")
-    def _finish_copy(self, text: str, title: str, what: str, open_url: bool) -> None:
+    def _finish_copy(self, text: str, title: str, what: str, open_url: bool, placeholders: bool) -> None:
         from ..host.clipboard import finish_copy, has_local_clipboard
 
         report = finish_copy(text)
         message = f"{what}: {report.message()}."
-        left = unfilled(text)
+        left = unfilled(text) if placeholders else []
         if left:
             message += f"\nFill in before running: {', '.join(left)}"
         self.call_from_thread(self.notify, message, title=title, timeout=10)
@@ -84,7 +87,8 @@ class CommandActions:
         if self.in_playground and self.pg_view.result.router:  # PD: the cURL goes to the router
             curl, port, followed = self.pg_view.result.curl, str(self.rules.playground.pd.router_port), None
         source = f"from {followed}" if followed else ""
-        self.push_screen(CurlScreen(curl, host, port, self.view.model_name, source=source))
+        deadline = getattr(self, "probe_deadline", 60.0)
+        self.push_screen(CurlScreen(curl, host, port, self.view.model_name, source=source, deadline=deadline))
 
     def action_env(self) -> None:
         from ..screens.env_screen import EnvScreen
@@ -160,5 +164,7 @@ class CommandActions:
         yield SystemCommand(
             "Playground: Submit ↗", "Pre-filled issue link for a Not Verified result", self.action_submit
         )
+        yield self.export_system_command()
+        yield SystemCommand("Checks", "The findings of the command and their fixes", self.action_checks)
         yield SystemCommand("Exit and print", "Quit and print the command to stdout", self.action_exit_print)
         yield SystemCommand("Help", "Keys, copying inside tmux, files", self.action_help)

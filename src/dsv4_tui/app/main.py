@@ -11,11 +11,13 @@ from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from ..core.checks_view import CommandChecks
 from ..core.env import Env, EnvError
 from ..core.formats import DEFAULT_FRAMING, FRAMINGS
 from ..core.gpus import Detection
@@ -31,10 +33,13 @@ from ..widgets.chips import Chip, ChipRow
 from ..widgets.deploy_pane import DeployPane
 from ..widgets.playground_pane import PlaygroundPane
 from .command_actions import CommandActions
+from .doctor_actions import DoctorActions
+from .export_actions import ExportActions
+from .lint_actions import LintActions
 from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
 
 
-class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
+class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]):
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
@@ -47,11 +52,16 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
         Binding("c", "copy", "Copy", tooltip="copy the command (OSC 52: works over SSH)"),
         Binding("u", "curl", "cURL", tooltip="show the cURL probe; r runs it against the server"),
         Binding("e", "env", "Env", tooltip="edit the Env placeholders (host, port, token, …) as TOML"),
+        Binding("E", "export", "Export", tooltip="the command as a Kubernetes / SLURM file: preview, copy, save"),
         Binding("1", "show_tab('deploy')", "Deploy", show=False, tooltip="the Deploy pane"),
         Binding("2", "show_tab('playground')", "Playground", show=False, tooltip="the Playground pane"),
+        Binding(
+            "3", "show_tab('doctor')", "Doctor", show=False, tooltip="the Doctor: will this command run on this box?"
+        ),
         Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
         Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
         Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),
+        Binding("l", "checks", "Checks", tooltip="the checks of the command: findings, their sources and fixes"),
         Binding("x", "exit_print", "Print+exit", tooltip="quit and print the command (`dsv4 > launch.sh`)"),
         Binding("question_mark,f1", "help", "Help", tooltip="this help"),
         Binding("q", "quit", "Quit", tooltip="quit"),
@@ -70,9 +80,20 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
     overrides: reactive[Overrides] = reactive(Overrides, init=False, repaint=False)
     pg_view: reactive[PlaygroundView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
+    deploy_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
+    pg_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
 
-    def __init__(self, rules: Rules, *, detect: bool = True, print_on_exit: bool = False, remember: bool = True):
+    def __init__(
+        self,
+        rules: Rules,
+        *,
+        detect: bool = True,
+        print_on_exit: bool = False,
+        remember: bool = True,
+        probe_deadline: float = 60.0,
+    ):
         super().__init__()
+        self.probe_deadline = probe_deadline
         self.rules = rules
         self.detect = detect
         self.print_on_exit = print_on_exit
@@ -114,10 +135,12 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
     # -- derived state -------------------------------------------------------------------
     def _refresh_view(self) -> None:
         self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection)
+        self.deploy_checks = self.checks_of(self.view.display)
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:
         self.pg_view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        self.pg_checks = self.checks_of(self.pg_view.display) if self.pg_view.result.has_base else None
 
     def watch_selection(self) -> None:
         # The Playground base follows Deploy: picks that became hidden return to inherit.
@@ -161,11 +184,18 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
             with TabPane("Deploy", id="deploy"):
                 pane = DeployPane(self.rules, id="deploy-pane")
                 pane.set_reactive(DeployPane.view, self.view)
-                yield pane.data_bind(DSV4App.view, DSV4App.status)
+                yield pane.data_bind(DSV4App.view, DSV4App.status, checks=DSV4App.deploy_checks)
             with TabPane("Playground", id="playground"):
                 pg = PlaygroundPane(id="playground-pane")
                 pg.set_reactive(PlaygroundPane.view, self.pg_view)
-                yield pg.data_bind(view=DSV4App.pg_view, show_diff=DSV4App.show_diff, status=DSV4App.pg_status)
+                yield pg.data_bind(
+                    view=DSV4App.pg_view,
+                    show_diff=DSV4App.show_diff,
+                    status=DSV4App.pg_status,
+                    checks=DSV4App.pg_checks,
+                )
+            with TabPane("Doctor", id="doctor"):
+                yield from self.compose_doctor()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -177,8 +207,35 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
             self.set_focus(target, scroll_visible=False)
             self.status = target.explanation
         self.watch(self.screen, "focused", self._focus_moved, init=False)
+        self.build_linter()
         if self.detect:
             self.run_detection()
+        self.start_doctor()  # the Doctor tab follows the state; the box's facts reach the Playground
+
+    crashed = False  # Textual panicked (e.g. its input thread died): the exit code must say so
+
+    def panic(self, *renderables) -> None:
+        """Textual's fatal-error path (an unreadable byte from the terminal kills its input
+        thread, Textual #6456): remember it, so `dsv4` exits 1, never 0."""
+        self.crashed = True
+        super().panic(*renderables)
+
+    def pop_screen(self) -> AwaitComplete:
+        """A second, late dismiss of a screen already gone (two fast clicks on the command
+        palette's background) must not pop the last screen (ScreenStackError)."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
+    def on_resize(self, event) -> None:
+        """Below the minimum size, say so plainly instead of drawing a broken layout."""
+        from ..screens.too_small_screen import TooSmallScreen, too_small
+
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small(event.size.width, event.size.height) and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not too_small(event.size.width, event.size.height) and showing:
+            self.pop_screen()
 
     # -- the status lines: this App is their only writer ----------------------------------
     def _say(self, widget: Widget, text: str) -> None:
@@ -241,8 +298,14 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
         return self.query_one("#tabs", TabbedContent).active == "playground"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The Playground's keys are offered (and shown in the footer) only in the Playground."""
-        if action in self.PLAYGROUND_ACTIONS and self.is_mounted:
+        """The app's keys act on the main screen only (not behind a dialog); the Playground's
+        keys are offered (and shown in the footer) only in the Playground."""
+        if not self.is_mounted:
+            return True
+        own = {b.action.split("(")[0] for b in self.BINDINGS} - {"quit", "help"}
+        if action in own and len(self.screen_stack) > 1:
+            return False
+        if action in self.PLAYGROUND_ACTIONS:
             return self.in_playground
         return True
 
@@ -259,8 +322,10 @@ class DSV4App(CommandActions, PlaygroundActions, App[str | None]):
 
     def _focus_in_tab(self, tab: str) -> None:
         if tab == "deploy":
-            target = self.query_one("#row-hw", ChipRow).selected_chip()
-        else:
+            target: Widget | None = self.query_one("#row-hw", ChipRow).selected_chip()
+        elif tab == "playground":
             target = self.query_one("#playground-pane", PlaygroundPane).first_chip()
-        if target is not None:
+        else:
+            target = self.query_one(f"#{tab}-pane")
+        if target is not None and target.focusable:
             self.set_focus(target)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but \t and \n, DEL, C1 controls, and the bidi embedding / override / isolate
-# marks (they reorder what is shown, so a command could read differently than it runs).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but \t and \n, DEL, C1 controls, the bidi embedding / override / isolate marks
+# (they reorder what is shown, so a command could read differently than it runs), the line /
+# paragraph separators and lone surrogates (undecodable file names).
+_OTHERS = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")
+_UNSAFE_ONE_LINE = re.compile(f"[\x00-\x1f{_OTHERS}]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -33,11 +33,12 @@ def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
         raise
     except OSError as exc:
         raise ReadProblem(f"{path}: cannot open: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ReadProblem(f"{path}: {kind}; expected a text file")
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise ReadProblem(f"{path}: {kind}; expected a text file")
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise ReadProblem(f"{path}: larger than {limit // (1024 * 1024)} MB; not read")

@@ -1,10 +1,12 @@
 """A live probe of a running SGLang server.
 
 `run_probe` sends the cookbook's cURL chat request (`POST /v1/chat/completions` with
-"Hello"), and alongside it `GET /health` and `GET /v1/models`. It never raises for
-network or server problems: everything ends up in a `ProbeReport` with a `kind` and a
-one-line `message` in plain words. Cancelling the calling task cancels the probe.
+"Hello", streamed: see probe_chat.py), and alongside it `GET /health` and `GET /v1/models`.
+It never raises for network or server problems: everything ends up in a `ProbeReport` with a
+`kind` and a one-line `message` in plain words. Cancelling the calling task cancels the probe.
 
+Everything the server sent is made visible-safe (`core.visible`) before it is in a report: a
+reply carrying escape sequences is shown as text, never sent to the user's terminal.
 httpx is imported lazily, inside the functions, to keep the app's startup fast.
 """
 
@@ -17,6 +19,12 @@ import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..core.visible import visible, visible_line
+from .probe_chat import ChatOutcome, stream_chat
+
+DEADLINE_S = 60.0  # a streamed run stops here at the latest
+MAX_TOKENS = 64  # … or after this many tokens
 
 EXCERPT_CHARS = 300
 KINDS = ("ok", "refused", "timeout", "dns", "http", "not_json", "too_large", "bad_shape", "error")
@@ -38,6 +46,10 @@ class ProbeReport:
     health: str = "not checked"
     served_models: list[str] = field(default_factory=list)
     model_matches: bool | None = None
+    streamed: bool = False
+    ttft_ms: float | None = None  # time to the first token (streamed)
+    tokens: int = 0
+    finish: str = ""  # "complete", "token limit", "deadline"
 
     def summary_lines(self) -> list[str]:
         """The few lines a UI shows: status + latency, reply, health, model match."""
@@ -45,6 +57,9 @@ class ProbeReport:
         if self.status is not None:
             latency = f", {self.latency_ms:.0f} ms" if self.latency_ms is not None else ""
             lines.append(f"Status: HTTP {self.status}{latency}")
+        if self.streamed:
+            first = f"first token after {self.ttft_ms:.0f} ms, " if self.ttft_ms is not None else "no token, "
+            lines.append(f"Streamed: {first}{self.tokens} tokens ({FINISH.get(self.finish, self.finish)})")
         if self.reply is not None:
             lines.append(f"Reply: {_one_line(self.reply, 200) or '(empty)'}")
         lines.append(f"Health: {self.health}")
@@ -56,6 +71,13 @@ class ProbeReport:
         else:
             lines.append("Model: served models unknown")
         return lines
+
+
+FINISH = {
+    "complete": "the whole answer",
+    "token limit": "stopped at the token limit",
+    "deadline": "stopped at the deadline",
+}
 
 
 @dataclass
@@ -78,8 +100,8 @@ def host_for_url(host: str) -> str:
 
 
 def _one_line(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """Whitespace collapsed to single spaces, cut to `limit` characters with '…'."""
-    flat = " ".join(text.split())
+    """Whitespace collapsed to single spaces, made visible-safe, cut to `limit` characters."""
+    flat = visible_line(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -162,7 +184,7 @@ async def _check_health(client: Any, base: str, timeout: float) -> str:
         return "timeout"
     except Exception:  # refused, DNS, protocol errors: all mean "no health answer"
         return "unreachable"
-    return f"{fetched.status} {fetched.reason}".strip()
+    return visible_line(f"{fetched.status} {fetched.reason}".strip())
 
 
 async def _served_models(client: Any, base: str, timeout: float, max_body: int) -> list[str] | None:
@@ -194,47 +216,90 @@ def _reply_of(body: Any) -> str | None:
     return "" if content is None else str(content)
 
 
-def _chat_report(fetched: _Fetched, url: str, hostport: str, max_body: int) -> ProbeReport:
-    """Judge the chat response: HTTP status, size, JSON, shape."""
+def _judge_body(out: ChatOutcome, report: ProbeReport, hostport: str, max_body: int) -> None:
+    """A non-streamed answer: HTTP status, size, JSON, shape."""
+    parsed: Any = None
+    if not out.truncated:
+        try:
+            parsed = json.loads(out.body)
+            report.pretty_json = visible(json.dumps(parsed, indent=2, ensure_ascii=False))
+        except ValueError:
+            parsed = None
+    if out.status >= 400:
+        report.kind = "http"
+        excerpt = _excerpt(out.body) or "(empty body)"
+        report.message = f"HTTP {out.status} {visible_line(out.reason)} from {hostport}: {excerpt}"
+    elif out.truncated:
+        report.kind = "too_large"
+        report.message = f"Answer from {hostport}: body over {_human_bytes(max_body)} cut off — not parsed as JSON."
+    elif report.pretty_json is None:
+        report.kind = "not_json"
+        report.message = f"{hostport} answered, but not with JSON: {_excerpt(out.body) or '(empty body)'}"
+    else:
+        reply = _reply_of(parsed)
+        if reply is None:
+            report.kind = "bad_shape"
+            report.message = f"{hostport} answered with JSON, but without choices[0].message: {_excerpt(out.body)}"
+        else:
+            report.ok, report.kind, report.reply = True, "ok", visible(reply)
+            report.message = f"OK — the model on {hostport} replied"
+
+
+def _judge_stream(out: ChatOutcome, report: ProbeReport, hostport: str) -> None:
+    if out.error:
+        report.kind = "http"
+        report.message = f"{hostport} streamed an error: {_one_line(out.error)}"
+        return
+    if not out.tokens:
+        report.kind = "bad_shape" if out.finish == "complete" else "timeout"
+        report.message = (
+            f"{hostport} streamed no token"
+            if out.finish == "complete"
+            else f"No token within the {out.latency_ms / 1000:.0f} s deadline from {hostport}"
+        )
+        return
+    report.ok, report.kind = True, "ok"
+    report.reply = visible(out.reply or out.thinking)
+    thinking = "" if out.reply else " (thinking)"
+    report.message = f"OK — the model on {hostport} replied{thinking}"
+
+
+def chat_report(out: ChatOutcome, url: str, hostport: str, max_body: int) -> ProbeReport:
+    """Judge what the chat request brought back."""
     report = ProbeReport(
         ok=False,
         kind="error",
         message="",
         url=url,
-        status=fetched.status,
-        latency_ms=fetched.latency_ms,
-        truncated=fetched.truncated,
+        status=out.status,
+        latency_ms=out.latency_ms,
+        truncated=out.truncated,
+        streamed=out.streamed,
+        ttft_ms=out.ttft_ms,
+        tokens=out.tokens,
+        finish=out.finish,
     )
-    parsed: Any = None
-    if not fetched.truncated:
-        try:
-            parsed = json.loads(fetched.body)
-            report.pretty_json = json.dumps(parsed, indent=2, ensure_ascii=False)
-        except ValueError:
-            parsed = None
-    if fetched.status >= 400:
-        report.kind = "http"
-        excerpt = _excerpt(fetched.body) or "(empty body)"
-        report.message = f"HTTP {fetched.status} {fetched.reason} from {hostport}: {excerpt}"
-    elif fetched.truncated:
-        report.kind = "too_large"
-        report.message = f"Answer from {hostport}: body over {_human_bytes(max_body)} cut off — not parsed as JSON."
-    elif report.pretty_json is None:
-        report.kind = "not_json"
-        report.message = f"{hostport} answered, but not with JSON: {_excerpt(fetched.body) or '(empty body)'}"
+    if out.streamed:
+        _judge_stream(out, report, hostport)
     else:
-        reply = _reply_of(parsed)
-        if reply is None:
-            report.kind = "bad_shape"
-            report.message = f"{hostport} answered with JSON, but without choices[0].message: {_excerpt(fetched.body)}"
-        else:
-            report.ok, report.kind, report.reply = True, "ok", reply
-            report.message = f"OK — the model on {hostport} replied"
+        _judge_body(out, report, hostport, max_body)
     return report
 
 
-async def run_probe(host: str, port: int, model: str, timeout: float = 10.0, max_body: int = 1_000_000) -> ProbeReport:
-    """Probe an SGLang server like the cookbook cURL; never raises except on cancellation."""
+async def run_probe(
+    host: str,
+    port: int,
+    model: str,
+    timeout: float = 10.0,
+    max_body: int = 1_000_000,
+    *,
+    deadline: float = DEADLINE_S,
+    max_tokens: int = MAX_TOKENS,
+    on_progress=None,
+) -> ProbeReport:
+    """Probe an SGLang server like the cookbook cURL (streamed); never raises except on
+    cancellation. `timeout`: for the answer to start; `deadline`: for the whole run;
+    `on_progress(outcome)` is called as tokens arrive."""
     import httpx
 
     hostport = f"{host_for_url(host)}:{port}"
@@ -248,14 +313,20 @@ async def run_probe(host: str, port: int, model: str, timeout: float = 10.0, max
 
     async def chat() -> ProbeReport:
         try:
-            fetched = await asyncio.wait_for(
-                _fetch(client, "POST", url, max_body, json=payload, headers={"Content-Type": "application/json"}),
-                timeout,
+            out = await stream_chat(
+                client,
+                url,
+                payload,
+                timeout=timeout,
+                deadline_s=deadline,
+                max_tokens=max_tokens,
+                max_body=max_body,
+                on_progress=on_progress,
             )
         except Exception as exc:  # CancelledError is a BaseException and propagates
             kind, message = _diagnose(exc, host, hostport, timeout)
             return ProbeReport(ok=False, kind=kind, message=message, url=url)
-        return _chat_report(fetched, url, hostport, max_body)
+        return chat_report(out, url, hostport, max_body)
 
     try:
         # trust_env=False: a local server must not be reached through HTTP(S)_PROXY.
@@ -269,8 +340,8 @@ async def run_probe(host: str, port: int, model: str, timeout: float = 10.0, max
 
     report.health = health
     if served is not None:
-        report.served_models = served
         report.model_matches = model in served
+        report.served_models = [visible_line(m) for m in served]
         if report.ok and not report.model_matches:
-            report.message += f", but the server serves {', '.join(served) or 'no model'}, not {model}"
+            report.message += f", but the server serves {', '.join(report.served_models) or 'no model'}, not {model}"
     return report

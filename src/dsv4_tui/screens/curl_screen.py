@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 from textual.worker import Worker, WorkerState
 
+from ..core.visible import visible_line
+
 
 class CurlScreen(ModalScreen[None]):
     AUTO_FOCUS = "#curl-run"  # the app itself sets AUTO_FOCUS = None
@@ -33,8 +35,18 @@ class CurlScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close"),
     ]
 
-    def __init__(self, curl: str, host: str, port: str, model: str, timeout: float = 10.0, source: str = ""):
+    def __init__(
+        self,
+        curl: str,
+        host: str,
+        port: str,
+        model: str,
+        timeout: float = 10.0,
+        source: str = "",
+        deadline: float = 60.0,
+    ):
         super().__init__()
+        self.deadline = deadline  # a streamed run stops here at the latest
         self.curl = curl
         self.host = host
         self.port = port
@@ -85,14 +97,22 @@ class CurlScreen(ModalScreen[None]):
             return
         if not self.port.isdigit():
             summary.set_class(True, "-fail")
-            summary.update(f"CURL_PORT {self.port!r} is not a port number: fix it in ⚙ Env.")
+            summary.update(f"The port {visible_line(self.port)!r} is not a port number: fix it in ⚙ Env.")
             return
         summary.remove_class("-ok", "-fail")
-        summary.update(f"Sending to http://{self.host}:{self.port} … (press r to stop)")
+        summary.update(f"Sending to http://{self.host}:{self.port} … (streamed; press r to stop)")
         self.query_one("#probe-json", Static).update("")
         self.query_one("#probe-body").add_class("-empty")
         self._set_running(True)
         self._worker = self.probe()
+
+    def _progress(self, out) -> None:
+        """Tokens are arriving: show the time to the first one and the text so far."""
+        text = visible_line(" ".join((out.reply or out.thinking).split()))[-200:]
+        label = "Reply" if out.reply else "Thinking"
+        self.query_one("#probe-summary", Static).update(
+            f"First token after {out.ttft_ms:.0f} ms · {out.tokens} tokens (press r to stop)\n{label}: {text}"
+        )
 
     def _set_running(self, running: bool) -> None:
         self.query_one("#curl-run", Button).label = "■ Stop" if running else "▶ Run"
@@ -101,7 +121,14 @@ class CurlScreen(ModalScreen[None]):
     async def probe(self) -> None:
         from ..host.probe import run_probe
 
-        report = await run_probe(self.host, int(self.port), self.model, timeout=self.timeout)
+        report = await run_probe(
+            self.host,
+            int(self.port),
+            self.model,
+            timeout=self.timeout,
+            deadline=self.deadline,
+            on_progress=self._progress,
+        )
         summary = self.query_one("#probe-summary", Static)
         summary.set_class(report.ok, "-ok")
         summary.set_class(not report.ok, "-fail")

@@ -1,4 +1,8 @@
-"""⚙ Env: edit the shared placeholders as TOML; validated before it is saved."""
+"""⚙ Env: edit the shared placeholders as TOML; validated before it is saved.
+
+A secret (HF_TOKEN) is never on screen in full: it shows masked, a masked line left as it is
+keeps the saved secret, and Ctrl+R reveals it on purpose. Esc with unsaved edits asks first.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
 from ..core.env import Env, EnvError, parse_env_toml
+from ..core.env_text import mask_secrets, still_masked
 from ..core.schema import Placeholder
+from .confirm_screen import ConfirmScreen
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+r", "reveal", "Reveal secrets", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -51,15 +58,23 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
     ):
         super().__init__()
         self.env = env
-        self.initial = text
         self.path = path
         self.placeholders = placeholders
         self.problem = problem
+        secret_keys = [k for k, p in placeholders.items() if p.secret]
+        self.masked = mask_secrets(text, secret_keys, {k: p.default for k, p in placeholders.items()})
+        self.initial = self.masked.text  # what the editor shows first
+        self.revealed = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("⚙ Env — placeholders shared by the command and the cURL", classes="title")
-            yield Label(f"{self.path}  ·  Ctrl+S save  ·  Esc cancel", classes="path")
+            keys = (
+                "Ctrl+S save  ·  Ctrl+R reveal secrets  ·  Esc cancel"
+                if self.masked.secrets
+                else "Ctrl+S save  ·  Esc cancel"
+            )
+            yield Label(f"{self.path}  ·  {keys}", classes="path", markup=False)
             # tab_behavior="focus": in "indent" mode the editor swallows Esc (it moves focus
             # instead), so "Esc cancel" needed two presses; TOML needs no tab indentation.
             editor = TextArea.code_editor(self.initial, language="toml", id="env-editor", tab_behavior="focus")
@@ -81,13 +96,42 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
             self.action_cancel()
 
     def action_save(self) -> None:
-        text = self.query_one(TextArea).text
+        text = self.masked.unmasked(self.query_one(TextArea).text)
         try:
             overrides = parse_env_toml(text, self.placeholders, str(self.path))
         except EnvError as exc:
             self.query_one("#env-errors", Static).update("Not saved:\n" + str(exc))
             return
+        half_edited = [k for k in self.masked.secrets if still_masked(overrides.get(k, ""))]
+        if half_edited:
+            self.query_one("#env-errors", Static).update(
+                f"Not saved: {', '.join(half_edited)} was edited in its masked form; "
+                "press Ctrl+R to reveal it, then edit it (or type it anew)."
+            )
+            return
         self.dismiss(EnvEdit(text, overrides))
 
+    def action_reveal(self) -> None:
+        """Show (or hide again) the secrets in full: a deliberate key press."""
+        editor = self.query_one(TextArea)
+        self.revealed = not self.revealed
+        change = self.masked.unmasked if self.revealed else self.masked.remasked
+        editor.load_text(change(editor.text))
+
+    @property
+    def edited(self) -> bool:
+        unmask = self.masked.unmasked
+        return unmask(self.query_one(TextArea).text) != unmask(self.initial)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.edited:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard your unsaved Env edits?", yes="Discard", no="Keep editing"), answered
+        )

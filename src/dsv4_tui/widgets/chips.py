@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from ..core.selection import OptionState
+from .wrap_grid import WrapGrid
 
 
 class Chip(Static, can_focus=True):
@@ -109,6 +110,14 @@ class Chip(Static, can_focus=True):
         self.post_message(self.Hovered(self))
 
 
+class ChipGrid(WrapGrid):
+    """The chips of a row, wrapped to the width."""
+
+    DEFAULT_CSS = """
+    ChipGrid > Chip { margin: 0; }
+    """
+
+
 class ChipRow(Widget):
     """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
 
@@ -118,7 +127,6 @@ class ChipRow(Widget):
     ChipRow > .groups { height: auto; width: 1fr; layout: vertical; }
     ChipRow .group { height: auto; layout: horizontal; }
     ChipRow .group-label { width: 7; color: $text-muted; }
-    ChipRow .chips { height: auto; width: 1fr; layout: horizontal; }
     """
 
     BINDINGS = [
@@ -140,9 +148,7 @@ class ChipRow(Widget):
                 with Horizontal(classes="group"):
                     if labelled:
                         yield Label(name, classes="group-label")
-                    with Widget(classes="chips"):
-                        for state, text, detail in items:
-                            yield Chip(state, text, detail)
+                    yield ChipGrid(*(Chip(state, text, detail) for state, text, detail in items))
 
     def update_states(self, states: dict[str, tuple[OptionState, str]]) -> None:
         for chip in self.query(Chip):

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Button, Label, Static
 
 from ..core.formats import FRAMINGS
-from ..core.view import TODO_PLACEHOLDER
-
-_FLAG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
-_ENV = re.compile(r"^([A-Z][A-Z0-9_]*)=", re.M)
-_COMMENT = re.compile(r"^#.*$", re.M)
-
-
-def highlight_command(text: str) -> Text:
-    """Colour a shell command: comments dim, flags accented, env names green, and the
-    cookbook's fill-me-in placeholders (`<node0-ip>`, `<your-hf-token>`) standing out."""
-    t = Text(text, no_wrap=False)
-    t.highlight_regex(_ENV, "green")
-    t.highlight_regex(_FLAG, "bold cyan")
-    t.highlight_regex(_COMMENT, "dim italic")
-    t.highlight_regex(TODO_PLACEHOLDER, "bold black on yellow")
-    return t
+from .command_text import CommandText
+from .wrap_grid import WrapGrid
 
 
 @dataclass(frozen=True)
 class CommandDisplay:
     """What a command box shows. Built from a core view; the box computes nothing."""
 
-    text: str
+    text: str | None  # None: the pane shows the command itself (CommandBox.command)
     framing: str
     badge: str
     badge_detail: str = ""
@@ -41,20 +27,42 @@ class CommandDisplay:
     warnings: list[str] = field(default_factory=list)
 
 
+class ChecksLine(Static, can_focus=True):
+    """The checks summary under the toolbar; Enter or a click opens the findings."""
+
+    BINDINGS = [Binding("enter", "open", "Findings", show=False)]
+
+    class Pressed(Message):
+        pass
+
+    def __init__(self, text: str, id: str | None = None):
+        super().__init__(text, id=id, markup=False)
+
+    def action_open(self) -> None:
+        self.post_message(self.Pressed())
+
+    def on_click(self) -> None:
+        self.post_message(self.Pressed())
+
+
 class CommandBox(Vertical):
     DEFAULT_CSS = """
     CommandBox { height: auto; border: round $primary 60%; padding: 0 1; }
-    CommandBox > .toolbar { height: 1; width: 100%; }
-    CommandBox Button { min-width: 0; margin: 0 1 0 0; }
+    CommandBox > .toolbar { width: 100%; }
+    CommandBox Button { min-width: 0; }
     CommandBox Button.framing { background: $boost; color: $text-muted; }
     CommandBox Button.framing.-active { background: $primary; color: $text; text-style: bold; }
-    CommandBox .badge { padding: 0 1; margin: 0 1 0 0; text-style: bold; }
+    CommandBox .badge { padding: 0 1; text-style: bold; }
     CommandBox .badge.-verified { background: $success; color: $text; }
     CommandBox .badge.-unverified { background: $warning; color: $background; }
-    CommandBox .spacer { width: 1fr; }
     CommandBox .notes { height: auto; color: $warning; }
     CommandBox .warnings { height: auto; color: $error; text-style: bold; }
     CommandBox .command { height: auto; margin: 1 0 0 0; }
+    CommandBox ChecksLine { height: auto; color: $text-muted; }
+    CommandBox ChecksLine:focus { background: $accent 30%; }
+    CommandBox ChecksLine.-ok { color: $success; }
+    CommandBox ChecksLine.-warning { color: $warning; }
+    CommandBox ChecksLine.-error { color: $error; text-style: bold; }
     """
 
     def __init__(self, prefix: str, *, extra_buttons: list[tuple[str, str]] | None = None, id: str | None = None):
@@ -64,19 +72,35 @@ class CommandBox(Vertical):
 
     def compose(self) -> ComposeResult:
         p = self.prefix
-        with Horizontal(classes="toolbar"):
+        with WrapGrid(classes="toolbar"):  # wraps at narrow widths instead of clipping
             for framing in FRAMINGS.values():
                 yield Button(framing.label, id=f"{p}-framing-{framing.id}", classes="framing", compact=True)
             yield Label("Verified", id=f"{p}-badge", classes="badge -verified")
-            yield Static("", classes="spacer")
             yield Button("⧉ Copy", id=f"{p}-copy", variant="primary", compact=True)
             yield Button("$ cURL", id=f"{p}-curl", compact=True)
             yield Button("⚙ Env", id=f"{p}-env", compact=True)
             for bid, label in self.extra_buttons:
                 yield Button(label, id=f"{p}-{bid}", compact=True)
+        yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
         yield Static("", classes="warnings", markup=False)
         yield Static("", classes="notes", markup=False)
-        yield Static("", classes="command", markup=False)
+        yield CommandText(classes="command")
+
+    def show_checks(self, checks) -> None:
+        """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""
+        line = self.query_one(ChecksLine)
+        if checks is None:
+            line.update("checks: loading the SGLang table…")
+            level = "loading"
+        else:
+            line.update(f"{checks.summary()} · {checks.checked_against} · l: details")
+            level = checks.level
+        for name in ("ok", "warning", "error"):
+            line.set_class(level == name, f"-{name}")
+
+    @property
+    def command(self) -> CommandText:
+        return self.query_one(CommandText)
 
     def show(self, d: CommandDisplay) -> None:
         p = self.prefix
@@ -84,7 +108,9 @@ class CommandBox(Vertical):
             self.query_one(f"#{p}-framing-{framing}", Button).set_class(d.framing == framing, "-active")
         badge = self.query_one(f"#{p}-badge", Label)
         verified = d.badge.startswith("Verified")
-        badge.update(d.badge)
+        if str(badge.content) != d.badge:
+            badge.update(d.badge)
+            self.query_one(".toolbar", WrapGrid).refit()
         badge.set_class(verified, "-verified")
         badge.set_class(not verified, "-unverified")
         badge.tooltip = d.badge_detail or None
@@ -94,4 +120,5 @@ class CommandBox(Vertical):
         notes = self.query_one(".notes", Static)
         notes.update("\n".join(f"ⓘ {n}" for n in d.notes))
         notes.display = bool(d.notes)
-        self.query_one(".command", Static).update(highlight_command(d.text))
+        if d.text is not None:
+            self.query_one(CommandText).show(d.text)

@@ -14,8 +14,6 @@ from ..core.view import DeployView
 from .chips import ChipRow
 from .command_box import CommandBox, CommandDisplay
 
-HW_PER_LINE = 4
-
 
 class DeployPane(VerticalScroll):
     """Shows a `DeployView` and the status line; it holds no state beyond what it is bound to."""
@@ -30,6 +28,11 @@ class DeployPane(VerticalScroll):
 
     view: reactive[DeployView | None] = reactive(None, init=False)
     status: reactive[str] = reactive("", init=False)
+    checks = reactive(None, init=False)  # CommandChecks | None: the lint summary of the command
+
+    def watch_checks(self, checks) -> None:
+        if self.is_mounted:
+            self.query_one("#deploy-command", CommandBox).show_checks(checks)
 
     def __init__(self, rules: Rules, id: str | None = None):
         super().__init__(id=id)
@@ -59,8 +62,8 @@ class DeployPane(VerticalScroll):
                 groups = []
                 for vendor, name in (("nvidia", "NVIDIA"), ("amd", "AMD")):
                     items = [s for s in states if self.rules.hardware(s.id).vendor == vendor]
-                    for start in range(0, len(items), HW_PER_LINE):  # fits 80 columns
-                        groups.append((name if start == 0 else "", self._items(items[start : start + HW_PER_LINE])))
+                    if items:  # the chips wrap to the width (ChipGrid)
+                        groups.append((name, self._items(items)))
                 yield ChipRow(dim, DIM_NAMES[dim], groups)
             else:
                 yield ChipRow(dim, DIM_NAMES[dim], [("", self._items(states))])
@@ -73,6 +76,7 @@ class DeployPane(VerticalScroll):
     def on_mount(self) -> None:
         self._show(self.view)
         self.watch_status(self.status)
+        self.watch_checks(self.checks)
 
     # -- reacting ------------------------------------------------------------------------
     def watch_view(self, view: DeployView | None) -> None:

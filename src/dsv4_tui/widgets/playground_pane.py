@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -13,28 +12,8 @@ from textual.widgets import Button, Static
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
-from .chips import Chip, ChipRow
+from .chips import Chip, ChipGrid, ChipRow
 from .command_box import CommandBox, CommandDisplay
-
-
-def diff_text(diff) -> Text:
-    """`+` lines green, `-` lines red and struck through, the rest plain."""
-    out = Text()
-    for i, (op, line) in enumerate(diff):
-        if i:
-            out.append("\n")
-        if op == "+":
-            out.append(f"+ {line}", style="green")
-        elif op == "-":
-            out.append(f"- {line}", style="red strike")
-        else:
-            out.append(f"  {line}", style="dim")
-    return out
-
-
-# Columns for the chips of one row, so a card fits 80 columns: 80 - pane padding (2) -
-# scrollbar (2) - card border and padding (4) - row label (18) = 54.
-LINE_WIDTH = 54
 
 
 def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
@@ -45,28 +24,6 @@ def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
         )
         for c in knob.choices
     }
-
-
-def pack_lines(items: list, width: int = LINE_WIDTH, hidden: frozenset[str] = frozenset()) -> list[list]:
-    """Greedily pack chips (OptionState, text, detail) into lines of at most `width` columns.
-
-    A chip takes its text + 2 (padding) and a 1-column gap before the next one; the last
-    chip of a line needs no gap. Chips whose id is in `hidden` are kept in order but take
-    no room (they are not displayed).
-    """
-    lines: list[list] = [[]]
-    used = 0
-    for item in items:
-        if item[0].id in hidden:
-            lines[-1].append(item)
-            continue
-        need = len(item[1]) + 2  # the chip with its padding
-        if used and used + need > width:
-            lines.append([])
-            used = 0
-        lines[-1].append(item)
-        used += need + 1  # and the gap before the next chip
-    return lines
 
 
 def shape_of(view: PlaygroundView) -> tuple:
@@ -95,6 +52,7 @@ class PlaygroundPane(VerticalScroll):
     view: reactive[PlaygroundView | None] = reactive(None, init=False)
     show_diff: reactive[bool] = reactive(False, init=False)
     status: reactive[str] = reactive("", init=False)
+    checks = reactive(None, init=False)  # CommandChecks | None: the lint summary of the command
 
     @dataclass
     class Picked(Message):
@@ -120,6 +78,7 @@ class PlaygroundPane(VerticalScroll):
         yield Static("", id="pg-router", markup=False)
 
     async def on_mount(self) -> None:
+        self.watch_checks(self.checks)
         await self.refresh_view()  # builds the cards when the tab is first shown
 
     @property
@@ -133,6 +92,10 @@ class PlaygroundPane(VerticalScroll):
     async def watch_show_diff(self) -> None:
         await self.refresh_view()
 
+    def watch_checks(self, checks) -> None:
+        if self.is_mounted and self.query("#pg-command"):
+            self.query_one("#pg-command", CommandBox).show_checks(checks)
+
     def watch_status(self, text: str) -> None:
         if self.is_mounted:
             status = self.query_one("#pg-status", Static)
@@ -145,15 +108,20 @@ class PlaygroundPane(VerticalScroll):
         return next((c for c in chips if c.state.selected), chips[0] if chips else None)
 
     async def refresh_view(self, force: bool = False) -> None:
-        """Show the current view; while the tab is hidden, wait until it is shown
-        (a Deploy chip press then costs nothing here)."""
+        """Show the current view. While the tab is hidden, only the base line and the command
+        are kept current (cheap); the cards wait, hidden, until the tab is shown, so no frame
+        ever shows a base but the live Deploy cell."""
         if not self.is_mounted:
             return
         if not (force or self.on_screen):
             self._stale = True
+            self.query_one("#pg-cards").display = False  # never painted with a stale base
+            if self.view is not None:
+                self._show_result(self.view)
             return
         self._stale = False
         await self._show(self.view)
+        self.query_one("#pg-cards").display = True
 
     async def catch_up(self) -> None:
         """Show what changed while the tab was hidden."""
@@ -170,13 +138,7 @@ class PlaygroundPane(VerticalScroll):
                 ChipRow(
                     f"pg-{k.key}",
                     k.label,
-                    [
-                        ("", line)
-                        for line in pack_lines(
-                            [(s, s.label, d) for s, d in knob_states(k).values()],
-                            hidden=frozenset(c.id for c in k.choices if c.hidden),
-                        )
-                    ],
+                    [("", [(s, s.label, d) for s, d in knob_states(k).values()])],
                 )
                 for k in card.knobs
             ]
@@ -207,11 +169,16 @@ class PlaygroundPane(VerticalScroll):
                 states = knob_states(knob)
                 row.update_states(states)
                 hidden = {c.id for c in knob.choices if c.hidden}
+                reflow = False
                 for chip in row.query(Chip):
+                    reflow |= chip.display != (chip.state.id not in hidden)
                     chip.display = chip.state.id not in hidden
                     # A chip that is not on screen (hidden itself, or its row / card) takes
                     # no focus: neither from Tab nor from the tab switch's "first chip".
                     chip.can_focus = shown and row.display and chip.display
+                if reflow:
+                    for grid in row.query(ChipGrid):
+                        grid.refit()
         self._show_result(view)
 
     def _show_result(self, view: PlaygroundView) -> None:
@@ -230,15 +197,14 @@ class PlaygroundPane(VerticalScroll):
         badge = result.badge_line if result.has_base else "Not Verified"
         box.show(
             CommandDisplay(
-                text="",
+                text=None,
                 framing=view.framing,
                 badge=badge,
                 badge_detail="Equals a verified cell" if result.verified else "Differs from every verified cell",
                 notes=notes,
             )
         )
-        command = box.query_one(".command", Static)
-        command.update(diff_text(view.diff) if self.show_diff else _highlight(view.display))
+        box.command.show(view.display, view.diff if self.show_diff else None)
         box.query_one("#pg-diff", Button).set_class(self.show_diff, "-active")
         box.query_one("#pg-submit", Button).display = result.can_submit
         sibling = self.query_one("#pg-sibling", Button)
@@ -254,9 +220,3 @@ class PlaygroundPane(VerticalScroll):
     def on_chip_chosen(self, message: Chip.Chosen) -> None:
         message.stop()
         self.post_message(self.Picked(message.dim, message.value))
-
-
-def _highlight(text: str) -> Text:
-    from .command_box import highlight_command
-
-    return highlight_command(text)
