@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from dsv4_tui.core.lint.compare import compare_tables  # noqa: E402
 from dsv4_tui.core.lint.extract import ExtractError, extract_table  # noqa: E402
 from dsv4_tui.core.lint.history import merge_history  # noqa: E402
-from dsv4_tui.host.sglang_installed import dump_table, tree_sources, wheel_sources, write_atomic  # noqa: E402
+from dsv4_tui.host.files import atomic_write  # noqa: E402
+from dsv4_tui.host.sglang_installed import dump_table, tree_sources, wheel_sources  # noqa: E402
 
 _VERSION_LINE = re.compile(r"^Version:\s*(\S+)", re.MULTILINE)
 _VERSION_PY = re.compile(r"__version__\s*=\s*[\"']([^\"']+)[\"']")
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     text = dump_table(table)
     if args.output:
-        write_atomic(args.output, text)
+        atomic_write(args.output, text, mode=0o644)
         print(f"wrote {args.output}: {json.dumps(table['counts'], sort_keys=True)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
