@@ -125,7 +125,7 @@ def test_build_picks_deploy_or_playground(rules):
 def test_hf_token_is_never_an_env_value(rules):
     env = Env.defaults(rules).with_values({"HF_TOKEN": "hf_supersecret123"})
     cell = rules.cell(B200_SINGLE)
-    sneaky = cell.model_copy(update={"env": [*cell.env, "HF_TOKEN={{HF_TOKEN}}", "A=1"]})
+    sneaky = dataclasses.replace(cell, env=[*cell.env, "HF_TOKEN={{HF_TOKEN}}", "A=1"])
     patched = dataclasses.replace(rules, cells=[sneaky if c is cell else c for c in rules.cells])
     dep = from_deploy(patched, B200_SINGLE, env)
     assert dep.secret_env == ("HF_TOKEN",)
@@ -201,8 +201,8 @@ def test_no_engine_name_is_written_in_the_deployment_code():
 def test_a_router_naming_a_missing_worker_is_refused(rules):
     """The balanced GB300 router lists 2 prefill workers: with replicas = 1 one would dangle."""
     cell = rules.cell(Selection("gb300", "pro", "fp4", "balanced", "multi-2"))
-    roles = [r.model_copy(update={"replicas": 1}) for r in cell.role]
-    broken = cell.model_copy(update={"role": roles})
+    roles = [dataclasses.replace(r, replicas=1) for r in cell.role]
+    broken = dataclasses.replace(cell, role=roles)
     patched = dataclasses.replace(rules, cells=[broken if c is cell else c for c in rules.cells])
     with pytest.raises(ValueError, match="<prefill-worker-1-head-ip>"):
         from_deploy(patched, Selection.of(cell), Env.defaults(rules))

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from dsv4_tui import cli
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.env import Env, EnvError, is_host

@@ -65,12 +65,16 @@ def refuse(event, args):
     if event.split(".")[0] in ("open", "os", "subprocess", "socket", "shutil", "glob", "pathlib"):
         raise RuntimeError(f"the core did I/O: {event} {args!r}")
 
-sys.addaudithook(refuse)
-rules = build_rules(
+sources = (
     RulesText("model.toml", texts["model.toml"]),
     [RulesText("cells.toml", texts["cells.toml"])],
     RulesText("playground.toml", texts["playground.toml"]),
 )
+# Validating imports pydantic and builds its validators on first use (pydantic_hooks.py):
+# loading code, not I/O of the core's own, so that happens before the hook.
+build_rules(*sources)
+sys.addaudithook(refuse)
+rules = build_rules(*sources)
 env = Env.defaults(rules)
 for cell in rules.cells:
     sel = Selection.of(cell)
@@ -88,8 +92,9 @@ print(playground(rules, sel, ov, "docker", env.subst()).text.splitlines()[0])
 
 
 def test_the_core_works_with_no_file_subprocess_or_network_io(rules):
-    """Once imported, the core builds the rules from texts and renders every view while an
-    audit hook refuses any file, process or socket access."""
+    """Once imported (pydantic too: validating imports it on first use), the core builds the
+    rules from texts and renders every view while an audit hook refuses any file, process or
+    socket access."""
     from conftest import ROOT
 
     proc = subprocess.run(

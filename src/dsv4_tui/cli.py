@@ -9,29 +9,38 @@ notices go to stderr. Exit codes are in `errors.py`.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from .commands import check_cmd, doctor_cmd, export_cmd, lint_cmd, list_cmd, print_cmd
 from .core.env import EnvError
 from .core.problems import RulesError
-from .core.rules import Rules
 from .errors import EXIT_BROKEN, EXIT_OK, EXIT_USAGE, UsageError
 from .host.rules_files import load_rules, user_overlays
 
-COMMANDS = (print_cmd, list_cmd, check_cmd, lint_cmd, doctor_cmd, export_cmd)
+if TYPE_CHECKING:
+    from .core.rules import Rules
+
+# The commands, each a module `commands/<name>_cmd.py` with add_parser(sub, rules) and
+# run(args, rules). They are imported only when a command (or --help) is asked for: the
+# app starts without them.
+COMMAND_NAMES = ("print", "list", "check", "lint", "doctor", "export")
 
 
-def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
-    """The parser; `rules` (when they load) add what they define to the help texts."""
-    p = argparse.ArgumentParser(
-        prog="dsv4",
-        description="The verified `sglang serve` command for this GPU box, from the cookbook rules, in your terminal.",
-        epilog="Run without a command to open the app. Env and state live in "
-        "$DSV4_CONFIG_DIR (default: your user config dir, e.g. ~/.config/dsv4).",
-    )
+def commands() -> list[ModuleType]:
+    return [import_module(f"{__package__}.commands.{name}_cmd") for name in COMMAND_NAMES]
+
+
+def _root_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", metavar="DIR", help="load rules from DIR (default: $DSV4_RULES, else the bundled rules)")
-    p.add_argument("--no-detect", action="store_true", help="do not look for GPUs with nvidia-smi / rocm-smi")
+    p.add_argument(
+        "--no-detect",
+        action="store_true",
+        help="do not look at this box (no nvidia-smi / rocm-smi, no IB devices or memory for the Playground)",
+    )
     p.add_argument(
         "--print-on-exit", action="store_true", help="print the current command to stdout when the app exits"
     )
@@ -43,10 +52,38 @@ def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
         help="the cURL probe's streamed run stops after this long (default: 60)",
     )
     p.add_argument("--version", action="store_true", help="print the version and exit")
+
+
+def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
+    """The parser; `rules` (when they load) add what they define to the help texts."""
+    p = argparse.ArgumentParser(
+        prog="dsv4",
+        description="The verified `sglang serve` command for this GPU box, from the cookbook rules, in your terminal.",
+        epilog="Run without a command to open the app. Env and state live in "
+        "$DSV4_CONFIG_DIR (default: your user config dir, e.g. ~/.config/dsv4).",
+    )
+    _root_args(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
+    for command in commands():
         command.add_parser(sub, rules)
     return p
+
+
+def app_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when they ask for the app (root options only), without importing the
+    commands; None when they name a command or ask for help (the full parser decides)."""
+    if any(a in ("-h", "--help") for a in argv):
+        return None
+    p = argparse.ArgumentParser(prog="dsv4", add_help=False, exit_on_error=False)
+    _root_args(p)
+    try:
+        args, rest = p.parse_known_args(list(argv))
+    except argparse.ArgumentError:
+        return None  # the full parser reports it, with the full usage
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def _rules_for_help(argv: Sequence[str]) -> Rules | None:
@@ -64,13 +101,17 @@ def _rules_for_help(argv: Sequence[str]) -> Rules | None:
 
 
 def load(args: argparse.Namespace) -> Rules:
-    return load_rules(getattr(args, "rules", None), overlays=user_overlays())
+    """The rules the arguments name; `dsv4 check` validates them afresh (no cache)."""
+    fresh = getattr(args, "fresh_rules", False)
+    return load_rules(getattr(args, "rules", None), overlays=user_overlays(), cache=not fresh)
 
 
 def run_app(args: argparse.Namespace, rules: Rules) -> int:
+    gc.disable()  # no collection while the app starts; it turns it back on once settled
     try:
         from .app import run_app as run
     except ImportError as exc:  # the TUI is optional for scripts
+        gc.enable()
         print(f"dsv4: the app is not available ({exc}); try `dsv4 --help`", file=sys.stderr)
         return EXIT_BROKEN
     return run(rules, detect=not args.no_detect, print_on_exit=args.print_on_exit, probe_deadline=args.probe_deadline)
@@ -78,9 +119,10 @@ def run_app(args: argparse.Namespace, rules: Rules) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    wants_help = any(a in ("-h", "--help") for a in argv)
-    parser = build_parser(_rules_for_help(argv) if wants_help else None)
-    args = parser.parse_args(argv)
+    args = app_args(argv)
+    if args is None:
+        wants_help = any(a in ("-h", "--help") for a in argv)
+        args = build_parser(_rules_for_help(argv) if wants_help else None).parse_args(argv)
     if args.version:
         from . import __version__
 

@@ -8,13 +8,18 @@ node count, its PD role and its framing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from .lint import Finding, LintContext, Linter, LintReport, TextProblem, parse_commands, summary_line
 from .rules import Rules
 from .selection import Selection
 
+if TYPE_CHECKING:  # the engine loads with the linter (after the app's first frame)
+    from .lint import Finding, LintContext, Linter, LintReport, TextProblem
+
 
 def lint_context(rules: Rules, sel: Selection) -> LintContext:
+    from .lint import LintContext
+
     hw = rules.hardware(sel.hw)
     return LintContext(
         hw=hw.id,
@@ -55,6 +60,8 @@ class CommandChecks:
 
     def summary(self) -> str:
         """One line: "✓ 22 checks", "⚠ 1 warning", "✗ 1 error · ⚠ 2 warnings"."""
+        from .lint import LintReport, summary_line
+
         if not self.reports:
             return "no sglang serve command to check" if not self.problems else f"✗ {self.problems[0]}"
         if len(self.reports) == 1:
@@ -65,6 +72,8 @@ class CommandChecks:
 
 def command_checks(linter: Linter, rules: Rules, sel: Selection, text: str) -> CommandChecks:
     """Lint every command of `text` (as shown for `sel`) with its context."""
+    from .lint import parse_commands
+
     commands, problems = parse_commands(text)
     base = lint_context(rules, sel)
     reports = []

@@ -11,15 +11,13 @@ This module is pure: the host reads the files (`host/rules_files.py`) and hands 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from pydantic import ValidationError
-
 from .lint.checks_model import Checks
 from .problems import Problem, RulesError
-from .rules_checks import check_cells, check_model, check_playground
+from .pydantic_hooks import validate_python
 from .schema import (
     DIMS,
     PLACEHOLDER_RE,
@@ -112,15 +110,26 @@ def _parse(source: RulesText, problems: list[Problem]) -> tuple[dict | None, str
         return None, source.text
 
 
+# Pydantic's error types, as it names them for a model and for a dataclass (the rules' classes):
+# a table's problems read the same either way.
+_UNKNOWN_KEY = frozenset({"extra_forbidden", "unexpected_keyword_argument", "unexpected_positional_argument"})
+_MISSING_KEY = frozenset(
+    {"missing", "missing_argument", "missing_keyword_only_argument", "missing_positional_only_argument"}
+)
+_NOT_A_TABLE = frozenset({"model_type", "dataclass_type", "dataclass_exact_type"})  # wording: model_type's
+
+
 def _message(err: dict) -> str:
-    loc, msg = tuple(err["loc"]), err["msg"]
-    if err["type"] == "extra_forbidden":
+    loc, msg, kind = tuple(err["loc"]), err["msg"], err["type"]
+    if kind in _UNKNOWN_KEY:
         return f"unknown key {loc[-1]!r}"
-    if err["type"] == "missing":
+    if kind in _MISSING_KEY:
         return f"missing required key {loc[-1]!r}"
     if msg.startswith("Value error, "):
         return msg[len("Value error, ") :]
-    if "input" in err and err["type"].endswith("_type"):
+    if kind in _NOT_A_TABLE and "class_name" in err.get("ctx", {}):
+        msg = f"Input should be a valid dictionary or instance of {err['ctx']['class_name']}"
+    if "input" in err and kind.endswith("_type"):
         return f"{msg} (got {err['input']!r})"
     return msg
 
@@ -137,9 +146,11 @@ def _describe(loc: tuple, data: dict) -> str:
 
 
 def validate(model_cls, data: dict, name: str, text: str, problems: list[Problem]):
-    """`model_cls.model_validate(data)`, or None with every error added to `problems`."""
+    """`data` validated as a `model_cls`, or None with every error added to `problems`."""
+    from pydantic import ValidationError  # imported when a file is validated, not before
+
     try:
-        return model_cls.model_validate(data)
+        return validate_python(model_cls, data)
     except ValidationError as exc:
         index = line_index(text)
         for err in exc.errors():
@@ -171,6 +182,8 @@ def _lay_over(cells: list[Cell], new_cells: list[Cell], name: str, notices: list
 def _load_cells(
     texts: Sequence[RulesText], model: ModelFile | None, problems: list[Problem]
 ) -> tuple[list[Cell], list[str]]:
+    from .rules_checks import check_cells
+
     declared = (set(model.placeholders) if model else set()) | BUILTIN_PLACEHOLDERS
     cells: list[Cell] = []
     notices: list[str] = []
@@ -178,7 +191,7 @@ def _load_cells(
         cf, text = _load_file(CellsFile, source, problems)
         if cf is None:
             continue
-        new_cells = [c.model_copy(update={"source": source.name}) for c in cf.cell]
+        new_cells = [replace(c, source=source.name) for c in cf.cell]
         if model is not None:
             check_cells(new_cells, model, source.name, text, declared, problems, {c.key_text for c in cells})
         if i == 0:
@@ -197,6 +210,8 @@ def build_rules(
 ) -> Rules:
     """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
     optional); raise RulesError listing every problem."""
+    from .rules_checks import check_model, check_playground  # validation only: not for cached rules
+
     problems: list[Problem] = []
     checks_file = _load_file(Checks, checks, problems)[0] if checks is not None else None
     model_file, model_text = _load_file(ModelFile, model, problems)

@@ -3,14 +3,14 @@ cells, declared placeholders, known constraint keys, reasons for greyed options.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pydantic import BaseModel
-
 from .engine_names import launcher_flags
 from .problems import Problem
-from .schema import DIMS, PLACEHOLDER_RE, Cell, Knob, KnobOption, ModelFile, PlaygroundFile
+from .pydantic_hooks import Strict
+from .schema import DIMS, PLACEHOLDER_RE, Cell, KnobOption, ModelFile, PlaygroundFile
 from .tomlloc import find_line, format_loc, line_index
 
 CONSTRAINT_KEYS = frozenset({"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch", "dp_attn_on", "pd_mode"})
@@ -170,12 +170,12 @@ def _check_launcher_flags(model: ModelFile, name: str, index: dict, problems: li
 
 
 def _walk(obj: Any, loc: tuple) -> Iterator[tuple[tuple, Any]]:
-    """Every (key path, value) below a pydantic model."""
-    if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            value = getattr(obj, name)
-            yield loc + (name,), value
-            yield from _walk(value, loc + (name,))
+    """Every (key path, value) below a rules dataclass."""
+    if isinstance(obj, Strict):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            yield loc + (f.name,), value
+            yield from _walk(value, loc + (f.name,))
     elif isinstance(obj, list):
         for i, x in enumerate(obj):
             yield loc + (i,), x
@@ -202,7 +202,7 @@ def _option_problems(pg: PlaygroundFile) -> Iterator[tuple[tuple, str]]:
         if isinstance(value, KnobOption) and (value.disable or value.disabled) and not value.reason:
             yield loc, f"option {value.id!r}: a disabled option needs a reason"
         cli = getattr(value, "cli", None)
-        if isinstance(value, (Knob, BaseModel)) and isinstance(cli, str):
+        if isinstance(value, Strict) and isinstance(cli, str):
             if cli in clis:
                 yield loc + ("cli",), f"the override key {cli!r} is already used by {format_loc(clis[cli])}"
             clis.setdefault(cli, loc)

@@ -10,7 +10,9 @@ filled in (and quoted) by the renderer, or meant to be replaced by hand.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
+from .pydantic_hooks import After
 from .visible import has_control
 
 PLACEHOLDER_TOKEN = re.compile(r"\{\{[A-Z0-9_]+\}\}|<[a-z0-9][a-z0-9-]*>")
@@ -100,3 +102,22 @@ def check_script(value: str) -> str:
     if problem:
         raise ValueError(f"the command text {problem}")
     return value
+
+
+# The rules schema's texts (`schema.py`). Validated per element, so an error names the exact
+# list item (and its line).
+Flag = Annotated[str, After(check_flag)]
+EnvEntry = Annotated[str, After(check_env_entry)]
+Line = Annotated[str, After(check_one_line)]  # goes into a `# …` comment line
+Script = Annotated[str, After(check_script)]  # a command text, pasted into a shell
+
+
+def check_flag_name(value: str) -> str:
+    """A pydantic validator: a flag name alone (`--port`), no value."""
+    check_flag(value)
+    if re.search(r"[\s=]", value):
+        raise ValueError(f"a flag name alone, without a value (e.g. '--port'), got {value!r}")
+    return value
+
+
+FlagName = Annotated[str, After(check_flag_name)]

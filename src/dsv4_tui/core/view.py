@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .env import Env
 from .flags import flag_value
 from .formats import framing as get_framing
 from .gpus import Detection
 from .lookup import docker_image, model_name
-from .playground import CardView, Overrides, PlaygroundResult, cards, playground
 from .render import badge, cell_notes, render_command, render_curl
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
+
+if TYPE_CHECKING:  # the Playground's engine loads with the Playground (see playground_view)
+    from .playground import CardView, Overrides, PlaygroundResult
 
 # Cookbook defaults meant to be replaced by hand: `<node0-ip>`, `<your-hf-token>`, …
 TODO_PLACEHOLDER = re.compile(r"<[a-z0-9][a-z0-9-]*>")
@@ -129,6 +132,8 @@ class PlaygroundView:
 
 
 def playground_view(rules: Rules, sel: Selection, overrides: Overrides, framing: str, env: Env) -> PlaygroundView:
+    from .playground import cards, playground
+
     subst = env.subst()
     result = playground(rules, sel, overrides, framing, subst)
     secrets = env.secrets()

@@ -88,6 +88,11 @@ def remove_stale_temps(folder: Path, name: str) -> int:
 
 def atomic_write(path: Path, text: str, mode: int = 0o600) -> Path:
     """Write `text` to `path` atomically with `mode`; return the file written (see module doc)."""
+    return atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> Path:
+    """`atomic_write` for bytes."""
     target = write_target(Path(path))
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -96,8 +101,8 @@ def atomic_write(path: Path, text: str, mode: int = 0o600) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=folder)
         try:
             os.fchmod(fd, mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)

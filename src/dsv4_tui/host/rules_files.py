@@ -8,7 +8,8 @@ from pathlib import Path
 from ..core.problems import Problem, RulesError
 from ..core.rules import Rules, RulesText, build_rules
 from .files import ReadProblem, read_text
-from .paths import bundled_rules_dir, user_rules_dir
+from .paths import bundled_rules_dir, cache_dir, user_rules_dir
+from .rules_cache import cached_rules
 
 FILES = ("model.toml", "cells.toml", "playground.toml")
 CHECKS = "checks.toml"
@@ -30,8 +31,11 @@ def user_overlays() -> list[Path]:
     return [folder] if os.path.lexists(folder / "cells.toml") else []
 
 
-def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None = None) -> Rules:
+def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None = None, *, cache: bool = True) -> Rules:
     """Load and validate a rules folder; raise RulesError listing every problem.
+
+    With `cache`, rules validated before with the same texts come from the cache instead
+    (`rules_cache.py`); `dsv4 check` passes cache=False.
 
     `rules_dir` defaults to $DSV4_RULES, else the bundled rules. A folder with only a
     `cells.toml` (a user's own cells) is laid over the bundled rules instead of replacing
@@ -53,7 +57,14 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
     sources = [str(rules_dir)] + [str(folder) for folder in overlays]
     checks_path = rules_dir / CHECKS
     checks = _text(checks_path) if os.path.lexists(checks_path) else None  # optional: no lint rules
-    return build_rules(_text(rules_dir / "model.toml"), cells, _text(rules_dir / "playground.toml"), sources, checks)
+    model, playground = _text(rules_dir / "model.toml"), _text(rules_dir / "playground.toml")
+
+    def build() -> Rules:
+        return build_rules(model, cells, playground, sources, checks)
+
+    if not cache:
+        return build()
+    return cached_rules(cache_dir(), [model, *cells, playground, checks], build)
 
 
 def is_bundled(source: str) -> bool:

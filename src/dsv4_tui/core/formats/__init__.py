@@ -9,12 +9,32 @@ registry: the command box's toggle, the Install line, the help, `dsv4 print --fo
 
 from __future__ import annotations
 
-from . import docker, lws, python, sbatch, srt_slurm
-from .base import ExportTarget, Framing
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from . import docker, python
+from .base import Framing
+
+if TYPE_CHECKING:
+    from .base import ExportTarget
 
 FRAMINGS: dict[str, Framing] = {f.id: f for f in (python.FORMAT, docker.FORMAT)}
-TARGETS: dict[str, ExportTarget] = {t.id: t for t in (lws.FORMAT, sbatch.FORMAT, srt_slurm.FORMAT)}
+TARGET_MODULES = ("lws", "sbatch", "srt_slurm")  # imported on first use: start-up needs none
 DEFAULT_FRAMING = "python"
+
+
+@cache
+def targets() -> dict[str, ExportTarget]:
+    """The export targets by id (`TARGETS`), imported the first time they are asked for."""
+    found = [import_module(f"{__name__}.{m}").FORMAT for m in TARGET_MODULES]
+    return {t.id: t for t in found}
+
+
+def __getattr__(name: str) -> object:
+    if name == "TARGETS":
+        return targets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class UnknownFormat(ValueError):
@@ -36,6 +56,6 @@ def next_framing(format_id: str) -> str:
 
 def target(target_id: str) -> ExportTarget:
     try:
-        return TARGETS[target_id]
+        return targets()[target_id]
     except KeyError:
-        raise UnknownFormat(f"unknown export target {target_id!r}; expected one of {', '.join(TARGETS)}") from None
+        raise UnknownFormat(f"unknown export target {target_id!r}; expected one of {', '.join(targets())}") from None

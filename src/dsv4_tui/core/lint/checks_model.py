@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Literal
+from dataclasses import field
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from ..pydantic_hooks import MinLen, Pattern, Strict, record, validate_python
 
 CONTEXT_NAMES = ("hw", "vendor", "arch", "gpus_per_node", "nodes", "role", "framing", "docker_image", "variant")
 Scalar = str | int | float | bool
@@ -37,15 +38,12 @@ _ID = r"^[a-z0-9][a-z0-9-]*$"
 _NAME = r"^[a-z][a-z0-9_]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-def _subjects(model: BaseModel, names: tuple[str, ...]) -> list[str]:
+def _subjects(model: Strict, names: tuple[str, ...]) -> list[str]:
     return [n for n in names if getattr(model, n) is not None]
 
 
-class Condition(_Strict):
+@record
+class Condition(Strict):
     flag: str | None = None
     env: str | None = None
     context: (
@@ -68,8 +66,7 @@ class Condition(_Strict):
     not_matches: str | None = None
     default: Scalar | None = None
 
-    @model_validator(mode="after")
-    def _shape(self) -> Condition:
+    def __post_init__(self) -> None:  # pydantic reports a ValueError as "Value error, …"
         subjects = _subjects(self, ("flag", "env", "context", "docker", "predicate"))
         groups = _subjects(self, ("any_of", "all_of", "none_of"))
         ops = _subjects(
@@ -93,35 +90,35 @@ class Condition(_Strict):
                     re.compile(pattern)
                 except re.error as exc:
                     raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
-        return self
 
 
-class Operand(_Strict):
+@record
+class Operand(Strict):
     flag: str | None = None
     env: str | None = None
     context: Literal["gpus_per_node", "nodes"] | None = None
     value: Number | None = None
-    name: str | None = Field(default=None, pattern=_NAME)
+    name: Annotated[str, Pattern(_NAME)] | None = None
     default: Number | None = None
     or_context: Literal["gpus_per_node", "nodes"] | None = None  # a flag's fallback before its default
     invert: bool = False  # the operand divides the product instead of multiplying it
 
-    @model_validator(mode="after")
-    def _one(self) -> Operand:
+    def __post_init__(self) -> None:
         if len(_subjects(self, ("flag", "env", "context", "value"))) != 1:
             raise ValueError("an operand names exactly one of flag, env, context, value")
         if self.or_context is not None and self.flag is None:
             raise ValueError("or_context applies to a flag operand")
-        return self
 
 
-class Compare(_Strict):
-    left: list[Operand] = Field(min_length=1)
+@record
+class Compare(Strict):
+    left: Annotated[list[Operand], MinLen(1)]
     op: Literal["<=", "<", ">=", ">", "==", "!="]
-    right: list[Operand] = Field(min_length=1)
+    right: Annotated[list[Operand], MinLen(1)]
 
 
-class EditSpec(_Strict):
+@record
+class EditSpec(Strict):
     set_flag: str | None = None
     remove_flag: str | None = None
     set_env: str | None = None
@@ -129,8 +126,7 @@ class EditSpec(_Strict):
     value: str | int | float | None = None  # a literal, or a template such as "{right}"
     solve: str | None = None  # the compare operand to set to the bound that satisfies it
 
-    @model_validator(mode="after")
-    def _one(self) -> EditSpec:
+    def __post_init__(self) -> None:
         if len(_subjects(self, ("set_flag", "remove_flag", "set_env", "remove_env"))) != 1:
             raise ValueError("an edit is exactly one of set_flag, remove_flag, set_env, remove_env")
         if (self.remove_flag or self.remove_env) and (self.value is not None or self.solve):
@@ -139,26 +135,27 @@ class EditSpec(_Strict):
             raise ValueError("set_env needs a value or solve")
         if self.value is not None and self.solve:
             raise ValueError("give value or solve, not both")
-        return self
 
 
-class FixSpec(_Strict):
+@record
+class FixSpec(Strict):
     label: str
-    edits: list[EditSpec] = Field(min_length=1)
+    edits: Annotated[list[EditSpec], MinLen(1)]
 
 
-class Check(_Strict):
-    id: str = Field(pattern=_ID)
+@record
+class Check(Strict):
+    id: Annotated[str, Pattern(_ID)]
     level: Literal["error", "warning", "info"]
     source: str
     message: str
     subject: str | None = None  # the flag or env the finding concerns (default: the first one named)
-    when: list[Condition] = []
-    require: list[Condition] = []
+    when: list[Condition] = field(default_factory=list)
+    require: list[Condition] = field(default_factory=list)
     compare: Compare | None = None
-    values: list[Operand] = []  # more named values for the message
-    fix: list[FixSpec] = []
-    superseded_by: list[str] = []  # ids of checks whose finding makes this one redundant
+    values: list[Operand] = field(default_factory=list)  # more named values for the message
+    fix: list[FixSpec] = field(default_factory=list)
+    superseded_by: list[str] = field(default_factory=list)  # ids of checks whose finding makes this one redundant
 
     def operands(self) -> list[Operand]:
         return [
@@ -167,8 +164,7 @@ class Check(_Strict):
             *self.values,
         ]
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Check:
+    def __post_init__(self) -> None:
         if not self.require and self.compare is None:
             raise ValueError("a check needs require or compare")
         names = {o.name for o in self.operands() if o.name}
@@ -186,7 +182,6 @@ class Check(_Strict):
                     o.name for o in (self.compare.left + self.compare.right if self.compare else [])
                 }:
                     raise ValueError(f"solve names no compare operand: {e.solve!r}")
-        return self
 
 
 def _check_template(text: str, allowed: set[str]) -> None:
@@ -201,12 +196,12 @@ def _check_template(text: str, allowed: set[str]) -> None:
             raise ValueError(f"template {text!r}: unknown name {{{field_name}}}; known: {', '.join(sorted(allowed))}")
 
 
-class Checks(_Strict):
-    predicate: dict[str, Condition] = {}
-    check: list[Check] = []
+@record
+class Checks(Strict):
+    predicate: dict[str, Condition] = field(default_factory=dict)
+    check: list[Check] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _refs(self) -> Checks:
+    def __post_init__(self) -> None:
         ids = [c.id for c in self.check]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -219,7 +214,6 @@ class Checks(_Strict):
             unknown = [i for i in c.superseded_by if i not in ids or i == c.id]
             if unknown:
                 raise ValueError(f"check {c.id!r}: superseded_by names no other check: {', '.join(unknown)}")
-        return self
 
 
 def _refs_ok(cond: Condition, predicates: dict[str, Condition], stack: tuple[str, ...]) -> None:
@@ -234,9 +228,6 @@ def _refs_ok(cond: Condition, predicates: dict[str, Condition], stack: tuple[str
             _refs_ok(sub, predicates, stack)
 
 
-Condition.model_rebuild()
-
-
 def parse_checks(data: dict) -> Checks:
     """Validate a parsed checks.toml (raises pydantic.ValidationError with the key paths)."""
-    return Checks.model_validate(data)
+    return validate_python(Checks, data)

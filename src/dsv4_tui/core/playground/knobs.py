@@ -146,11 +146,11 @@ def on_box(pg: PlaygroundFile, box: BoxFacts, keep: Sequence[str] = ()) -> Playg
         names = dict.fromkeys([*found, *(k for k in keep if k and _DEVICE_NAME.fullmatch(k))])
         names.pop(ib.option[0].id, None)
         options = [ib.option[0], *(KnobOption(id=name, label=name) for name in names)]
-        update["pd"] = pg.pd.model_copy(update={"ib_device": ib.model_copy(update={"option": options})})
+        update["pd"] = dataclasses.replace(pg.pd, ib_device=dataclasses.replace(ib, option=options))
     ratios = [o.value for o in pg.hisparse.host_ratio.option]
     if box.host_ratio is not None and box.host_ratio in ratios and box.host_ratio != pg.hisparse.default_host_ratio:
-        update["hisparse"] = pg.hisparse.model_copy(update={"default_host_ratio": box.host_ratio})
-    return pg.model_copy(update=update) if update else pg
+        update["hisparse"] = dataclasses.replace(pg.hisparse, default_host_ratio=box.host_ratio)
+    return dataclasses.replace(pg, **update) if update else pg
 
 
 def rules_on_box(rules: Rules, box: BoxFacts, keep: Sequence[str] = ()) -> Rules:

@@ -17,7 +17,7 @@ from ..schema import PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
 from ..subst import Subst, substitute
-from .apply import apply, base_cell
+from .apply_cards import apply, base_cell
 from .state import Overrides
 from .views import revert_hidden
 

@@ -11,7 +11,7 @@ from ..flags import flag_name, flag_value, has_flag, matches
 from ..rules import Cell, Rules
 from ..schema import KnobOption, PlaygroundFile
 from ..selection import Selection
-from .apply import (
+from .apply_cards import (
     apply_attention,
     base_backend,
     base_cell,
@@ -211,6 +211,8 @@ def revert_hidden(rules: Rules, sel: Selection, overrides: Overrides) -> Overrid
     (HiCache on RTX PRO 6000). HiSparse, hidden while PD mode is not decode (a Playground
     knob, not the base), keeps its pick for when Decode is chosen again.
     """
+    if overrides.is_untouched():
+        return overrides  # nothing picked, nothing to drop
     pg, ov = rules.playground, overrides
     reset: dict[str, Any] = {}
     for card in cards(rules, sel, ov):

@@ -1,0 +1,127 @@
+"""The validated rules cache: a warm start reads it (and imports no pydantic); any change to
+a rules text, or to dsv4's core code, validates again; broken rules are never cached; a cache
+file that cannot be trusted or read is ignored; `dsv4 check` always validates."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsv4_tui import cli
+from dsv4_tui.core.problems import RulesError
+from dsv4_tui.host import rules_files
+from dsv4_tui.host.paths import cache_dir
+from dsv4_tui.host.rules_files import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def builds(monkeypatch) -> list[str]:
+    """Each validation of the rules (build_rules), by the sources it validated."""
+    seen: list[str] = []
+    real = rules_files.build_rules
+
+    def counting(*args, **kwargs):
+        seen.append(str(args[3] if len(args) > 3 else kwargs.get("sources")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rules_files, "build_rules", counting)
+    return seen
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    return folder
+
+
+def cache_files() -> list[Path]:
+    return sorted(cache_dir().glob("rules-*.pickle"))
+
+
+def test_the_second_load_comes_from_the_cache(builds):
+    first = load_rules(ROOT / "rules")
+    assert len(builds) == 1 and len(cache_files()) == 1
+    second = load_rules(ROOT / "rules")
+    assert len(builds) == 1  # not validated again
+    assert second.cells == first.cells and second.playground == first.playground
+    assert second.model == first.model and second.checks == first.checks and second.sources == first.sources
+
+
+def test_a_changed_rules_text_is_validated_again(tmp_path, builds):
+    folder = copy_rules(tmp_path)
+    before = load_rules(folder)
+    cells = folder / "cells.toml"
+    cells.write_text(cells.read_text(encoding="utf-8").replace("--tp 4", "--tp 2", 1), encoding="utf-8")
+    after = load_rules(folder)
+    assert len(builds) == 2
+    assert [c.flags for c in after.cells] != [c.flags for c in before.cells]
+    assert len(cache_files()) == 1  # the old entry is gone
+
+
+def test_broken_rules_are_never_cached(tmp_path, builds):
+    folder = copy_rules(tmp_path)
+    model = folder / "model.toml"
+    model.write_text(model.read_text(encoding="utf-8") + "\nbogus = 1\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(RulesError, match="unknown key 'bogus'"):
+            load_rules(folder)
+    assert len(builds) == 2 and cache_files() == []
+
+
+def test_a_corrupt_cache_file_is_ignored_and_written_again(builds):
+    load_rules(ROOT / "rules")
+    (path,) = cache_files()
+    path.write_bytes(b"\x80\x05not a pickle")
+    again = load_rules(ROOT / "rules")
+    assert len(builds) == 2 and len(again.cells) > 0
+    assert path.read_bytes() != b"\x80\x05not a pickle"
+
+
+def test_a_cache_file_others_can_write_is_not_read(builds):
+    load_rules(ROOT / "rules")
+    (path,) = cache_files()
+    os.chmod(path, 0o666)
+    load_rules(ROOT / "rules")
+    assert len(builds) == 2  # validated again instead of trusting the file
+
+
+def test_an_unwritable_cache_folder_still_loads(builds, isolated_config):
+    (isolated_config / "cache").write_text("a file where the folder should be", encoding="utf-8")
+    assert len(load_rules(ROOT / "rules").cells) > 0
+    assert len(load_rules(ROOT / "rules").cells) > 0
+    assert len(builds) == 2
+
+
+def test_dsv4_check_always_validates(builds, capsys):
+    load_rules(ROOT / "rules")
+    assert cli.main(["--rules", str(ROOT / "rules"), "check"]) == 0
+    assert len(builds) == 2
+    assert "OK" in capsys.readouterr().out
+
+
+def test_a_cached_start_imports_no_pydantic(isolated_config):
+    """The promise behind the cache: a warm start of the app validates nothing."""
+    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config)}
+    code = (
+        "import sys\n"
+        "from dsv4_tui.host.rules_files import load_rules, user_overlays\n"
+        "from dsv4_tui.core.view import deploy_view\n"
+        "from dsv4_tui.core.selection import first_selection\n"
+        "from dsv4_tui.core.env import Env\n"
+        "rules = load_rules(overlays=user_overlays())\n"
+        "print('pydantic' in sys.modules)\n"
+        "print(deploy_view(rules, first_selection(rules), 'python', Env.defaults(rules), None).display)\n"
+    )
+    cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert cold.returncode == 0 and warm.returncode == 0, cold.stderr + warm.stderr
+    assert cold.stdout.splitlines()[0] == "True"  # the first start validated
+    assert warm.stdout.splitlines()[0] == "False"  # the second did not even import pydantic
+    assert warm.stdout.splitlines()[1:] == cold.stdout.splitlines()[1:]
