@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-from textual.widgets import Button
 
 from dsv4_tui import cli
 from dsv4_tui.app import DSV4App
@@ -13,7 +12,18 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection, choose, first_selection
 from dsv4_tui.host.paths import config_dir
-from tui_helpers import as_shown, chip, command_on_screen, notes, press_chip, status_on_screen
+from dsv4_tui.widgets.tool_button import ToolButton
+from tui_helpers import (
+    as_shown,
+    chip,
+    click_chip,
+    command_on_screen,
+    highlighted,
+    notes,
+    press_chip,
+    row,
+    status_on_screen,
+)
 
 SIZE = (100, 40)
 
@@ -41,8 +51,8 @@ async def test_starts_on_the_first_cell_with_its_command(rules):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.selection == first_selection(rules) == Selection("b200", "flash", "fp4", "low-latency", "single")
-        assert app.focused is chip(app, "hw", "b200")
-        assert "-selected" in chip(app, "hw", "b200").classes
+        assert highlighted(app) == ("hw", "b200")
+        assert chip(app, "hw", "b200").state.selected
         assert_command_shown(app, rules)
         assert command_on_screen(app).startswith("sglang serve \\\n  --trust-remote-code")
         assert str(app.query_one("#deploy-badge").content) == "Verified"
@@ -77,9 +87,9 @@ async def test_choose_snaps_lower_dimensions_and_says_what_changed(rules, start,
         assert command_on_screen(app) != before
         # The chips follow: the new values are selected, the old ones not.
         for d in ("hw", "variant", "quant", "strategy", "nodes"):
-            assert "-selected" in chip(app, d, want[d]).classes
+            assert chip(app, d, want[d]).state.selected
             if sel[d] != want[d]:
-                assert "-selected" not in chip(app, d, sel[d]).classes
+                assert not chip(app, d, sel[d]).state.selected
 
 
 async def test_mi300x_snaps_quant_to_fp8_in_words(rules):
@@ -95,7 +105,7 @@ async def test_clicking_a_chip_chooses_it(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert await pilot.click("#deploy-pane #chip-strategy-high-throughput")
+        assert await click_chip(pilot, row(app, "strategy"), "high-throughput")
         await pilot.pause()
         assert app.selection.strategy == "high-throughput"
         assert_command_shown(app, rules)
@@ -107,18 +117,18 @@ async def test_greyed_chip_explains_itself_and_cannot_be_chosen(rules):
         await pilot.pause()
         # b200 → right ×4 is RTX PRO 6000 (h100 h200 b200 b300 gb200 gb300 rtx6000).
         await pilot.press("right", "right", "right", "right")
-        assert app.focused is chip(app, "hw", "rtx6000")
+        assert highlighted(app) == ("hw", "rtx6000")
         await pilot.press("enter")
         await pilot.pause()
         assert app.selection.hw == "rtx6000"
         sel = app.selection
         command = command_on_screen(app)
         pro = chip(app, "variant", "pro")
-        assert "-unavailable" in pro.classes
+        assert not pro.state.enabled
         await pilot.press("down")  # to the Variant row: its selected chip (Flash)
-        assert app.focused is chip(app, "variant", "flash")
-        await pilot.press("right")  # the greyed Pro chip still takes focus
-        assert app.focused is pro
+        assert highlighted(app) == ("variant", "flash")
+        await pilot.press("right")  # the greyed Pro chip can still be highlighted
+        assert highlighted(app) == ("variant", "pro")
         await pilot.pause()
         reason = status_on_screen(app)
         assert reason.startswith("✗ Pro: ")
@@ -150,7 +160,7 @@ async def test_status_returns_to_normal_colour_after_a_reason(rules):
         await pilot.pause()
         app.choose("hw", "rtx6000")
         await pilot.pause()
-        chip(app, "variant", "pro").focus()
+        row(app, "variant").highlight("pro")
         await pilot.pause()
         status = app.query_one("#deploy-pane #status")
         assert "-reason" in status.classes
@@ -164,7 +174,7 @@ async def test_choosing_the_same_chip_again_still_says_so(rules):
     async with app.run_test(size=SIZE) as pilot:
         await press_chip(pilot, "hw", "h200")
         assert status_on_screen(app) == "H200 chosen."
-        chip(app, "hw", "b300").focus()  # focus text replaces the status line …
+        row(app, "hw").highlight("b300")  # what the highlight is on replaces the status line …
         await pilot.pause()
         assert status_on_screen(app).startswith("B300: 288 GB")
         await press_chip(pilot, "hw", "h200")  # … and choosing H200 again says it again
@@ -175,41 +185,73 @@ async def test_keyboard_navigation(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.focused is chip(app, "hw", "b200")
+        assert highlighted(app) == ("hw", "b200")
         await pilot.press("left")
-        assert app.focused is chip(app, "hw", "h200")
+        assert highlighted(app) == ("hw", "h200")
         await pilot.press("left", "left")  # wraps from the first chip to the last (AMD) one
-        assert app.focused is chip(app, "hw", "mi355x")
+        assert highlighted(app) == ("hw", "mi355x")
         await pilot.press("right")  # and back
-        assert app.focused is chip(app, "hw", "h100")
+        assert highlighted(app) == ("hw", "h100")
         # Moving focus does not choose.
         assert app.selection == first_selection(rules)
         await pilot.press("down")
-        assert app.focused is chip(app, "variant", "flash")
+        assert highlighted(app) == ("variant", "flash")
         await pilot.press("down")
-        assert app.focused is chip(app, "quant", "fp4")
+        assert highlighted(app) == ("quant", "fp4")
         await pilot.press("down")
-        assert app.focused is chip(app, "strategy", "low-latency")
+        assert highlighted(app) == ("strategy", "low-latency")
         await pilot.press("right", "enter")
         await pilot.pause()
         assert app.selection.strategy == "balanced"
         await pilot.press("down")
-        assert app.focused is chip(app, "nodes", "single")
+        assert highlighted(app) == ("nodes", "single")
         await pilot.press("down")  # past the last row: on to the command box, not a chip of the same row
-        assert app.focused is app.query_one("#deploy-framing-python", Button)
-        chip(app, "quant", "fp4").focus()
+        assert app.focused is app.query_one("#deploy-framing-python", ToolButton)
+        row(app, "quant").focus()
         await pilot.press("up", "up")
-        assert app.focused is chip(app, "hw", "b200")
+        assert highlighted(app) == ("hw", "b200")
         await pilot.press("up")  # past the first row: the pane itself, where ↑ ↓ scroll
         assert app.focused is app.query_one("#deploy-pane")
+
+
+async def test_tab_moves_row_by_row_to_the_selected_chip(rules):
+    """A row of chips is one stop for Tab (← → move inside it), landing on its selected chip."""
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("right")
+        assert highlighted(app) == ("hw", "b300")
+        await pilot.press("tab")
+        assert highlighted(app) == ("variant", "flash")
+        await pilot.press("shift+tab")  # back on Hardware: its selected chip, not the last highlight
+        assert highlighted(app) == ("hw", "b200")
+
+
+async def test_hovering_a_chip_explains_it(rules):
+    """The mouse over a greyed chip: the status line and the tooltip say why."""
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.choose("hw", "rtx6000")
+        await pilot.pause()
+        variant = row(app, "variant")
+        region = variant.chip_region("pro")
+        assert region is not None
+        await pilot.hover(variant, offset=(region.x + 1, region.y))
+        await pilot.pause()
+        assert status_on_screen(app).startswith("✗ Pro: ") and "Flash only" in status_on_screen(app)
+        assert "Flash only" in str(variant.tooltip)
+        await click_chip(pilot, variant, "pro")  # a click on it refuses, with the reason
+        await pilot.pause()
+        assert app.selection.variant == "flash"
+        assert status_on_screen(app).startswith("✗ Pro: ")
 
 
 async def test_framing_toggle_with_p_and_the_buttons(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        python_button = app.query_one("#deploy-framing-python", Button)
-        docker_button = app.query_one("#deploy-framing-docker", Button)
+        python_button = app.query_one("#deploy-framing-python", ToolButton)
+        docker_button = app.query_one("#deploy-framing-docker", ToolButton)
         assert "-active" in python_button.classes and "-active" not in docker_button.classes
         await pilot.press("p")
         await pilot.pause()
@@ -294,7 +336,7 @@ async def test_selection_and_framing_are_remembered(rules):
         await pilot.pause()
         assert again.selection == sel and again.framing == "docker"
         assert command_on_screen(again) == as_shown(again, expected(rules, sel, "docker"))
-        assert again.focused is chip(again, "hw", "h200")
+        assert highlighted(again) == ("hw", "h200")
 
 
 async def test_remember_false_writes_no_state(rules):

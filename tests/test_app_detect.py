@@ -26,7 +26,7 @@ async def test_h200_x8_is_preselected(rules, bin_dir):
         assert app.selection == Selection("h200", "flash", "fp4", "low-latency", "single")
         assert "8 x H200 detected" in app.sub_title
         assert status_on_screen(app) == "8 x H200 detected: preselected H200."
-        assert "-selected" in chip(app, "hw", "h200").classes
+        assert chip(app, "hw", "h200").state.selected
         assert "--tp 4" in command_on_screen(app) or "--tp 8" in command_on_screen(app)
         assert warnings_on_screen(app) == ""  # 8 GPUs are enough for this cell
 
@@ -126,7 +126,11 @@ async def test_with_detect_the_tool_does_run(rules, bin_dir, tmp_path):
 
 
 async def test_failed_detection_says_why_in_one_line(rules, bin_dir):
-    fake_tool(bin_dir, "nvidia-smi", "echo 'NVIDIA-SMI has failed because it could not communicate with the driver' >&2; exit 9")
+    fake_tool(
+        bin_dir,
+        "nvidia-smi",
+        "echo 'NVIDIA-SMI has failed because it could not communicate with the driver' >&2; exit 9",
+    )
     app = DSV4App(rules)
     async with app.run_test(size=SIZE) as pilot:
         await detected(pilot)

@@ -13,7 +13,7 @@ from dsv4_tui.core.playground import Overrides, playground
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.host.doctor import DoctorContext, planned_checks, summary
 from dsv4_tui.host.doctor.request import subject
-from dsv4_tui.widgets.chips import Chip
+from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.doctor_pane import DoctorPane
 from test_doctor_proc import wait_dead
 from tui_helpers import focus_and_enter, plain, press_chip, settle
@@ -224,15 +224,22 @@ async def pd_decode_playground(pilot) -> None:
         app.choose(dim, value)
     await pilot.press("2")
     await pilot.pause()
-    await focus_and_enter(pilot, pg_chip(app, "pd_mode", "decode"))
+    await focus_and_enter(pilot, pg_row(app, "pd_mode"), "decode")
 
 
-def pg_chip(app, key: str, cid: str) -> Chip:
-    return app.query_one(f"#playground-pane #chip-{key}-{cid}", Chip)
+def pg_row(app, key: str) -> ChipRow:
+    return app.query_one(f"#playground-pane #row-pg-{key}", ChipRow)
+
+
+def pg_chip(app, key: str, cid: str) -> ChipOption:
+    option = pg_row(app, key).option(cid)
+    assert option is not None, f"no chip {key}={cid}"
+    return option
 
 
 def ib_chips(app) -> list[str]:
-    return [chip.state.id for chip in app.query("#playground-pane #row-pg-pd_ib_device Chip").results(Chip)]
+    """The IB-device chips on offer."""
+    return [o.id for o in pg_row(app, "pd_ib_device").shown_options()]
 
 
 def pg_command(app) -> str:
@@ -250,7 +257,7 @@ async def test_the_ib_chips_offer_this_boxs_devices(rules, box):
         assert ib_chips(app) == ["auto", "mlx5_2", "mlx5_3"]
         assert pg_chip(app, "pd_ib_device", "auto").state.selected
         assert "--disaggregation-ib-device" not in pg_command(app)  # auto: SGLang picks
-        await focus_and_enter(pilot, pg_chip(app, "pd_ib_device", "mlx5_3"))
+        await focus_and_enter(pilot, pg_row(app, "pd_ib_device"), "mlx5_3")
         assert app.overrides.pd_ib_device == "mlx5_3"
         assert "--disaggregation-ib-device mlx5_3" in pg_command(app)
         await pilot.press("R")  # back to the Deploy cell: the same command as without the box
@@ -274,7 +281,7 @@ async def test_the_host_ratio_is_preselected_from_the_ram(rules, box, ram_kb, ra
     async with app.run_test(size=SIZE) as pilot:
         await finished(pilot)
         await pd_decode_playground(pilot)
-        await focus_and_enter(pilot, pg_chip(app, "hisparse", "on"))
+        await focus_and_enter(pilot, pg_row(app, "hisparse"), "on")
         assert pg_chip(app, "hisparse_ratio", ratio).state.selected
         assert app.overrides == Overrides(pd_mode="decode", hisparse=True)  # preselected, not picked
         assert f'"host_to_device_ratio":{ratio}}}' in pg_command(app)
@@ -288,5 +295,5 @@ async def test_no_detect_reads_nothing_of_the_box(rules, box):
         await finished(pilot)
         await pd_decode_playground(pilot)
         assert ib_chips(app) == [o.id for o in rules.playground.pd.ib_device.option]
-        await focus_and_enter(pilot, pg_chip(app, "hisparse", "on"))
+        await focus_and_enter(pilot, pg_row(app, "hisparse"), "on")
         assert pg_chip(app, "hisparse_ratio", str(rules.playground.hisparse.default_host_ratio)).state.selected

@@ -98,9 +98,9 @@ async def test_both_deepep_fixes_become_playground_overrides(rules, fix, expecte
         await pilot.pause()
         await choose_fix(pilot, fix)
         assert app.overrides.speculative == "mtp-314" and app.overrides.edits
-        assert expected in app.pg_view.result.text
+        assert expected in app.playground_now().result.text
         assert "deepep-dispatch-buffer" not in {f.id for f in app.pg_checks.findings}
-        assert app.pg_view.result.badge == "Not Verified"
+        assert app.playground_now().result.badge == "Not Verified"
 
 
 async def test_a_fix_from_deploy_opens_the_playground_with_it(rules):
@@ -121,7 +121,7 @@ async def test_a_fix_from_deploy_opens_the_playground_with_it(rules):
                 ("set_flag", "--attn-dp-size", "4"),
             )
         )
-        text = app.pg_view.result.text
+        text = app.playground_now().result.text
         assert "--attn-dp-size 4" in text and "--enable-dp-attention" not in text and "--dp 4" not in text
         assert command_on_screen(app) == as_shown(app, app.view.command)  # Deploy is unchanged
 

@@ -22,9 +22,11 @@ from dsv4_tui.host.paths import config_dir
 from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
-from dsv4_tui.widgets.chips import Chip, ChipRow
+from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import diff_text
-from tui_helpers import as_shown, focus_and_enter, notes, plain, press_chip, settle
+from dsv4_tui.widgets.tab_bar import TabBar
+from dsv4_tui.widgets.tool_button import ToolButton
+from tui_helpers import as_shown, click_chip, focus_and_enter, highlighted, notes, plain, press_chip, settle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,8 +75,11 @@ def pg_base(app) -> str:
     return plain(app.query_one("#playground-pane #pg-base", Static))
 
 
-def pg_chip(app, key: str, cid: str) -> Chip:
-    return app.query_one(f"#playground-pane #chip-{key}-{cid}", Chip)
+def pg_chip(app, key: str, cid: str) -> ChipOption:
+    """A Playground chip as its row shows it (state, text, shown)."""
+    option = row(app, key).option(cid)
+    assert option is not None, f"no chip {key}={cid}"
+    return option
 
 
 def row(app, key: str) -> ChipRow:
@@ -89,7 +94,7 @@ def core(rules, app, framing: str | None = None):
 def assert_pg_shown(app, rules) -> None:
     """The screen, the app's view and the core agree on the Playground command."""
     view = playground_view(rules, app.selection, app.overrides, app.framing, app.env)
-    assert app.pg_view.display == view.display
+    assert app.playground_now().display == view.display
     assert view.display == core(rules, app).text
     assert pg_command(app) == as_shown(app, view.display, "playground")
 
@@ -112,7 +117,7 @@ async def open_playground(pilot) -> None:
 async def press_pg_chip(pilot, key: str, cid: str) -> None:
     """Enter on a Playground chip; an enabled one is then the knob's selected choice."""
     target = pg_chip(pilot.app, key, cid)
-    await focus_and_enter(pilot, target)
+    await focus_and_enter(pilot, row(pilot.app, key), cid)
     if target.state.enabled:
         assert pg_chip(pilot.app, key, cid).state.selected, f"pressed {key}={cid}; it is not selected"
 
@@ -149,28 +154,28 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert pg_base(app).startswith("Base: B200 · Flash · FP4 · High-Throughput")
         assert "(untouched)" in pg_base(app)
         # The knobs show the base's own values; no inherit chip where the base defines it.
-        assert pg_chip(app, "tp", "4").state.selected and "-selected" in pg_chip(app, "tp", "4").classes
+        assert pg_chip(app, "tp", "4").state.selected and pg_chip(app, "tp", "4").state.selected
         assert pg_chip(app, "dp_attention", "4").state.selected
         assert pg_chip(app, "moe_backend", "megamoe").state.selected
-        assert pg_chip(app, "moe_backend", "megamoe").display
+        assert pg_chip(app, "moe_backend", "megamoe").shown
         quant = row(app, "moe_quant")
         assert quant.display and quant.label == "Quantization"
         assert pg_chip(app, "moe_quant", "w4a8").state.selected
         assert not pg_chip(app, "moe_quant", "w4a4").state.selected
-        assert not app.query("#playground-pane #chip-tp-inherit")
-        assert not app.query("#playground-pane #chip-moe_backend-inherit")
+        assert row(app, "tp").option("inherit") is None
+        assert row(app, "moe_backend").option("inherit") is None
         assert pg_chip(app, "cp", "inherit").state.selected  # the base has no CP: Auto
         assert pg_badge(app) == "Verified"
         assert_pg_shown(app, rules)
         assert pg_command(app) == as_shown(app, app.view.command, "playground")  # untouched: the Deploy command
-        assert not app.query_one("#pg-submit", Button).display
+        assert not app.query_one("#pg-submit", ToolButton).display
 
         # Deploy changes under the Playground: the cards follow.
         app.choose("strategy", "balanced")
         await pilot.pause()
         assert "Balanced" in pg_base(app)
         assert pg_chip(app, "moe_backend", "deepep").state.selected
-        assert not pg_chip(app, "moe_backend", "megamoe").display
+        assert not pg_chip(app, "moe_backend", "megamoe").shown
         assert not row(app, "moe_quant").display
         assert_pg_shown(app, rules)
 
@@ -189,7 +194,7 @@ async def test_enter_on_a_chip_sets_the_override_and_the_command_changes(rules):
         assert pg_badge(app) == "Not Verified"
         assert "-unverified" in app.query_one("#pg-badge").classes
         assert "(with your overrides)" in pg_base(app)
-        assert app.query_one("#pg-submit", Button).display
+        assert app.query_one("#pg-submit", ToolButton).display
         # The Deploy command is untouched by the Playground.
         assert "--tp 4" in app.view.command and "--tp 8" not in app.view.command
 
@@ -198,10 +203,10 @@ async def test_clicking_a_chip_sets_the_override(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
-        chip = pg_chip(app, "reasoning", "on")
-        app.query_one("#playground-pane").scroll_to_widget(chip, animate=False)
+        reasoning = row(app, "reasoning")
+        app.query_one("#playground-pane").scroll_to_widget(reasoning, animate=False)
         await pilot.pause()
-        assert await pilot.click(chip)
+        assert await click_chip(pilot, reasoning, "on")
         await pilot.pause()
         assert app.overrides == Overrides(reasoning=True)
         assert "--reasoning-parser" in pg_command(app)
@@ -216,7 +221,7 @@ async def test_reset_returns_to_the_base(rules):
         base = pg_command(app)
         await press_pg_chip(pilot, "tp", "8")
         assert pg_command(app) != base
-        app.query_one("#pg-reset", Button).press()
+        app.query_one("#pg-reset", ToolButton).press()
         await pilot.pause()
         assert app.overrides == Overrides()
         assert pg_command(app) == base
@@ -256,12 +261,12 @@ async def test_megamoe_is_hidden_off_blackwell_high_throughput(rules, sel):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *sel)
-        assert not pg_chip(app, "moe_backend", "megamoe").display
+        assert not pg_chip(app, "moe_backend", "megamoe").shown
         assert not row(app, "moe_quant").display
         for cid in ("w4a8", "w4a4"):
-            assert not pg_chip(app, "moe_quant", cid).display
+            assert not pg_chip(app, "moe_quant", cid).shown
         # The other backends stay on offer.
-        assert pg_chip(app, "moe_backend", "deepep").display
+        assert pg_chip(app, "moe_backend", "deepep").shown
         assert_pg_shown(app, rules)
 
 
@@ -271,10 +276,9 @@ async def test_ngram_is_disabled_while_dp_attention_is_on(rules):
         await playground_at(pilot, rules, *B200_BAL)
         assert pg_chip(app, "dp_attention", "4").state.selected  # the base runs DP-attention
         ngram = pg_chip(app, "speculative", "ngram")
-        assert ngram.display and not ngram.state.enabled
-        assert "-unavailable" in ngram.classes
+        assert ngram.shown and not ngram.state.enabled
         state, command = app.overrides, pg_command(app)
-        ngram.focus()
+        row(app, "speculative").highlight("ngram")
         await pilot.pause()
         reason = (
             "NGRAM is incompatible with DP-Attention. Turn DP-Attention off in the Attention card above to use NGRAM."
@@ -291,7 +295,7 @@ async def test_ngram_is_disabled_while_dp_attention_is_on(rules):
         # DP-Attention off: NGRAM becomes available and applies.
         await press_pg_chip(pilot, "dp_attention", "off")
         ngram = pg_chip(app, "speculative", "ngram")
-        assert ngram.state.enabled and "-unavailable" not in ngram.classes
+        assert ngram.state.enabled
         await press_pg_chip(pilot, "speculative", "ngram")
         assert app.overrides == Overrides(dp_attention=0, speculative="ngram")
         assert "--speculative-algorithm NGRAM" in pg_command(app)
@@ -303,9 +307,9 @@ async def test_dflash_is_disabled_coming_soon(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *H200_BAL)
         dflash = pg_chip(app, "speculative", "dflash")
-        assert dflash.display and not dflash.state.enabled
+        assert dflash.shown and not dflash.state.enabled
         state, command = app.overrides, pg_command(app)
-        dflash.focus()
+        row(app, "speculative").highlight("dflash")
         await pilot.pause()
         assert pg_status(app).startswith("✗ DFlash: Coming soon")
         await pilot.press("enter")
@@ -389,7 +393,7 @@ async def test_a_role_cell_base_has_no_single_command_and_no_submit(rules):
         assert not app.query_one("#pg-command").display
         for card in ("attention", "moe", "parsers", "speculative", "pd", "hisparse", "hicache"):
             assert not app.query_one(f"#card-{card}").display
-        assert not app.pg_view.result.can_submit
+        assert not app.playground_now().result.can_submit
         await pilot.press("s")
         await pilot.pause()
         assert not isinstance(app.screen, SubmitScreen)
@@ -447,8 +451,8 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         lines = shown.splitlines()
         assert "+   --tp 8 \\" in lines and "-   --tp 4 \\" in lines
         width = app.query_one("#pg-command .command").size.width
-        assert shown == diff_text(app.pg_view.diff, width).plain
-        assert "-active" in app.query_one("#pg-diff", Button).classes
+        assert shown == diff_text(app.playground_now().diff, width).plain
+        assert "-active" in app.query_one("#pg-diff", ToolButton).classes
         # The diff styles: + green, - red struck through.
         styled = app.query_one("#pg-command .command", Static).content
         spans = {str(s.style) for s in styled.spans}
@@ -456,7 +460,7 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         await pilot.press("d")
         await pilot.pause()
         assert not app.show_diff and pg_command(app) == command
-        assert "-active" not in app.query_one("#pg-diff", Button).classes
+        assert "-active" not in app.query_one("#pg-diff", ToolButton).classes
 
 
 async def test_a_sibling_match_offers_to_switch_the_deploy_base(rules):
@@ -464,7 +468,7 @@ async def test_a_sibling_match_offers_to_switch_the_deploy_base(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *H200_BAL)
-        sibling = app.query_one("#pg-sibling", Button)
+        sibling = app.query_one("#pg-sibling", ToolButton)
         assert not sibling.display
         await press_pg_chip(pilot, "moe_backend", "marlin")
         await press_pg_chip(pilot, "speculative", "off")
@@ -474,7 +478,7 @@ async def test_a_sibling_match_offers_to_switch_the_deploy_base(rules):
         assert pg_badge(app) == result.badge_line == "Verified (matches high-throughput)"
         assert want["matchedSibling"] in pg_badge(app)
         assert pg_command(app) == want["python"]
-        assert not app.query_one("#pg-submit", Button).display
+        assert not app.query_one("#pg-submit", ToolButton).display
         assert sibling.display
         assert "high-throughput" in str(sibling.label)
         app.query_one("#playground-pane").scroll_to_widget(sibling, animate=False)
@@ -495,24 +499,27 @@ async def test_arrows_skip_hidden_chips_and_rows(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, "b200", "pro", "fp4", "balanced", "single")
-        assert not pg_chip(app, "tp", "1").display and not pg_chip(app, "tp", "2").display  # Pro
-        pg_chip(app, "tp", "4").focus()
+        assert not pg_chip(app, "tp", "1").shown and not pg_chip(app, "tp", "2").shown  # Pro
+        row(app, "tp").highlight("4")
         await pilot.press("left")  # wraps past the hidden 1 and 2
-        assert app.focused is pg_chip(app, "tp", "16")
+        assert highlighted(app) == ("tp", "16")
         await pilot.press("right")
-        assert app.focused is pg_chip(app, "tp", "4")
+        assert highlighted(app) == ("tp", "4")
         # Backend → (Quantization is hidden without MegaMoE) → EP, and back.
         assert not row(app, "moe_quant").display
-        backend = next(c for c in row(app, "moe_backend").query(Chip) if c.state.selected)
-        backend.focus()
+        backend = row(app, "moe_backend").selected_option()
+        assert backend is not None
+        row(app, "moe_backend").focus_selected()
+        await pilot.pause()
         await pilot.press("down")
-        assert app.focused.id.startswith("chip-ep-") and app.focused.state.selected
+        ep = row(app, "ep").selected_option()
+        assert ep is not None and highlighted(app) == ("ep", ep.id)
         await pilot.press("up")
-        assert app.focused is backend
+        assert highlighted(app) == ("moe_backend", backend.id)
         # Transfer backend: MORI (hidden on NVIDIA) is skipped when wrapping.
-        pg_chip(app, "pd_transfer", "nixl").focus()
+        row(app, "pd_transfer").highlight("nixl")
         await pilot.press("right")
-        assert app.focused is pg_chip(app, "pd_transfer", "mooncake")
+        assert highlighted(app) == ("pd_transfer", "mooncake")
 
 
 async def test_no_base_puts_no_focus_on_invisible_chips(rules):
@@ -520,16 +527,16 @@ async def test_no_base_puts_no_focus_on_invisible_chips(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *ROLES)
         await pilot.pause()
-        assert not isinstance(app.focused, Chip)
+        assert not isinstance(app.focused, ChipRow)
         assert pg_status(app).startswith("Overrides apply on top")
         # Back to a base: the first chip takes focus again on the tab switch.
         await pilot.press("1")
         app.choose("variant", "flash")
         await pilot.pause()
-        assert app.pg_view.result.has_base
+        assert app.playground_now().result.has_base
         await pilot.press("2")
         await pilot.pause()
-        assert isinstance(app.focused, Chip) and app.focused.region.height == 1
+        assert isinstance(app.focused, ChipRow) and app.focused.region.height >= 1 and highlighted(app)
 
 
 # --------------------------------------------------------------------------- Submit
@@ -540,7 +547,7 @@ async def test_submit_is_hidden_while_verified(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         assert pg_badge(app) == "Verified"
-        assert not app.query_one("#pg-submit", Button).display
+        assert not app.query_one("#pg-submit", ToolButton).display
         await pilot.press("s")
         await pilot.pause()
         assert not isinstance(app.screen, SubmitScreen)
@@ -551,7 +558,7 @@ async def test_submit_refuses_without_confirmation_and_version_then_copies_the_l
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         await press_pg_chip(pilot, "moe_quant", "w4a4")
-        assert app.query_one("#pg-submit", Button).display
+        assert app.query_one("#pg-submit", ToolButton).display
         await pilot.press("s")
         await pilot.pause()
         screen = app.screen
@@ -625,7 +632,7 @@ async def test_submit_cancel_does_nothing(rules):
         await playground_at(pilot, rules, *B200_HT)
         await press_pg_chip(pilot, "tp", "8")
         clipboard = app.clipboard
-        app.query_one("#pg-submit", Button).press()
+        app.query_one("#pg-submit", ToolButton).press()
         await pilot.pause()
         assert isinstance(app.screen, SubmitScreen)
         await pilot.press("escape")
@@ -678,7 +685,7 @@ async def test_copy_in_the_playground_copies_the_playground_command(rules):
         assert "USE_FP4_ACTS" in app.clipboard
         # The Copy button does the same; in Deploy, c copies the Deploy command.
         app.copy_to_clipboard("")
-        app.query_one("#pg-copy", Button).press()
+        app.query_one("#pg-copy", ToolButton).press()
         await pilot.pause()
         assert app.clipboard == core(rules, app).text
         await pilot.press("1")
@@ -693,7 +700,7 @@ async def test_the_overrides_survive_a_framing_toggle(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
-        app.query_one("#pg-framing-docker", Button).press()
+        app.query_one("#pg-framing-docker", ToolButton).press()
         await pilot.pause()
         assert app.framing == "docker"
         assert "--network host" in pg_command(app)
@@ -710,18 +717,19 @@ async def test_every_knob_choice_has_its_chip(rules):
         for card in cards(rules, app.selection, app.overrides):
             assert app.query_one(f"#card-{card.id}").display
             for knob in card.knobs:
-                chips = {c.state.id: c for c in row(app, knob.key).query(Chip)}
+                chips = {c.id: c for c in row(app, knob.key).options}
                 assert list(chips) == [c.id for c in knob.choices]
                 for choice in knob.choices:
                     chip = chips[choice.id]
-                    assert chip.display == (not choice.hidden)
+                    assert chip.shown == (not choice.hidden)
                     assert chip.state.enabled == (not choice.disabled)
                     assert chip.state.selected == (choice.id == knob.selected)
 
 
 async def test_the_playground_never_shows_a_stale_base(rules):
-    """Deploy → High-Throughput → 2: the base line, the command and its notes are the live
-    cell's even before the switch, and the cards are not painted with the old base."""
+    """Deploy → High-Throughput → 2: while hidden the Playground shows nothing at all (it
+    does no work behind the Deploy tab), and the very first state after the switch is the
+    live cell's: base line, command, notes and cards."""
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -729,15 +737,28 @@ async def test_the_playground_never_shows_a_stale_base(rules):
         await pilot.press("1")
         await pilot.pause()
         await press_chip(pilot, "strategy", "high-throughput")
+        body = app.query_one("#pg-body")
+        assert not body.display  # behind the Deploy tab: nothing to paint, stale or not
+        await pilot.press("2")  # the very first state after the switch
         live = "Base: B200 · Flash · FP4 · High-Throughput · Single Node"
-        # While hidden: the text is already live, the cards wait hidden.
-        assert pg_base(app).startswith(live)
-        assert not app.query_one("#pg-cards").display
+        assert body.display and pg_base(app).startswith(live)
+        assert pg_chip(app, "moe_backend", "megamoe").state.selected
         notes_text = str(app.query_one("#pg-command .notes").content)
         assert "MTP" not in notes_text  # the high-throughput cell runs no MTP
-        await pilot.press("2")  # the very first state after the switch
-        assert pg_base(app).startswith(live)
-        cards = app.query_one("#pg-cards")
-        assert not cards.display or pg_chip(app, "moe_backend", "megamoe").state.selected
+        assert "--moe-a2a-backend megamoe" in pg_command(app)  # the high-throughput cell's command
+
+
+async def test_a_click_on_the_playground_tab_shows_it_current(rules):
+    """Switching with the mouse (the App's key is not involved) also never shows a stale base:
+    the body stays hidden until the pane has caught up."""
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert cards.display and pg_chip(app, "moe_backend", "megamoe").state.selected
+        await press_chip(pilot, "strategy", "balanced")
+        bar = app.query_one("#tab-bar", TabBar)
+        await pilot.click(bar, offset=(bar.tab_span("playground")[0] + 2, 0))
+        await pilot.pause()
+        assert app.in_playground
+        assert app.query_one("#pg-body").display
+        assert pg_base(app).startswith("Base: B200 · Flash · FP4 · Balanced · Single Node")
+        assert "--moe-a2a-backend deepep" in pg_command(app)  # the Balanced cell's command

@@ -16,15 +16,16 @@ import random
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.playground import Overrides, cards, revert_hidden, set_choice
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import NotAvailable, Selection, choose
 from dsv4_tui.core.view import deploy_view, playground_view
-from dsv4_tui.widgets.chips import Chip, ChipRow
+from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import diff_text, wrap_text
+from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import plain
 
 SIZE = (120, 40)
@@ -58,13 +59,13 @@ def check(app, rules, log: list[str]) -> None:
     assert app.view.display == dv.display, where
     assert deploy_shown(app) == dv.display, where
     for dim in DIMS:
-        chip = app.query_one(f"#deploy-pane #chip-{dim}-{sel[dim]}", Chip)
-        assert chip.state.selected and "-selected" in chip.classes, where
+        chip = app.query_one(f"#deploy-pane #row-{dim}", ChipRow).option(sel[dim])
+        assert chip is not None and chip.state.selected and chip.shown, where
 
     # Playground: the state matches the core; the screen is checked while the tab is in
     # front (a hidden Playground catches up when it is shown, which the walk also does).
     pv = playground_view(rules, sel, ov, app.framing, app.env)
-    assert app.pg_view.display == pv.display and app.pg_view.diff == pv.diff, where
+    assert app.playground_now().display == pv.display and app.playground_now().diff == pv.diff, where
     assert revert_hidden(rules, sel, ov) == ov, where
     assert pv.cards == cards(rules, sel, pv.result.overrides), where
     if not app.in_playground:
@@ -79,8 +80,8 @@ def check(app, rules, log: list[str]) -> None:
     badge = plain(app.query_one("#pg-badge"))
     assert badge == (result.badge_line if result.has_base else "Not Verified"), where
     assert app.query_one("#pg-command").display == result.has_base, where
-    assert app.query_one("#pg-submit", Button).display == result.can_submit, where
-    assert app.query_one("#pg-sibling", Button).display == bool(result.matched_strategy), where
+    assert app.query_one("#pg-submit", ToolButton).display == result.can_submit, where
+    assert app.query_one("#pg-sibling", ToolButton).display == bool(result.matched_strategy), where
     assert app.query_one("#pg-router").display == bool(result.router), where
 
     # No hidden option is selected on screen.
@@ -94,21 +95,23 @@ def check(app, rules, log: list[str]) -> None:
             if visible and box.display:
                 chosen = knob.choice(knob.selected)
                 assert chosen is not None and not chosen.hidden, f"{knob.key}={knob.selected} hidden\n{where}"
-            for chip in row.query(Chip):
-                choice = knob.choice(chip.state.id)
-                assert chip.display == (not choice.hidden), where
+            assert [c.id for c in row.options] == [c.id for c in knob.choices], where
+            for chip in row.options:
+                choice = knob.choice(chip.id)
+                assert choice is not None, where
+                assert chip.shown == (not choice.hidden), where
                 assert chip.state.enabled == (not choice.disabled), where
                 assert chip.state.selected == (choice.id == knob.selected), where
 
 
-async def press_chip(pilot, rnd: random.Random, chip: Chip) -> None:
-    """Enter on the focused chip (half the time), else the chip's own press action."""
-    chip.focus()
+async def press_chip(pilot, rnd: random.Random, row: ChipRow, choice: str) -> None:
+    """Enter on the highlighted chip (half the time), else the row's own press action."""
+    row.highlight(choice)
     if rnd.random() < 0.5:
         await pilot.press("enter")
     else:
         await pilot.pause()
-        chip.action_press()
+        row.action_press()
 
 
 async def key_or_action(pilot, rnd: random.Random, log: list[str], key: str, action) -> None:
@@ -148,21 +151,21 @@ async def walk(rules, seed: int) -> None:
                     assert not state.enabled, f"{dim}={state.id} refused while enabled"
                 if not app.in_playground and rnd.random() < 0.5:
                     log.append(f"deploy chip {dim}={state.id} (enabled={state.enabled})")
-                    await press_chip(pilot, rnd, app.query_one(f"#deploy-pane #chip-{dim}-{state.id}", Chip))
+                    await press_chip(pilot, rnd, app.query_one(f"#deploy-pane #row-{dim}", ChipRow), state.id)
                 else:
                     log.append(f"app.choose({dim!r}, {state.id!r}) (enabled={state.enabled})")
                     app.choose(dim, state.id)
             elif action == "pick":
                 visible = [
                     (k.key, c.id, c.disabled)
-                    for card in app.pg_view.cards
+                    for card in app.playground_now().cards
                     if not card.hidden
                     for k in card.knobs
                     if not k.hidden
                     for c in k.choices
                     if not c.hidden
                 ]
-                if not visible or not app.pg_view.result.has_base:
+                if not visible or not app.playground_now().result.has_base:
                     log.append("pick: nothing to pick")
                     continue
                 key, cid, disabled = rnd.choice(visible)
@@ -171,7 +174,7 @@ async def walk(rules, seed: int) -> None:
                     log.append(f"pg chip {key}={cid} (disabled={disabled})")
                     if not disabled:
                         ov = set_choice(rules, ov, key, cid)
-                    await press_chip(pilot, rnd, app.query_one(f"#playground-pane #chip-{key}-{cid}", Chip))
+                    await press_chip(pilot, rnd, app.query_one(f"#playground-pane #row-pg-{key}", ChipRow), cid)
                 else:
                     # By name: like the chip, a greyed choice is refused (with its reason).
                     log.append(f"app.pick({key!r}, {cid!r}) (disabled={disabled})")
@@ -190,14 +193,14 @@ async def walk(rules, seed: int) -> None:
             elif action == "reset":
                 log.append("reset")
                 ov = Overrides()
-                app.query_one("#pg-reset", Button).press()
+                app.query_one("#pg-reset", ToolButton).press()
             elif action == "tab":
                 tab = "deploy" if app.in_playground else "playground"
                 await key_or_action(
                     pilot, rnd, log, "1" if tab == "deploy" else "2", lambda tab=tab: app.action_show_tab(tab)
                 )
             elif action == "arrow":
-                if not (app.in_playground and isinstance(app.focused, Chip)):
+                if not (app.in_playground and isinstance(app.focused, ChipRow)):
                     log.append("arrow: no Playground chip focused")
                     continue
                 key = rnd.choice(("left", "right", "up", "down"))
@@ -225,7 +228,7 @@ async def walk(rules, seed: int) -> None:
                     log.append("sibling: show the Playground")
                     await app.action_show_tab("playground")
                     await pilot.pause()
-                if not app.query_one("#pg-sibling", Button).display:
+                if not app.query_one("#pg-sibling", ToolButton).display:
                     if rnd.random() < 0.5:
                         log.append("sibling: none")
                         continue
@@ -238,11 +241,11 @@ async def walk(rules, seed: int) -> None:
                     app.pick("speculative", "off")
                     await pilot.pause()
                     assert app.selection == Selection("h200", "flash", "fp4", "balanced", "single")
-                    assert app.query_one("#pg-sibling", Button).display, "\n".join(log[-12:])
+                    assert app.query_one("#pg-sibling", ToolButton).display, "\n".join(log[-12:])
                     sel = app.selection
                 log.append("sibling")
-                sel, ov = sel.with_(strategy=app.pg_view.result.matched_strategy), Overrides()
-                app.query_one("#pg-sibling", Button).press()
+                sel, ov = sel.with_(strategy=app.playground_now().result.matched_strategy), Overrides()
+                app.query_one("#pg-sibling", ToolButton).press()
             elif action == "copy":
                 await key_or_action(pilot, rnd, log, "c", app.action_copy)
                 await pilot.pause()

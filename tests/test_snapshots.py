@@ -44,9 +44,12 @@ def size(request) -> tuple[int, int]:
 
 
 async def pick(pilot, *choices: tuple[str, str]) -> None:
-    """Choose like a user: focus each chip and press Enter."""
+    """Choose like a user: highlight each chip and press Enter."""
+    from dsv4_tui.widgets.chips import ChipRow
+
     for dim, value in choices:
-        pilot.app.query_one(f"#deploy-pane #chip-{dim}-{value}").focus()
+        pilot.app.query_one(f"#deploy-pane #row-{dim}", ChipRow).highlight(value)
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from dsv4_tui.app import DSV4App
+from dsv4_tui.widgets.chips import ChipRow
 
 SIZE = (120, 40)
 
@@ -30,7 +31,7 @@ def setup(
     sel: tuple[str, ...], picks: tuple[tuple[str, str], ...] = (), *, show: str | None = None, focus: str | None = None
 ):
     """A run_before: choose the Deploy selection, open the Playground, pick the knobs, then
-    scroll `show` into view (top of the pane) and focus `focus` (a chip id)."""
+    scroll `show` into view (top of the pane) and highlight `focus` ("knob=choice")."""
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -45,7 +46,8 @@ def setup(
         await pilot.pause()
         pane = app.query_one("#playground-pane")
         if focus:
-            app.query_one(f"#playground-pane #{focus}").focus(scroll_visible=False)
+            key, _, choice = focus.partition("=")
+            app.query_one(f"#playground-pane #row-pg-{key}", ChipRow).highlight(choice)
         else:
             app.set_focus(None)
         await pilot.pause()
@@ -124,7 +126,7 @@ def test_pd_decode_command_and_router_on_gb300(snap_compare, rules):
 
 def test_ngram_disabled_with_its_reason(snap_compare, rules):
     app = new_app(rules)
-    run_before = setup(("b200", "flash", "fp4", "balanced", "single"), focus="chip-speculative-ngram")
+    run_before = setup(("b200", "flash", "fp4", "balanced", "single"), focus="speculative=ngram")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import Static
 
-from dsv4_tui.widgets.chips import Chip
+from dsv4_tui.widgets.chips import ChipOption, ChipRow
 
 
 def plain(widget: Static) -> str:
@@ -36,8 +36,31 @@ def status_on_screen(app: App) -> str:
     return plain(app.query_one("#deploy-pane #status", Static))
 
 
-def chip(app: App, dim: str, value: str) -> Chip:
-    return app.query_one(f"#deploy-pane #chip-{dim}-{value}", Chip)
+def row(app: App, dim: str) -> ChipRow:
+    """A Deploy row of chips."""
+    return app.query_one(f"#deploy-pane #row-{dim}", ChipRow)
+
+
+def chip(app: App, dim: str, value: str) -> ChipOption:
+    """A Deploy chip as its row shows it (state, text, shown)."""
+    option = row(app, dim).option(value)
+    assert option is not None, f"no chip {dim}={value}"
+    return option
+
+
+def highlighted(app: App) -> tuple[str, str] | None:
+    """(row, chip) the keys act on: the focused row and its highlighted chip."""
+    focused = app.focused
+    if isinstance(focused, ChipRow) and focused.highlighted is not None:
+        return focused.highlighted.state.dim, focused.highlighted.id
+    return None
+
+
+async def click_chip(pilot, chip_row: ChipRow, value: str) -> bool:
+    """Click the middle of a chip where its row draws it."""
+    region = chip_row.chip_region(value)
+    assert region is not None, f"chip {value} is not shown in {chip_row.id}"
+    return await pilot.click(chip_row, offset=(region.x + region.width // 2, region.y))
 
 
 def notes(app: App) -> list[tuple[str, str, str]]:
@@ -54,18 +77,20 @@ async def settle(pilot, predicate, tries: int = 200, delay: float = 0.02) -> boo
     return predicate()
 
 
-async def focus_and_enter(pilot, target: Chip) -> None:
-    """Focus `target`, check that focus really is there, then press Enter on it."""
-    target.focus()
+async def focus_and_enter(pilot, chip_row: ChipRow, value: str) -> None:
+    """Highlight the chip `value` of `chip_row`, check that the keys act on it, press Enter."""
+    chip_row.highlight(value)
     await pilot.pause()
-    assert pilot.app.focused is target, f"focus is on {pilot.app.focused!r}, not on {target!r}"
+    option = chip_row.option(value)
+    assert option is not None and highlighted(pilot.app) == (option.state.dim, value), (
+        f"the keys act on {highlighted(pilot.app)}, not {value}"
+    )
     await pilot.press("enter")
     await pilot.pause()
 
 
 async def press_chip(pilot, dim: str, value: str) -> None:
     """Choose a Deploy chip with Enter, and check that the chip pressed is the one chosen."""
-    target = chip(pilot.app, dim, value)
-    await focus_and_enter(pilot, target)
-    if target.state.enabled:
+    await focus_and_enter(pilot, row(pilot.app, dim), value)
+    if chip(pilot.app, dim, value).state.enabled:
         assert pilot.app.selection[dim] == value, f"pressed {dim}={value}, selection is {pilot.app.selection}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from ..core.rules import Rules
@@ -14,9 +15,14 @@ __all__ = ["DSV4App", "run_app"]
 
 def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False, probe_deadline: float = 60.0) -> int:
     """Run the app; print the command it returns (x, or --print-on-exit) to stdout."""
-    app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit, probe_deadline=probe_deadline)
-    with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
-        result = app.run()
+    # No garbage collection while starting: the app turns it on once built (DSV4App._settle).
+    gc.disable()
+    try:
+        app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit, probe_deadline=probe_deadline, settle_gc=True)
+        with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
+            result = app.run()
+    finally:
+        gc.enable()
     if result:
         sys.stdout.write(result + "\n")
         left = unfilled(result)

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from textual import work
 from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import Button
 
 from ..core.env import Env, EnvError
 from ..core.formats import FRAMINGS, next_framing
 from ..core.view import unfilled
 from ..host.paths import env_path
+from ..widgets.tool_button import ToolButton
 
 
 class CommandActions:
@@ -20,14 +20,14 @@ class CommandActions:
 
     def current_command(self) -> str:
         """The command of the pane in front (Playground with its overrides, or Deploy)."""
-        if self.in_playground and self.pg_view.result.has_base:
-            return self.pg_view.result.text
+        if self.in_playground and self.playground_now().result.has_base:
+            return self.playground_now().result.text
         return self.view.command
 
     def action_toggle_framing(self) -> None:
         self.framing = next_framing(self.framing)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_tool_button_pressed(self, event: ToolButton.Pressed) -> None:
         prefix, _, what = (event.button.id or "").partition("-")
         if prefix not in ("deploy", "pg"):
             return
@@ -84,8 +84,8 @@ class CommandActions:
 
         host, port, followed = self.env.probe_target()
         curl = self.view.curl
-        if self.in_playground and self.pg_view.result.router:  # PD: the cURL goes to the router
-            curl, port, followed = self.pg_view.result.curl, str(self.rules.playground.pd.router_port), None
+        if self.in_playground and self.playground_now().result.router:  # PD: the cURL goes to the router
+            curl, port, followed = self.playground_now().result.curl, str(self.rules.playground.pd.router_port), None
         source = f"from {followed}" if followed else ""
         deadline = getattr(self, "probe_deadline", 60.0)
         self.push_screen(CurlScreen(curl, host, port, self.view.model_name, source=source, deadline=deadline))
@@ -134,10 +134,10 @@ class CommandActions:
         """(keys, what they do) for every binding of the chips and the app, for the help."""
         from textual.binding import Binding
 
-        from ..widgets.chips import Chip, ChipRow
+        from ..widgets.chips import ChipRow
 
         rows = []
-        for binding in [*Chip.BINDINGS, *ChipRow.BINDINGS, *self.BINDINGS]:
+        for binding in [*ChipRow.BINDINGS, *self.BINDINGS]:
             keys = [self.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(",")]
             rows.append((" / ".join(keys), binding.tooltip or binding.description))
         return rows

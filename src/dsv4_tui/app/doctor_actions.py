@@ -14,23 +14,27 @@ chips then offer this box's devices, and that ratio is preselected.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
+from textual.containers import Container
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import TabbedContent
 
 from ..core.env import Env
-from ..core.playground import BoxFacts, Overrides, rules_on_box
+from ..core.playground import BoxFacts, Overrides
 from ..core.rules import Rules
 from ..core.selection import Selection
-from ..host.doctor import CheckResult, DoctorContext, iter_doctor
-from ..host.doctor.request import SglangLinters, box_facts, build_request, subject
 from ..host.paths import cache_dir
 from ..widgets.doctor_pane import DoctorPane, DoctorView
+
+if TYPE_CHECKING:  # the Doctor's modules are imported when it first runs, not at start-up
+    from ..host.doctor import CheckResult, DoctorContext
+    from ..host.doctor.request import SglangLinters
 
 DOCTOR_TAB = "doctor"
 
@@ -49,7 +53,7 @@ class DoctorInputs:
 class DoctorActions:
     """Mixed into the App (which owns the selection, framing, Env and overrides)."""
 
-    doctor_view: reactive[DoctorView] = reactive(DoctorView.planned, init=False, repaint=False)
+    doctor_view: reactive[DoctorView] = reactive(DoctorView.empty, init=False, repaint=False)
     DOCTOR_DEBOUNCE = 0.3  # seconds of quiet after a change before the visible Doctor runs again
     doctor_context: DoctorContext | None = None  # where the checks look; None: this process's environment
     box: BoxFacts = BoxFacts()  # what start-up found on this box (IB devices, host ratio)
@@ -59,22 +63,32 @@ class DoctorActions:
     _doctor_timer: Timer | None = None
     _doctor_lint: SglangLinters | None = None
 
+    _doctor_build_lock: asyncio.Lock | None = None
+
     def compose_doctor(self) -> Iterator[DoctorPane]:
         pane = DoctorPane(id="doctor-pane")
         pane.set_reactive(DoctorPane.view, self.doctor_view)
         yield pane.data_bind(view=DoctorActions.doctor_view)
 
+    async def build_doctor(self) -> None:
+        """Mount the Doctor pane, the first time its tab is shown (not at start-up)."""
+        if self._doctor_build_lock is None:
+            self._doctor_build_lock = asyncio.Lock()
+        async with self._doctor_build_lock:
+            if not self.query("#doctor-pane"):
+                if not self.doctor_view.rows:
+                    self.doctor_view = DoctorView.planned()
+                await self.query_one(f"#{DOCTOR_TAB}", Container).mount_all(self.compose_doctor())
+
     def start_doctor(self) -> None:
-        """Called once the App is mounted: follow the state and the tabs; read the box."""
+        """Called once the App is mounted: follow the state and the tabs."""
         for name in ("selection", "framing", "env", "overrides"):
             self.watch(self, name, self._doctor_inputs_changed, init=False)
-        self.watch(self.query_one("#tabs", TabbedContent), "active", self._doctor_tab_shown, init=False)
-        if self.detect:
-            self.gather_box_facts()
+        self.watch(self, "tab", self._doctor_tab_shown, init=False)
 
     @property
     def doctor_visible(self) -> bool:
-        return self.query_one("#tabs", TabbedContent).active == DOCTOR_TAB
+        return self.tab == DOCTOR_TAB
 
     # -- when to run ---------------------------------------------------------------------
     def _doctor_inputs_changed(self) -> None:
@@ -84,9 +98,11 @@ class DoctorActions:
                 self._doctor_timer.stop()
             self._doctor_timer = self.set_timer(self.DOCTOR_DEBOUNCE, self.run_doctor)
 
-    def _doctor_tab_shown(self, active: str) -> None:
-        if active == DOCTOR_TAB and self._doctor_stale:
-            self.run_doctor()
+    async def _doctor_tab_shown(self, active: str) -> None:
+        if active == DOCTOR_TAB:
+            await self.build_doctor()  # shown by a click on its tab: the key builds it first
+            if self._doctor_stale:
+                self.run_doctor()
 
     def on_doctor_pane_rerun_requested(self, message: DoctorPane.RerunRequested) -> None:
         self.run_doctor()
@@ -101,6 +117,8 @@ class DoctorActions:
         self._doctor_generation += 1
         self._doctor_cancel = cancel = threading.Event()
         self._doctor_stale = False
+        from ..host.doctor.request import SglangLinters, subject
+
         if self._doctor_lint is None:
             self._doctor_lint = SglangLinters(cache_dir() / "sglang")
         inputs = DoctorInputs(self.rules, self.selection, self.framing, self.env, self.overrides)
@@ -119,6 +137,9 @@ class DoctorActions:
     def _doctor_worker(self, inputs: DoctorInputs, cancel: threading.Event, generation: int) -> None:
         """Results go to the UI thread as they arrive; a stale run's are dropped there (by
         `generation`), and `cancel` stops its tools (iter_doctor also sets it when done)."""
+        from ..host.doctor import iter_doctor
+        from ..host.doctor.request import build_request
+
         try:
             request = build_request(
                 inputs.rules,
@@ -156,6 +177,8 @@ class DoctorActions:
     # -- the box, for the Playground -----------------------------------------------------
     @work(thread=True, group="box-facts", exit_on_error=False)
     def gather_box_facts(self) -> None:
+        from ..host.doctor.request import box_facts
+
         found = box_facts(self.rules, self.doctor_context)
         try:
             self.call_from_thread(self.apply_box_facts, found)
@@ -165,6 +188,8 @@ class DoctorActions:
     def apply_box_facts(self, found: BoxFacts) -> None:
         """Offer this box's IB devices and preselect the host ratio its RAM fits (the
         Playground's untouched command stays the same)."""
+        from ..core.playground import rules_on_box
+
         self.box = found
         picked = self.overrides.pd_ib_device
         rules = rules_on_box(self.rules, found, keep=(picked,) if picked else ())

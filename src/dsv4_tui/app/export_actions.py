@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.deployment import Deployment, build
-from ..core.formats import TARGETS
+from ..core.formats import targets
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
+
+    from ..core.deployment import Deployment
 
 EXPORT_FILE_MODE = 0o644  # a manifest or a script: no secret is ever written into it
 
@@ -21,6 +22,8 @@ class ExportActions:
 
     def export_deployment(self) -> tuple[Deployment | None, str | None]:
         """The Deployment of the pane in front, or (None, why there is none)."""
+        from ..core.deployment import build
+
         overrides = self.overrides if self.in_playground else None
         try:
             return build(self.rules, self.selection, self.env, overrides), None
@@ -33,7 +36,7 @@ class ExportActions:
         if isinstance(self.screen, ExportScreen):
             return
         dep, problem = self.export_deployment()
-        self.push_screen(ExportScreen(list(TARGETS.values()), dep, problem, save=self.save_export))
+        self.push_screen(ExportScreen(list(targets().values()), dep, problem, save=self.save_export))
 
     def save_export(self, path: Path, text: str) -> Path:
         """Write an exported file atomically (mode 0644); the file written (through a link)."""
@@ -45,5 +48,5 @@ class ExportActions:
         """The command palette's entry for Export."""
         from textual.app import SystemCommand
 
-        targets = " / ".join(TARGETS)
-        return SystemCommand("Export", f"The selection as a file for a scheduler ({targets})", self.action_export)
+        names = " / ".join(targets())
+        return SystemCommand("Export", f"The selection as a file for a scheduler ({names})", self.action_export)

@@ -7,11 +7,15 @@ from the exact text on screen (a chip press costs a fraction of a millisecond mo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from ..core.checks_view import CommandChecks, command_checks
-from ..core.lint import Fix
 from ..core.playground import Overrides
+
+if TYPE_CHECKING:
+    from ..core.lint import Fix
 
 
 class LintActions:
@@ -44,8 +48,8 @@ class LintActions:
 
     def refresh_checks(self) -> None:
         self.deploy_checks = self.checks_of(self.view.display)
-        result = self.pg_view.result
-        self.pg_checks = self.checks_of(self.pg_view.display) if result.has_base else None
+        view = self.pg_view
+        self.pg_checks = self.checks_of(view.display) if view is not None and view.result.has_base else None
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks
@@ -60,7 +64,7 @@ class LintActions:
         if checks is None:
             self.notify("The checks are still loading the SGLang flag table.", title="Checks")
             return
-        can_fix = self.pg_view.result.has_base
+        can_fix = self.playground_now().result.has_base
         self.push_screen(FindingsScreen(checks, can_fix, self.in_playground), self._fix_chosen)
 
     def _fix_chosen(self, fix: Fix | None) -> None:
@@ -69,7 +73,7 @@ class LintActions:
 
     def apply_fix(self, fix: Fix) -> None:
         """The fix becomes a Playground override (from Deploy: the Playground opens with it)."""
-        result = self.pg_view.result
+        result = self.playground_now().result
         if not result.has_base or self.linter is None:
             self.notify("This selection has no single base command to change.", severity="warning")
             return

@@ -7,21 +7,25 @@ widgets only post messages (a chip was chosen, hovered, refused).
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.containers import Container
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher
 
 from ..core.checks_view import CommandChecks
 from ..core.env import Env, EnvError
 from ..core.formats import DEFAULT_FRAMING, FRAMINGS
 from ..core.gpus import Detection
-from ..core.playground import Overrides, revert_hidden
+from ..core.playground import Overrides
 from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
 from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
@@ -29,17 +33,26 @@ from ..host.envfile import load_env_file
 from ..host.paths import env_path
 from ..host.rules_files import is_bundled
 from ..host.state import load_state, save_state
-from ..widgets.chips import Chip, ChipRow
+from ..screens.main_screen import MainScreen
+from ..widgets.chips import ChipRow
 from ..widgets.deploy_pane import DeployPane
+from ..widgets.footer import KeyBar
 from ..widgets.playground_pane import PlaygroundPane
+from ..widgets.tab_bar import TabBar
+from ..widgets.title_bar import TitleBar
 from .command_actions import CommandActions
 from .doctor_actions import DoctorActions
 from .export_actions import ExportActions
 from .lint_actions import LintActions
 from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
+from .tab_actions import TABS, TabActions
+
+STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
-class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]):
+class DSV4App(
+    TabActions, CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]
+):
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
@@ -78,7 +91,8 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
     status: reactive[str] = reactive("", init=False, repaint=False)
     pg_status: reactive[str] = reactive(PLAYGROUND_HINT, init=False, repaint=False)
     overrides: reactive[Overrides] = reactive(Overrides, init=False, repaint=False)
-    pg_view: reactive[PlaygroundView] = reactive(None, init=False, repaint=False)  # type: ignore[arg-type]
+    # None until the Playground is built (after the first frame) or asked for: playground_now()
+    pg_view: reactive[PlaygroundView | None] = reactive(None, init=False, repaint=False)
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
     deploy_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
     pg_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
@@ -91,8 +105,10 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         print_on_exit: bool = False,
         remember: bool = True,
         probe_deadline: float = 60.0,
+        settle_gc: bool = False,
     ):
         super().__init__()
+        self.settle_gc = settle_gc
         self.probe_deadline = probe_deadline
         self.rules = rules
         self.detect = detect
@@ -100,6 +116,9 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         self.remember = remember
         self.startup_problems: list[str] = []
         self._user_chose = False
+        self._state_dirty = False
+        self._build_lock = asyncio.Lock()  # the panes built after the first frame
+        self._state_timer: Timer | None = None
         self.env_file_broken = False
         env = self._load_env()
         sel, framing = self._load_state()
@@ -107,7 +126,6 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         self.set_reactive(DSV4App.framing, framing)
         self.set_reactive(DSV4App.env, env)
         self.set_reactive(DSV4App.view, deploy_view(rules, sel, framing, env, None))
-        self.set_reactive(DSV4App.pg_view, playground_view(rules, sel, Overrides(), framing, env))
         self.sub_title = self._subtitle()
 
     # -- start-up ------------------------------------------------------------------------
@@ -139,12 +157,25 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:
-        self.pg_view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-        self.pg_checks = self.checks_of(self.pg_view.display) if self.pg_view.result.has_base else None
+        if self.pg_view is None:
+            return  # not built yet: playground_now() computes it when it is first needed
+        self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+
+    def playground_now(self) -> PlaygroundView:
+        """The Playground's view, computed now if nothing has needed it yet (it is kept
+        current from then on). The start-up leaves it to after the first frame."""
+        if self.pg_view is None:
+            self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+            self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+        return self.pg_view
 
     def watch_selection(self) -> None:
         # The Playground base follows Deploy: picks that became hidden return to inherit.
-        self.set_reactive(DSV4App.overrides, revert_hidden(self.rules, self.selection, self.overrides))
+        if not self.overrides.is_untouched():
+            from ..core.playground import revert_hidden
+
+            self.set_reactive(DSV4App.overrides, revert_hidden(self.rules, self.selection, self.overrides))
         self._refresh_view()
         self._remember()
 
@@ -170,47 +201,79 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         return " · ".join(parts)
 
     def _remember(self) -> None:
+        """Save the selection and framing, shortly after the last change (a burst of key
+        presses writes once) and when the app closes."""
         if not self.remember:
             return
+        self._state_dirty = True
+        if self._state_timer is not None:
+            self._state_timer.stop()
+        self._state_timer = self.set_timer(STATE_SAVE_DELAY, self._save_state)
+
+    def _save_state(self) -> None:
+        if not self._state_dirty:
+            return
+        self._state_dirty = False
         try:
             save_state({**self.selection.as_dict(), "framing": self.framing})
         except OSError:
             pass  # remembering is a convenience; an unwritable folder is reported on Env save
 
+    def on_unmount(self) -> None:
+        self._save_state()
+
     # -- layout --------------------------------------------------------------------------
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        with TabbedContent(id="tabs", initial="deploy"):
-            with TabPane("Deploy", id="deploy"):
+        # The first frame needs the Deploy tab only: the Playground is built right after it
+        # (`_build_playground`) and the Doctor when it is first shown (`build_doctor`).
+        yield TitleBar(id="title").data_bind(App.title, App.sub_title)
+        yield TabBar(TABS, self.tab, id="tab-bar").data_bind(active=DSV4App.tab)
+        with ContentSwitcher(id="tabs", initial=self.tab):
+            with Container(id="deploy"):
                 pane = DeployPane(self.rules, id="deploy-pane")
                 pane.set_reactive(DeployPane.view, self.view)
                 yield pane.data_bind(DSV4App.view, DSV4App.status, checks=DSV4App.deploy_checks)
-            with TabPane("Playground", id="playground"):
-                pg = PlaygroundPane(id="playground-pane")
-                pg.set_reactive(PlaygroundPane.view, self.pg_view)
-                yield pg.data_bind(
-                    view=DSV4App.pg_view,
-                    show_diff=DSV4App.show_diff,
-                    status=DSV4App.pg_status,
-                    checks=DSV4App.pg_checks,
-                )
-            with TabPane("Doctor", id="doctor"):
-                yield from self.compose_doctor()
-        yield Footer(compact=True)
+            yield Container(id="playground")
+            yield Container(id="doctor")
+        yield KeyBar(id="keys")
+
+    def on_playground_pane_prepared(self) -> None:
+        self._settle()
+
+    def _settle(self) -> None:
+        """Start-up is over (the Playground is built): what exists now lives as long as the
+        app, so the garbage collector stops scanning it (`gc.freeze`) and runs again. Without
+        this, a full collection of ~100 ms lands on a key press every few dozen presses.
+        Only for the `dsv4` process (`run_app` turns the collector off while starting)."""
+        if self.settle_gc and not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
+        if self.settle_gc:
+            self.set_timer(5.0, self._settle)  # in case the Playground is never built
         for problem in self.startup_problems:
             self.notify(problem, title="dsv4", severity="error", timeout=15)
         # Focus now, synchronously: a key or a test that moves focus later always wins.
-        target = self.query_one("#row-hw", ChipRow).selected_chip()
-        if target is not None:
-            self.set_focus(target, scroll_visible=False)
-            self.status = target.explanation
-        self.watch(self.screen, "focused", self._focus_moved, init=False)
+        row = self.query_one("#row-hw", ChipRow)
+        option = row.selected_option()
+        self.set_focus(row, scroll_visible=False)
+        if option is not None:
+            self.status = option.explanation
+        self.start_doctor()  # the Doctor tab follows the state
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        """What the first frame does not need starts once it is on the terminal: the threads
+        (the checks' table, GPU detection, the box's facts) and the Playground."""
         self.build_linter()
         if self.detect:
             self.run_detection()
-        self.start_doctor()  # the Doctor tab follows the state; the box's facts reach the Playground
+            self.gather_box_facts()
+        await self._build_playground()
 
     crashed = False  # Textual panicked (e.g. its input thread died): the exit code must say so
 
@@ -245,15 +308,14 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         else:
             self.status = text
 
-    def _focus_moved(self, widget: Widget | None) -> None:
-        if isinstance(widget, Chip):
-            self._say(widget, widget.explanation)
+    def on_chip_row_highlighted(self, message: ChipRow.Highlighted) -> None:
+        self._say(message.row, message.option.explanation)
 
-    def on_chip_hovered(self, message: Chip.Hovered) -> None:
-        self._say(message.chip, message.chip.explanation)
+    def on_chip_row_hovered(self, message: ChipRow.Hovered) -> None:
+        self._say(message.row, message.option.explanation)
 
-    def on_chip_refused(self, message: Chip.Refused) -> None:
-        self._say(message.chip, message.chip.explanation)
+    def on_chip_row_refused(self, message: ChipRow.Refused) -> None:
+        self._say(message.row, message.option.explanation)
         self.bell()
 
     # -- detection -----------------------------------------------------------------------
@@ -275,7 +337,7 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
             self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
 
     # -- choosing ------------------------------------------------------------------------
-    def on_chip_chosen(self, message: Chip.Chosen) -> None:
+    def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
         self.choose(message.dim, message.value)
 
     def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
@@ -293,10 +355,6 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         self.status = f"{label} chosen; snapped " + "; ".join(changes) + "." if changes else f"{label} chosen."
 
     # -- tabs ----------------------------------------------------------------------------
-    @property
-    def in_playground(self) -> bool:
-        return self.query_one("#tabs", TabbedContent).active == "playground"
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The app's keys act on the main screen only (not behind a dialog); the Playground's
         keys are offered (and shown in the footer) only in the Playground."""
@@ -308,24 +366,3 @@ class DSV4App(CommandActions, PlaygroundActions, LintActions, DoctorActions, Exp
         if action in self.PLAYGROUND_ACTIONS:
             return self.in_playground
         return True
-
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.refresh_bindings()
-
-    async def action_show_tab(self, tab: str) -> None:
-        # Drop focus first: a focused widget in the pane being hidden would pull it back.
-        self.set_focus(None)
-        self.query_one("#tabs", TabbedContent).active = tab
-        if tab == "playground":  # its chips must be current before one gets focus
-            await self.query_one("#playground-pane", PlaygroundPane).catch_up()
-        self.call_after_refresh(self._focus_in_tab, tab)
-
-    def _focus_in_tab(self, tab: str) -> None:
-        if tab == "deploy":
-            target: Widget | None = self.query_one("#row-hw", ChipRow).selected_chip()
-        elif tab == "playground":
-            target = self.query_one("#playground-pane", PlaygroundPane).first_chip()
-        else:
-            target = self.query_one(f"#{tab}-pane")
-        if target is not None and target.focusable:
-            self.set_focus(target)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.playground import Overrides, UnknownChoice, knob_view, playground, set_choice, slot_for
-from ..core.submit import combination
+from ..core.playground import Overrides
 
 if TYPE_CHECKING:
     from ..screens.submit_screen import SubmitRequest
@@ -19,6 +18,8 @@ class PlaygroundActions:
     def pick(self, key: str, choice: str) -> None:
         """Set one Playground knob (by Overrides field or CLI key) to a choice id.
         A greyed choice is refused with its reason, as its chip would."""
+        from ..core.playground import UnknownChoice, knob_view, set_choice, slot_for
+
         slot = slot_for(self.rules.playground, key)
         if slot is not None:
             found = knob_view(self.rules, self.selection, self.overrides, slot.key).choice(choice)
@@ -39,7 +40,7 @@ class PlaygroundActions:
         self.show_diff = not self.show_diff
 
     def action_switch_to_sibling(self) -> None:
-        strategy = self.pg_view.result.matched_strategy
+        strategy = self.playground_now().result.matched_strategy
         if strategy:
             self.selection = self.selection.with_(strategy=strategy)
             self.overrides = Overrides()
@@ -47,12 +48,13 @@ class PlaygroundActions:
             self.notify(f"Deploy now shows the verified {strategy} cell; overrides reset.", title="Playground")
 
     def action_submit(self) -> None:
+        from ..core.submit import combination
         from ..screens.submit_screen import SubmitScreen
 
         if not self.in_playground:
             self.notify("Submit ↗ proposes a Playground result: press 2 for the Playground.", severity="warning")
             return
-        if not self.pg_view.result.can_submit:
+        if not self.playground_now().result.can_submit:
             self.notify("Nothing to submit: the result is a verified cell (or there is no base).", severity="warning")
             return
         checks = self.pg_checks
@@ -71,6 +73,8 @@ class PlaygroundActions:
         if request.action == "save":
             self._save_as_my_cell()
             return
+        from ..core.playground import playground
+
         url = playground(
             self.rules,
             self.selection,
@@ -88,7 +92,7 @@ class PlaygroundActions:
         from ..host.paths import user_rules_dir
         from ..host.user_cells import save_user_cell
 
-        result = self.pg_view.result
+        result = self.playground_now().result
         try:
             path = save_user_cell(self.rules, self.selection, result.env, result.flags, user_rules_dir())
         except (OSError, ValueError) as exc:

@@ -1,42 +1,39 @@
-"""Option chips: one row per dimension; greyed chips stay focusable to show their reason.
+"""Option chips: a row of them is one widget (a Deploy dimension, a Playground knob).
 
-A chip posts what happened to it (chosen, hovered, refused); the App owns the status line
-and says what the chip explains.
+The row draws its chips itself and keeps a highlight (the chip the keys act on) while it has
+focus. One widget per row, not per chip: Textual spends about a millisecond on each widget it
+starts, and the Deploy tab alone has 19 chips in 5 rows (the Playground 60 in 17). Greyed chips
+stay reachable, to say why they are greyed.
+
+Keys: ← / → move the highlight along the row, Enter / Space choose the highlighted chip (a
+greyed one explains itself), ↑ / ↓ go to the row above / below (to its selected chip). A click
+chooses, hovering explains. The row posts what happened (chosen, highlighted, hovered,
+refused); the App owns the status line and says what the chip explains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.style import Style
 from textual.widget import Widget
-from textual.widgets import Label, Static
 
 from ..core.selection import OptionState
-from .wrap_grid import WrapGrid
+from .chip_layout import GROUP_WIDTH, ChipOption, ChipStyles, Placed, place, wrap_label
 
 
-class Chip(Static, can_focus=True):
-    """One option. Enter / Space / click chooses it; a greyed chip only explains itself."""
+class ChipRow(Widget, can_focus=True):
+    """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
 
     DEFAULT_CSS = """
-    Chip {
-        width: auto;
-        height: 1;
-        padding: 0 1;
-        margin: 0 1 0 0;
-        background: $boost;
-        color: $text;
-    }
-    Chip:hover { background: $primary 30%; }
-    Chip.-selected { background: $primary; color: $text; text-style: bold; }
-    Chip.-unavailable { color: $text-disabled; text-style: strike; background: $surface; }
-    Chip:focus { background: $accent; color: $text; text-style: bold underline; }
-    Chip.-unavailable:focus { background: $warning 40%; text-style: strike underline; }
+    ChipRow { height: auto; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
     """
 
     BINDINGS = [
@@ -45,143 +42,284 @@ class Chip(Static, can_focus=True):
         ),
         Binding("left", "step(-1)", "Previous", show=False, tooltip="the previous option of the row"),
         Binding("right", "step(1)", "Next", show=False, tooltip="the next option of the row"),
+        Binding("up", "row(-1)", "Row up", show=False, tooltip="the row above"),
+        Binding("down", "row(1)", "Row down", show=False, tooltip="the row below"),
     ]
 
     @dataclass
     class Chosen(Message):
-        chip: Chip
+        row: ChipRow
         dim: str
         value: str
 
     @dataclass
-    class Hovered(Message):
-        """The mouse is over the chip: the status line says what it is, or why it is greyed."""
+    class Highlighted(Message):
+        """The highlight moved to `option` (a key, or the row got focus)."""
 
-        chip: Chip
+        row: ChipRow
+        option: ChipOption
+
+    @dataclass
+    class Hovered(Message):
+        """The mouse is over a chip: the status line says what it is, or why it is greyed."""
+
+        row: ChipRow
+        option: ChipOption
 
     @dataclass
     class Refused(Message):
         """A greyed chip was pressed: the status line says why."""
 
-        chip: Chip
+        row: ChipRow
+        option: ChipOption
 
-    def __init__(self, state: OptionState, text: str, detail: str = "") -> None:
-        super().__init__(text, id=f"chip-{state.dim}-{state.id}", markup=False)
-        self.state = state
-        self.detail = detail
-        self._apply()
-
-    def update_state(self, state: OptionState, detail: str = "") -> None:
-        self.state = state
-        self.detail = detail
-        self._apply()
-
-    def _apply(self) -> None:
-        s = self.state
-        self.set_class(s.selected, "-selected")
-        self.set_class(not s.enabled, "-unavailable")
-        self.tooltip = s.reason if not s.enabled else (self.detail or None)
-
-    @property
-    def explanation(self) -> str:
-        """What the chip is, or why it is greyed (for the status line)."""
-        s = self.state
-        if s.enabled:
-            return self.detail or s.label
-        return f"✗ {s.label}: {s.reason}"
-
-    def action_press(self) -> None:
-        if self.state.enabled:
-            self.post_message(self.Chosen(self, self.state.dim, self.state.id))
-        else:
-            self.post_message(self.Refused(self))
-
-    def action_step(self, delta: int) -> None:
-        row = self.query_ancestor(ChipRow)
-        chips = [c for c in row.query(Chip) if c is self or (c.can_focus and c.display)]
-        i = chips.index(self)
-        chips[(i + delta) % len(chips)].focus()
-
-    def on_click(self, event: events.Click) -> None:
-        self.focus()
-        self.action_press()
-
-    def on_enter(self, event: events.Enter) -> None:
-        self.post_message(self.Hovered(self))
-
-
-class ChipGrid(WrapGrid):
-    """The chips of a row, wrapped to the width."""
-
-    DEFAULT_CSS = """
-    ChipGrid > Chip { margin: 0; }
-    """
-
-
-class ChipRow(Widget):
-    """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
-
-    DEFAULT_CSS = """
-    ChipRow { height: auto; layout: horizontal; margin: 0 0 0 0; }
-    ChipRow > .row-label { width: 13; color: $text-muted; text-style: bold; }
-    ChipRow > .groups { height: auto; width: 1fr; layout: vertical; }
-    ChipRow .group { height: auto; layout: horizontal; }
-    ChipRow .group-label { width: 7; color: $text-muted; }
-    """
-
-    BINDINGS = [
-        Binding("up", "row(-1)", "Row up", show=False, tooltip="the row above"),
-        Binding("down", "row(1)", "Row down", show=False, tooltip="the row below"),
-    ]
-
-    def __init__(self, dim: str, label: str, groups: list[tuple[str, list[tuple[OptionState, str, str]]]]):
+    def __init__(self, dim: str, label: str, options: Sequence[ChipOption] = (), *, label_width: int = 13):
         super().__init__(id=f"row-{dim}")
         self.dim = dim
         self.label = label
-        self._groups = groups
+        self.label_width = label_width
+        self._options: tuple[ChipOption, ...] = tuple(options)
+        self._cursor: str | None = None  # the highlighted chip while the row has focus
+        self._hover: str | None = None
+        self._placed: list[Placed] = []
+        self._placed_width = -1
+        self._style_key: tuple | None = None
+        self._style_cache: ChipStyles | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="row-label")
-        labelled = any(name for name, _ in self._groups)
-        with Widget(classes="groups"):
-            for name, items in self._groups:
-                with Horizontal(classes="group"):
-                    if labelled:
-                        yield Label(name, classes="group-label")
-                    yield ChipGrid(*(Chip(state, text, detail) for state, text, detail in items))
+    # -- the options ---------------------------------------------------------------------
+    @property
+    def options(self) -> tuple[ChipOption, ...]:
+        return self._options
+
+    def option(self, option_id: str) -> ChipOption | None:
+        return next((o for o in self._options if o.id == option_id), None)
+
+    def shown_options(self) -> list[ChipOption]:
+        return [o for o in self._options if o.shown]
+
+    def set_options(self, options: Sequence[ChipOption]) -> None:
+        """Show `options`. A change of the chips drawn lays the screen out again; a change
+        of their states repaints this row only; no change, nothing."""
+        options = tuple(options)
+        if options == self._options:
+            return
+        same_places = [(o.id, o.text, o.group, o.shown) for o in options] == [
+            (o.id, o.text, o.group, o.shown) for o in self._options
+        ]
+        self._options = options
+        if self._cursor is not None and not self._shown(self._cursor):
+            self._cursor = self._start()
+        if self._hover is not None and not self._shown(self._hover):
+            self._hover = None
+        if same_places:
+            self.refresh()
+        else:
+            self._placed_width = -1
+            self.refresh(layout=True)
 
     def update_states(self, states: dict[str, tuple[OptionState, str]]) -> None:
-        for chip in self.query(Chip):
-            state, detail = states[chip.state.id]
-            chip.update_state(state, detail)
+        """New states (and details) for the chips, by option id."""
+        self.set_options(
+            [
+                ChipOption(states[o.id][0], o.text, states[o.id][1], o.group, o.shown) if o.id in states else o
+                for o in self._options
+            ]
+        )
 
-    def focusable_chips(self) -> list[Chip]:
-        """The chips that can take focus now (not a hidden choice, not off screen)."""
-        return [c for c in self.query(Chip) if c.can_focus and c.display]
+    def _shown(self, option_id: str) -> bool:
+        option = self.option(option_id)
+        return option is not None and option.shown
 
-    def selected_chip(self) -> Chip | None:
-        """The selected chip, else the first one that can take focus."""
-        chips = self.focusable_chips()
-        return next((c for c in chips if c.state.selected), chips[0] if chips else None)
+    def selected_option(self) -> ChipOption | None:
+        """The selected chip, else the first one shown."""
+        shown = self.shown_options()
+        return next((o for o in shown if o.state.selected), shown[0] if shown else None)
+
+    def _start(self) -> str | None:
+        option = self.selected_option()
+        return option.id if option else None
+
+    @property
+    def highlighted(self) -> ChipOption | None:
+        """The chip the keys act on (while the row has focus)."""
+        return self.option(self._cursor) if self.has_focus and self._cursor else None
+
+    # -- focus and keys ------------------------------------------------------------------
+    def highlight(self, option_id: str) -> None:
+        """Put the highlight on `option_id` (shown) and focus the row."""
+        if not self._shown(option_id):
+            raise ValueError(f"{self.dim}: no chip {option_id!r} on show")
+        self._cursor = option_id
+        self.refresh()
+        if self.has_focus:
+            self._say_highlighted()
+        else:
+            self.focus()
 
     def focus_selected(self) -> None:
-        target = self.selected_chip()
-        if target is not None:
-            target.focus()
+        self._cursor = self._start()
+        self.focus()
+
+    def on_focus(self) -> None:
+        if self._cursor is None or not self._shown(self._cursor):
+            self._cursor = self._start()
+        self.refresh()
+        self._say_highlighted()
+
+    def on_blur(self) -> None:
+        self._cursor = None  # the next focus starts on the selected chip
+        self.refresh()
+
+    def _say_highlighted(self) -> None:
+        option = self.option(self._cursor) if self._cursor else None
+        if option is not None:
+            self.post_message(self.Highlighted(self, option))
+
+    def action_press(self) -> None:
+        option = self.highlighted
+        if option is None:
+            return
+        if option.state.enabled:
+            self.post_message(self.Chosen(self, option.state.dim, option.id))
+        else:
+            self.post_message(self.Refused(self, option))
+
+    def action_step(self, delta: int) -> None:
+        shown = self.shown_options()
+        if not shown:
+            return
+        ids = [o.id for o in shown]
+        i = ids.index(self._cursor) if self._cursor in ids else 0
+        self._cursor = ids[(i + delta) % len(ids)]
+        self.refresh()
+        self._say_highlighted()
 
     def action_row(self, delta: int) -> None:
         """Up / down: the neighbouring row that has a chip to focus (rows off screen skipped)."""
-        rows = [r for r in self.parent.query_children(ChipRow) if r is self or (r.display and r.focusable_chips())]
+        rows = [
+            r
+            for r in self.parent.query_children(ChipRow)
+            if r is self or (r.display and r.can_focus and r.shown_options())
+        ]
         j = rows.index(self) + delta
         if 0 <= j < len(rows):
             rows[j].focus_selected()
             return
-        # Leaving the first / last row: go to what comes before / after the whole row
-        # (focus_next from a chip would only reach the next chip of this same row).
+        # Leaving the first / last row: go to what comes before / after it in the focus chain.
         chain = self.screen.focus_chain
-        chips = [c for c in self.query(Chip) if c in chain]
-        if not chips:
+        if self in chain:
+            k = chain.index(self) + (1 if delta > 0 else -1)
+            if 0 <= k < len(chain):
+                chain[k].focus()
+
+    # -- the mouse -----------------------------------------------------------------------
+    def _option_at(self, event: events.MouseEvent) -> ChipOption | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        for p in self._places(self.size.width):
+            if p.y == offset.y and p.x <= offset.x < p.x + p.width:
+                return self.option(p.id)
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        option = self._option_at(event)
+        if option is None:
             return
-        k = chain.index(chips[-1] if delta > 0 else chips[0]) + (1 if delta > 0 else -1)
-        if 0 <= k < len(chain):
-            chain[k].focus()
+        event.stop()
+        self._cursor = option.id
+        if not self.has_focus:
+            self.focus()
+        self.refresh()
+        if option.state.enabled:
+            self.post_message(self.Chosen(self, option.state.dim, option.id))
+        else:
+            self.post_message(self.Refused(self, option))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        option = self._option_at(event)
+        hover = option.id if option else None
+        if hover == self._hover:
+            return
+        self._hover = hover
+        self.tooltip = option.tooltip if option else None
+        self.refresh()
+        if option is not None:
+            self.post_message(self.Hovered(self, option))
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def chip_region(self, option_id: str) -> Region | None:
+        """Where the chip `option_id` is drawn, in the row's own coordinates (None: not shown)."""
+        for p in self._places(self.size.width):
+            if p.id == option_id:
+                return Region(p.x, p.y, p.width, 1)
+        return None
+
+    # -- drawing -------------------------------------------------------------------------
+    def _places(self, width: int) -> list[Placed]:
+        if width != self._placed_width:
+            self._placed = place(self._options, self.label_width, width)
+            self._placed_width = width
+        return self._placed
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        lines = max((p.y for p in self._places(width)), default=0) + 1
+        return max(lines, len(wrap_label(self.label, self.label_width)))
+
+    def _styles(self) -> ChipStyles:
+        """The chips' styles, from the theme's colours over this row's background (computed
+        once per theme and background; styling chips with CSS component classes made each
+        row cost Textual a style pass per class at start-up)."""
+        key = (self.app.theme, self.background_colors[1])
+        if self._style_key != key:
+            self._style_key = key
+            self._style_cache = ChipStyles.of(self.app.theme_variables, self.background_colors[1])
+        return self._style_cache
+
+    def _chip_style(self, option: ChipOption) -> Style:
+        s = option.state
+        return self._styles().chip(
+            selected=s.selected,
+            enabled=s.enabled,
+            hover=option.id == self._hover,
+            cursor=self.has_focus and option.id == self._cursor,
+        )
+
+    def render(self) -> Content:
+        width = self.size.width
+        places = self._places(width)
+        label_lines = wrap_label(self.label, self.label_width)
+        height = max(max((p.y for p in places), default=0) + 1, len(label_lines))
+        label_style = self._styles().label
+        group_style = self._styles().group
+        lines: list[list[tuple[str, object] | str]] = [[] for _ in range(height)]
+        columns = [0] * height
+        for y, text in enumerate(label_lines):
+            lines[y].append((text, label_style))
+            columns[y] = cell_len(text)
+        by_id = {o.id: o for o in self._options}
+        first_of_group: set[str] = set()
+        group = None
+        for o in self._options:
+            if o.shown and o.group != group:
+                group = o.group
+                first_of_group.add(o.id)
+        for p in places:
+            option = by_id[p.id]
+            line = lines[p.y]
+            if option.group and p.id in first_of_group:
+                pad = self.label_width - columns[p.y]
+                line.append(" " * pad)
+                line.append((option.group.ljust(GROUP_WIDTH), group_style))
+                columns[p.y] = self.label_width + GROUP_WIDTH
+            line.append(" " * (p.x - columns[p.y]))
+            line.append((f" {option.text} ", self._chip_style(option)))
+            columns[p.y] = p.x + p.width
+        return Content("\n").join(Content.assemble(*line) for line in lines)

@@ -7,11 +7,15 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Button, Label, Static
+from textual.reactive import Reactive
+from textual.widgets import Label, Static
 
 from ..core.formats import FRAMINGS
 from .command_text import CommandText
+from .quiet import set_text
+from .tool_button import ToolButton
 from .wrap_grid import WrapGrid
 
 
@@ -46,12 +50,15 @@ class ChecksLine(Static, can_focus=True):
 
 
 class CommandBox(Vertical):
+    # A new height is painted by the layout that made it (see CommandText).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=True, repaint=False)
+
     DEFAULT_CSS = """
-    CommandBox { height: auto; border: round $primary 60%; padding: 0 1; }
+    CommandBox { height: auto; border-top: solid $primary 60%; padding: 0; }
     CommandBox > .toolbar { width: 100%; }
-    CommandBox Button { min-width: 0; }
-    CommandBox Button.framing { background: $boost; color: $text-muted; }
-    CommandBox Button.framing.-active { background: $primary; color: $text; text-style: bold; }
+    CommandBox ToolButton.framing { background: $boost; color: $text-muted; text-style: none; }
+    CommandBox ToolButton.framing.-active { background: $primary; color: $text; text-style: bold; }
+    CommandBox ToolButton.framing:focus { background: $accent; color: $text; text-style: bold reverse; }
     CommandBox .badge { padding: 0 1; text-style: bold; }
     CommandBox .badge.-verified { background: $success; color: $text; }
     CommandBox .badge.-unverified { background: $warning; color: $background; }
@@ -69,18 +76,19 @@ class CommandBox(Vertical):
         super().__init__(id=id)
         self.prefix = prefix
         self.extra_buttons = extra_buttons or []
+        self._checks_shown, self._checks = False, None
 
     def compose(self) -> ComposeResult:
         p = self.prefix
         with WrapGrid(classes="toolbar"):  # wraps at narrow widths instead of clipping
             for framing in FRAMINGS.values():
-                yield Button(framing.label, id=f"{p}-framing-{framing.id}", classes="framing", compact=True)
+                yield ToolButton(framing.label, id=f"{p}-framing-{framing.id}", classes="framing")
             yield Label("Verified", id=f"{p}-badge", classes="badge -verified")
-            yield Button("⧉ Copy", id=f"{p}-copy", variant="primary", compact=True)
-            yield Button("$ cURL", id=f"{p}-curl", compact=True)
-            yield Button("⚙ Env", id=f"{p}-env", compact=True)
+            yield ToolButton("⧉ Copy", id=f"{p}-copy", classes="-primary")
+            yield ToolButton("$ cURL", id=f"{p}-curl")
+            yield ToolButton("⚙ Env", id=f"{p}-env")
             for bid, label in self.extra_buttons:
-                yield Button(label, id=f"{p}-{bid}", compact=True)
+                yield ToolButton(label, id=f"{p}-{bid}")
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
         yield Static("", classes="warnings", markup=False)
         yield Static("", classes="notes", markup=False)
@@ -88,12 +96,15 @@ class CommandBox(Vertical):
 
     def show_checks(self, checks) -> None:
         """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""
+        if self._checks_shown and checks == self._checks:
+            return
+        self._checks_shown, self._checks = True, checks
         line = self.query_one(ChecksLine)
         if checks is None:
-            line.update("checks: loading the SGLang table…")
+            set_text(line, "checks: loading the SGLang table…")
             level = "loading"
         else:
-            line.update(f"{checks.summary()} · {checks.checked_against} · l: details")
+            set_text(line, f"{checks.summary()} · {checks.checked_against} · l: details")
             level = checks.level
         for name in ("ok", "warning", "error"):
             line.set_class(level == name, f"-{name}")
@@ -102,23 +113,26 @@ class CommandBox(Vertical):
     def command(self) -> CommandText:
         return self.query_one(CommandText)
 
+    def button(self, name: str) -> ToolButton:
+        """One of the toolbar's buttons: "copy", "curl", "env" or an extra one ("diff")."""
+        return self.query_one(f"#{self.prefix}-{name}", ToolButton)
+
     def show(self, d: CommandDisplay) -> None:
         p = self.prefix
         for framing in FRAMINGS:
-            self.query_one(f"#{p}-framing-{framing}", Button).set_class(d.framing == framing, "-active")
+            self.query_one(f"#{p}-framing-{framing}", ToolButton).set_class(d.framing == framing, "-active")
         badge = self.query_one(f"#{p}-badge", Label)
         verified = d.badge.startswith("Verified")
-        if str(badge.content) != d.badge:
-            badge.update(d.badge)
+        if set_text(badge, d.badge):
             self.query_one(".toolbar", WrapGrid).refit()
         badge.set_class(verified, "-verified")
         badge.set_class(not verified, "-unverified")
         badge.tooltip = d.badge_detail or None
         warnings = self.query_one(".warnings", Static)
-        warnings.update("\n".join(f"⚠ {w}" for w in d.warnings))
+        set_text(warnings, "\n".join(f"⚠ {w}" for w in d.warnings))
         warnings.display = bool(d.warnings)
         notes = self.query_one(".notes", Static)
-        notes.update("\n".join(f"ⓘ {n}" for n in d.notes))
+        set_text(notes, "\n".join(f"ⓘ {n}" for n in d.notes))
         notes.display = bool(d.notes)
         if d.text is not None:
             self.query_one(CommandText).show(d.text)

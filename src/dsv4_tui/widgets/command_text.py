@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from ..core.view import TODO_PLACEHOLDER
@@ -70,19 +72,26 @@ def diff_text(diff: Sequence[tuple[str, str]], width: int = 0) -> Text:
 class CommandText(Static):
     """Shows a command (or a diff) wrapped to its own width, again on every resize."""
 
+    # A new height is painted by the layout that made it; Textual's default would paint the
+    # whole command a second time in the next frame (see MainScreen for the same idea).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=True, repaint=False)
+
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
         self._text = ""
         self._diff: Sequence[tuple[str, str]] | None = None
+        self._width = 0
 
     def show(self, text: str, diff: Sequence[tuple[str, str]] | None = None) -> None:
         self._text, self._diff = text, diff
         self._render_text(self.size.width)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._render_text(event.size.width)
+        if event.size.width != self._width:  # a new height alone changes no wrapping
+            self._render_text(event.size.width)
 
     def _render_text(self, width: int) -> None:
+        self._width = width
         if self._diff is not None:
             self.update(diff_text(self._diff, width))
         else:

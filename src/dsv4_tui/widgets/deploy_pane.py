@@ -11,8 +11,9 @@ from ..core.formats import framing as get_framing
 from ..core.rules import DIMS, Rules
 from ..core.selection import DIM_NAMES, OptionState
 from ..core.view import DeployView
-from .chips import ChipRow
+from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
+from .quiet import set_text
 
 
 class DeployPane(VerticalScroll):
@@ -26,9 +27,9 @@ class DeployPane(VerticalScroll):
     DeployPane > #install { height: auto; margin: 1 0 0 0; color: $text-muted; }
     """
 
-    view: reactive[DeployView | None] = reactive(None, init=False)
-    status: reactive[str] = reactive("", init=False)
-    checks = reactive(None, init=False)  # CommandChecks | None: the lint summary of the command
+    view: reactive[DeployView | None] = reactive(None, init=False, repaint=False)
+    status: reactive[str] = reactive("", init=False, repaint=False)
+    checks = reactive(None, init=False, repaint=False)  # CommandChecks | None: the lint summary of the command
 
     def watch_checks(self, checks) -> None:
         if self.is_mounted:
@@ -50,23 +51,21 @@ class DeployPane(VerticalScroll):
             return o.label, f"{o.label} — {o.pick_when}"
         return o.label, f"{DIM_NAMES[dim]}: {o.label}"
 
-    def _items(self, states: list[OptionState]) -> list[tuple[OptionState, str, str]]:
-        return [(s, *self.chip_text(s.dim, s.id)) for s in states]
+    def _options(self, dim: str, states: list[OptionState]) -> list[ChipOption]:
+        vendor = {"nvidia": "NVIDIA", "amd": "AMD"}
+        options = []
+        for s in states:
+            text, detail = self.chip_text(dim, s.id)
+            group = vendor.get(self.rules.hardware(s.id).vendor, "") if dim == "hw" else ""
+            options.append(ChipOption(s, text, detail, group))
+        order = list(vendor.values())
+        return sorted(options, key=lambda o: order.index(o.group)) if dim == "hw" else options
 
     def compose(self) -> ComposeResult:
         view = self.view
         assert view is not None, "bind a view before mounting"
         for dim in DIMS:
-            states = view.options[dim]
-            if dim == "hw":
-                groups = []
-                for vendor, name in (("nvidia", "NVIDIA"), ("amd", "AMD")):
-                    items = [s for s in states if self.rules.hardware(s.id).vendor == vendor]
-                    if items:  # the chips wrap to the width (ChipGrid)
-                        groups.append((name, self._items(items)))
-                yield ChipRow(dim, DIM_NAMES[dim], groups)
-            else:
-                yield ChipRow(dim, DIM_NAMES[dim], [("", self._items(states))])
+            yield ChipRow(dim, DIM_NAMES[dim], self._options(dim, view.options[dim]))
             if dim == "strategy":
                 yield Static("", id="pick-when", markup=False)
         yield Static("", id="status", markup=False)
@@ -86,17 +85,16 @@ class DeployPane(VerticalScroll):
     def watch_status(self, text: str) -> None:
         if self.is_mounted:
             status = self.query_one("#status", Static)
-            status.update(text)
+            set_text(status, text)
             status.set_class(text.startswith("✗"), "-reason")  # a reason, not a plain note
 
     def _show(self, view: DeployView | None) -> None:
         if view is None:
             return
         for dim in DIMS:
-            row = self.query_one(f"#row-{dim}", ChipRow)
-            row.update_states({s.id: (s, self.chip_text(dim, s.id)[1]) for s in view.options[dim]})
+            self.query_one(f"#row-{dim}", ChipRow).set_options(self._options(dim, view.options[dim]))
         strat = self.rules.by_id["strategy"][view.selection.strategy]
-        self.query_one("#pick-when", Static).update(f"{strat.label}: {strat.pick_when}")
+        set_text(self.query_one("#pick-when", Static), f"{strat.label}: {strat.pick_when}")
         notes = list(view.notes)
         if view.derived_from:
             notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
@@ -117,6 +115,7 @@ class DeployPane(VerticalScroll):
         )
         framing = get_framing(view.framing)
         install = f"Install ({framing.install_label}):  " + "  &&  ".join(view.install)
-        self.query_one("#install", Static).update(
-            f"{install}\nModel: {view.model_name}    Full guide: {self.rules.model.install.guide}"
+        set_text(
+            self.query_one("#install", Static),
+            f"{install}\nModel: {view.model_name}    Full guide: {self.rules.model.install.guide}",
         )

@@ -7,6 +7,7 @@ It only displays a `DoctorView` (bound to the App, which runs the checks in a wo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,7 +17,17 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from ..host.doctor import CheckResult, planned_checks, summary
+from .quiet import set_text
+
+if TYPE_CHECKING:  # the Doctor's modules load when it is first shown, not at start-up
+    from ..host.doctor import CheckResult
+
+
+def planned_checks() -> list[tuple[str, str]]:
+    from ..host.doctor import planned_checks as planned
+
+    return planned()
+
 
 GLYPHS = {"ok": ("✓", "green"), "warn": ("⚠", "yellow"), "fail": ("✗", "red"), "skipped": ("–", "dim")}
 PENDING = ("…", "dim")
@@ -45,12 +56,17 @@ class DoctorView:
     problem: str = ""  # why the checks could not run at all
 
     @classmethod
+    def empty(cls) -> DoctorView:
+        """Before the Doctor is first shown (its rows come with `planned` then)."""
+        return cls("", ())
+
+    @classmethod
     def planned(cls, subject: str = "", note: str = "") -> DoctorView:
         return cls(subject, tuple(DoctorRow(check_id, title) for check_id, title in planned_checks()), problem=note)
 
     def started(self, subject: str) -> DoctorView:
         """A new run: every row waits for its result (the old one stays, dimmed)."""
-        rows = tuple(replace(row, stale=row.result is not None) for row in self.rows)
+        rows = tuple(replace(row, stale=row.result is not None) for row in self.rows or DoctorView.planned().rows)
         return DoctorView(subject, rows, running=True)
 
     def with_result(self, result: CheckResult) -> DoctorView:
@@ -72,6 +88,8 @@ class DoctorView:
             return f"Checking… {done} of {len(self.rows)} done"
         if not done:
             return "Not run yet: the checks run when this tab is shown."
+        from ..host.doctor import summary
+
         return summary(self.results) + " · r re-runs"
 
 
@@ -114,7 +132,7 @@ class DoctorPane(VerticalScroll):
 
     BINDINGS = [Binding("r", "rerun", "Re-run", tooltip="Doctor: run the checks again")]
 
-    view: reactive[DoctorView | None] = reactive(None, init=False)
+    view: reactive[DoctorView | None] = reactive(None, init=False, repaint=False)
 
     class RerunRequested(Message):
         """The user asked for the checks to run again."""
@@ -141,9 +159,9 @@ class DoctorPane(VerticalScroll):
     def watch_view(self, view: DoctorView | None) -> None:
         if view is None or not self.is_mounted:
             return
-        self.query_one("#doctor-subject", Static).update(f"Will it run on this box? {view.subject}")
+        set_text(self.query_one("#doctor-subject", Static), f"Will it run on this box? {view.subject}")
         status = self.query_one("#doctor-status", Static)
-        status.update(view.status_line())
+        set_text(status, view.status_line())
         status.set_class(bool(view.problem), "-problem")
         for row in view.rows:
             if self._shown.get(row.id) == row:

@@ -2,40 +2,58 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
-from .chips import Chip, ChipGrid, ChipRow
+from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
+from .quiet import set_text
+from .tool_button import ToolButton
 
 
-def knob_states(knob) -> dict[str, tuple[OptionState, str]]:
-    return {
-        c.id: (
+def knob_options(knob) -> list[ChipOption]:
+    """The chips of a knob: every choice, those not offered for this base not shown."""
+    return [
+        ChipOption(
             OptionState(knob.key, c.id, c.label, not c.disabled, c.id == knob.selected, c.reason),
+            c.label,
             f"{knob.label} = {c.label}" + (" (the base's value)" if knob.current == c.id else ""),
+            shown=not c.hidden,
         )
         for c in knob.choices
-    }
+    ]
 
 
-def shape_of(view: PlaygroundView) -> tuple:
-    """What the chip layout depends on: the knobs, their choices, and which are hidden."""
-    return tuple((k.key, tuple((c.id, c.hidden) for c in k.choices)) for card in view.cards for k in card.knobs)
+def layout_of(view: PlaygroundView) -> tuple:
+    """What the card widgets are built for: the cards and their knobs. The choices of a knob
+    vary with the base (a chip is added the first time it is needed, never removed: one
+    that is not offered is hidden), so a new base never rebuilds a card."""
+    return tuple((card.id, tuple(k.key for k in card.knobs)) for card in view.cards)
+
+
+LABEL_WIDTH = 18  # the knobs' labels are longer than Deploy's
 
 
 class PlaygroundPane(VerticalScroll):
-    """Displays a `PlaygroundView`; picks go to the App (the one state owner)."""
+    """Displays a `PlaygroundView`; picks go to the App (the one state owner).
+
+    While its tab is hidden the pane does nothing but note that it is behind; it catches up
+    before it is shown (the App does that before switching tabs), and its body stays hidden
+    until then, so no frame ever shows a base that is not the live Deploy cell. The cards
+    are built once, in the background after the app's first frame.
+    """
 
     DEFAULT_CSS = """
     PlaygroundPane { padding: 0 1; }
+    PlaygroundPane #pg-body { height: auto; }
     PlaygroundPane #pg-base { height: auto; text-style: bold; }
     PlaygroundPane #pg-status { height: 2; color: $text-muted; }
     PlaygroundPane #pg-status.-reason { color: $warning; }
@@ -43,43 +61,60 @@ class PlaygroundPane(VerticalScroll):
     PlaygroundPane .card { height: auto; border: round $primary 40%; padding: 0 1; }
     PlaygroundPane .card-note { color: $text-muted; height: auto; }
     PlaygroundPane #pg-sibling-row { height: auto; }
-    PlaygroundPane #pg-sibling-row Button { margin: 0 1 0 0; }
+    PlaygroundPane #pg-sibling-row ToolButton { margin: 0 1 0 0; }
     PlaygroundPane #pg-router { height: auto; border: round $secondary 60%; padding: 0 1; }
-    PlaygroundPane ChipRow > .row-label { width: 18; }
-    PlaygroundPane Button#pg-diff.-active { background: $primary; text-style: bold; }
+    PlaygroundPane ToolButton#pg-diff.-active { background: $primary; text-style: bold; }
     """
 
-    view: reactive[PlaygroundView | None] = reactive(None, init=False)
-    show_diff: reactive[bool] = reactive(False, init=False)
-    status: reactive[str] = reactive("", init=False)
-    checks = reactive(None, init=False)  # CommandChecks | None: the lint summary of the command
+    view: reactive[PlaygroundView | None] = reactive(None, init=False, repaint=False)
+    show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
+    status: reactive[str] = reactive("", init=False, repaint=False)
+    checks = reactive(None, init=False, repaint=False)  # CommandChecks | None: the lint summary
 
     @dataclass
     class Picked(Message):
         key: str
         choice: str
 
+    class Prepared(Message):
+        """The cards are built (in the background, after the app's first frame)."""
+
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
-        self._shape: tuple | None = None
-        self._stale = False
-
-    def compose(self) -> ComposeResult:
-        yield Static("", id="pg-base", markup=False)
-        yield Static(self.status, id="pg-status", markup=False)
-        yield Vertical(id="pg-cards")
-        yield CommandBox(
+        self._layout: tuple | None = None  # what the card widgets were built for
+        self._stale = True
+        self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
+        self._body = Vertical(id="pg-body")
+        self._base = Static("", id="pg-base", markup=False)
+        self._status = Static("", id="pg-status", markup=False)
+        self._cards = Vertical(id="pg-cards")
+        self._command = CommandBox(
             "pg",
             extra_buttons=[("diff", "± Diff"), ("submit", "Submit ↗"), ("reset", "↺ Reset")],
             id="pg-command",
         )
-        with Horizontal(id="pg-sibling-row"):
-            yield Button("", id="pg-sibling", compact=True, variant="success")
-        yield Static("", id="pg-router", markup=False)
+        self._sibling = ToolButton("", id="pg-sibling", classes="-success")
+        self._router = Static("", id="pg-router", markup=False)
 
-    async def on_mount(self) -> None:
-        self.watch_checks(self.checks)
-        await self.refresh_view()  # builds the cards when the tab is first shown
+    def compose(self) -> ComposeResult:
+        with self._body:
+            yield self._base
+            yield self._status
+            yield self._cards
+            yield self._command
+            with Horizontal(id="pg-sibling-row"):
+                yield self._sibling
+            yield self._router
+
+    def on_mount(self) -> None:
+        self._body.display = False  # nothing is shown before the first catch-up
+        self.watch_status(self.status)
+        self.call_after_refresh(self.prepare)
+
+    async def prepare(self) -> None:
+        """Build the cards while the tab is hidden, so that showing it is quick."""
+        await self.refresh_view(force=True)
+        self.post_message(self.Prepared())
 
     @property
     def on_screen(self) -> bool:
@@ -93,55 +128,52 @@ class PlaygroundPane(VerticalScroll):
         await self.refresh_view()
 
     def watch_checks(self, checks) -> None:
-        if self.is_mounted and self.query("#pg-command"):
-            self.query_one("#pg-command", CommandBox).show_checks(checks)
+        if self.is_mounted and self.on_screen and not self._stale:
+            self._command.show_checks(checks)
+        else:
+            self._behind()
 
     def watch_status(self, text: str) -> None:
         if self.is_mounted:
-            status = self.query_one("#pg-status", Static)
-            status.update(text)
-            status.set_class(text.startswith("✗"), "-reason")
+            set_text(self._status, text)
+            self._status.set_class(text.startswith("✗"), "-reason")
 
-    def first_chip(self) -> Chip | None:
-        """The chip a tab switch focuses: the first selected one that can take focus."""
-        chips = [c for c in self.query(Chip) if c.focusable]
-        return next((c for c in chips if c.state.selected), chips[0] if chips else None)
+    def first_row(self) -> ChipRow | None:
+        """The row a tab switch focuses: the first with a selected chip that can take focus."""
+        rows = [r for r in self._cards.query(ChipRow) if r.focusable]
+        return next((r for r in rows if any(o.state.selected for o in r.shown_options())), rows[0] if rows else None)
+
+    def _behind(self) -> None:
+        """The view changed while the tab is hidden: show nothing until it catches up."""
+        if not self._stale:
+            self._stale = True
+            self._body.display = False
 
     async def refresh_view(self, force: bool = False) -> None:
-        """Show the current view. While the tab is hidden, only the base line and the command
-        are kept current (cheap); the cards wait, hidden, until the tab is shown, so no frame
-        ever shows a base but the live Deploy cell."""
+        """Show the current view now if the tab is in front (or `force`), else later."""
         if not self.is_mounted:
             return
         if not (force or self.on_screen):
-            self._stale = True
-            self.query_one("#pg-cards").display = False  # never painted with a stale base
-            if self.view is not None:
-                self._show_result(self.view)
+            self._behind()
             return
-        self._stale = False
-        await self._show(self.view)
-        self.query_one("#pg-cards").display = True
+        async with self._lock:
+            await self._show(self.view)
+            self._command.show_checks(self.checks)
+            self._stale = False
+            self._body.display = True
 
     async def catch_up(self) -> None:
-        """Show what changed while the tab was hidden."""
+        """Show what changed while the tab was hidden (the App calls it before the switch)."""
         if self._stale:
             await self.refresh_view(force=True)
 
     async def on_show(self) -> None:
-        await self.catch_up()
+        await self.catch_up()  # the tab was switched without the App (a click on the tab)
 
     def _card_widgets(self, view: PlaygroundView) -> list[Vertical]:
         widgets = []
         for card in view.cards:
-            rows = [
-                ChipRow(
-                    f"pg-{k.key}",
-                    k.label,
-                    [("", [(s, s.label, d) for s, d in knob_states(k).values()])],
-                )
-                for k in card.knobs
-            ]
+            rows = [ChipRow(f"pg-{k.key}", k.label, label_width=LABEL_WIDTH) for k in card.knobs]
             box = Vertical(*rows, Static("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card")
             box.border_title = card.title
             widgets.append(box)
@@ -150,46 +182,36 @@ class PlaygroundPane(VerticalScroll):
     async def _show(self, view: PlaygroundView | None) -> None:
         if view is None:
             return
-        holder = self.query_one("#pg-cards", Vertical)
-        shape = shape_of(view)
-        if shape != self._shape:
-            self._shape = shape
-            await holder.remove_children()
-            await holder.mount_all(self._card_widgets(view))
+        layout = layout_of(view)
+        if layout != self._layout:  # the knobs come from the rules: built once
+            self._layout = layout
+            await self._cards.remove_children()
+            await self._cards.mount_all(self._card_widgets(view))
         result = view.result
         for card in view.cards:
-            box = self.query_one(f"#card-{card.id}", Vertical)
+            box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
             box.display = shown = not (card.hidden and card.hidden_by_base) and result.has_base
             note = box.query_one(".card-note", Static)
-            note.update(f"⊘ {card.reason}" if card.hidden and card.reason else "")
+            set_text(note, f"⊘ {card.reason}" if card.hidden and card.reason else "")
             note.display = card.hidden
             for knob in card.knobs:
-                row = self.query_one(f"#row-pg-{knob.key}", ChipRow)
+                row = box.get_child_by_id(f"row-pg-{knob.key}", ChipRow)
                 row.display = not knob.hidden and not card.hidden
-                states = knob_states(knob)
-                row.update_states(states)
-                hidden = {c.id for c in knob.choices if c.hidden}
-                reflow = False
-                for chip in row.query(Chip):
-                    reflow |= chip.display != (chip.state.id not in hidden)
-                    chip.display = chip.state.id not in hidden
-                    # A chip that is not on screen (hidden itself, or its row / card) takes
-                    # no focus: neither from Tab nor from the tab switch's "first chip".
-                    chip.can_focus = shown and row.display and chip.display
-                if reflow:
-                    for grid in row.query(ChipGrid):
-                        grid.refit()
+                row.set_options(knob_options(knob))
+                # A row that is not on screen (hidden itself, or its card) takes no focus:
+                # neither from Tab nor from the tab switch's "first chip".
+                row.can_focus = shown and row.display and bool(row.shown_options())
         self._show_result(view)
 
     def _show_result(self, view: PlaygroundView) -> None:
         result = view.result
         base = view.base_summary
         if not result.has_base:
-            self.query_one("#pg-base", Static).update(f"Base: {base}\n{result.no_base_reason}")
+            set_text(self._base, f"Base: {base}\n{result.no_base_reason}")
         else:
             touched = "untouched" if result.overrides.is_untouched() else "with your overrides"
-            self.query_one("#pg-base", Static).update(f"Base: {base} ({touched})")
-        box = self.query_one("#pg-command", CommandBox)
+            set_text(self._base, f"Base: {base} ({touched})")
+        box = self._command
         box.display = result.has_base
         notes = list(view.notes)
         if result.matched_strategy:
@@ -205,18 +227,18 @@ class PlaygroundPane(VerticalScroll):
             )
         )
         box.command.show(view.display, view.diff if self.show_diff else None)
-        box.query_one("#pg-diff", Button).set_class(self.show_diff, "-active")
-        box.query_one("#pg-submit", Button).display = result.can_submit
-        sibling = self.query_one("#pg-sibling", Button)
-        sibling.display = bool(result.matched_strategy)
+        box.button("diff").set_class(self.show_diff, "-active")
+        box.button("submit").display = result.can_submit
+        self._sibling.display = bool(result.matched_strategy)
         if result.matched_strategy:
-            sibling.label = f"Switch Deploy to {result.matched_strategy}"
-        router = self.query_one("#pg-router", Static)
-        router.display = bool(result.router)
+            self._sibling.label = f"Switch Deploy to {result.matched_strategy}"
+        self._router.display = bool(result.router)
         if result.router:
-            router.update("# Router — fronts the prefill and decode workers; the cURL targets it\n" + result.router)
+            set_text(
+                self._router, "# Router — fronts the prefill and decode workers; the cURL targets it\n" + result.router
+            )
 
     # -- input -----------------------------------------------------------------------
-    def on_chip_chosen(self, message: Chip.Chosen) -> None:
+    def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
         message.stop()
         self.post_message(self.Picked(message.dim, message.value))

@@ -1,0 +1,52 @@
+"""A toolbar button: a label that Enter, Space or a click presses.
+
+The command boxes' toolbars (framing, Copy, cURL, Env; Diff, Submit, Reset) are part of the
+first frame, and Textual's Button, with its many variants and states, is one of the costliest
+widgets to start: this one has the few styles the toolbar uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+
+class ToolButton(Static, can_focus=True):
+    DEFAULT_CSS = """
+    ToolButton { width: auto; height: 1; padding: 0 1; background: $surface-lighten-1; color: $text; text-style: bold; }
+    ToolButton:hover { background: $primary 40%; }
+    ToolButton.-primary { background: $primary; }
+    ToolButton.-success { background: $success; }
+    ToolButton:focus { background: $accent; color: $text; text-style: bold reverse; }
+    """
+
+    BINDINGS = [Binding("enter,space", "press", "Press", show=False)]
+
+    @dataclass
+    class Pressed(Message):
+        button: ToolButton
+
+    def __init__(self, label: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(label, id=id, classes=classes, markup=False)
+
+    @property
+    def label(self) -> str:
+        return str(self.content)
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self.update(text)
+
+    def press(self) -> None:
+        self.post_message(self.Pressed(self))
+
+    def action_press(self) -> None:
+        self.press()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()
