@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Both create .venv if it is missing and install the project with its test extra.
 PYTHON ?= python3
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/test_cli.py` runs one file.
+PYTEST_ARGS ?= -n auto
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -1,5 +1,5 @@
-"""Benchmark the pure core: loading + validating the rules, rendering one command, and
-rendering every cell in all three texts (Python, Docker, cURL).
+"""Benchmark the pure core: loading the rules (validated, and from the cache a warm start
+reads), rendering one command, and rendering every cell in all three texts.
 
 Run:  .venv/bin/python benchmarks/bench_core.py  [--quick]
 
@@ -11,9 +11,11 @@ No external dependencies; the whole run stays well under 20 s.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loads, renders, alls = (5, 200, 3) if args.quick else (60, 6000, 40)
     started = time.perf_counter()
+    os.environ["DSV4_CONFIG_DIR"] = tempfile.mkdtemp(prefix="dsv4-bench-")  # its own rules cache
 
     rules = load_rules(args.rules)
     subst = Env.defaults(rules).subst()
@@ -69,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             n += len(render_curl(rules, s, subst))
         return n
 
-    t_load = median_time(lambda: load_rules(args.rules), loads)
+    t_load = median_time(lambda: load_rules(args.rules, cache=False), loads)
+    t_cached = median_time(lambda: load_rules(args.rules), loads)
     t_one = median_time(lambda: render_command(rules, sel, "python", subst), 15, inner=max(1, renders // 15))
     t_all = median_time(render_all, alls)
     n_texts = 3 * len(cells)
@@ -81,12 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':<46} {'median':>11}")
     print("-" * 58)
     print(f"{'load + validate rules (median of ' + str(loads) + ')':<46} {fmt(t_load)}")
+    print(f"{'load from the cache (a warm start)':<46} {fmt(t_cached)}")
     print(f"{'render one command (Python framing)':<46} {fmt(t_one)}")
     print(f"{'render every cell: ' + str(n_texts) + ' texts (py+docker+curl)':<46} {fmt(t_all)}")
     print(f"{'  per text':<46} {fmt(t_all / n_texts)}")
     print()
     print(f"{'ratio':<46} {'value':>11}")
     print("-" * 58)
+    print(f"{'validate / load from the cache':<46} {t_load / t_cached:10.1f}x")
     print(f"{'render every cell / one load':<46} {t_all / t_load:10.2f}x")
     print(f"{'one load / one render':<46} {t_load / t_one:10.0f}x")
     print(f"{'renders per load time':<46} {t_load / (t_all / n_texts):10.0f}")
