@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from textual import events
 
 from dsv4_tui import cli
 from dsv4_tui.app import DSV4App
@@ -212,6 +213,21 @@ async def test_keyboard_navigation(rules):
         assert highlighted(app) == ("hw", "b200")
         await pilot.press("up")  # past the first row: the pane itself, where ↑ ↓ scroll
         assert app.focused is app.query_one("#deploy-pane")
+
+
+async def test_a_burst_of_arrow_keys_moves_one_row_per_key(rules):
+    """A held ↓ (keys queued before the first is handled) goes down one row per key."""
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            app.post_message(events.Key("down", None))
+        await pilot.pause()
+        assert highlighted(app) == ("strategy", "low-latency")
+        for _ in range(2):
+            app.post_message(events.Key("up", None))
+        await pilot.pause()
+        assert highlighted(app) == ("variant", "flash")
 
 
 async def test_tab_moves_row_by_row_to_the_selected_chip(rules):

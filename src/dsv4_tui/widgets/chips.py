@@ -154,11 +154,16 @@ class ChipRow(Widget, can_focus=True):
         if self.has_focus:
             self._say_highlighted()
         else:
-            self.focus()
+            self._take_focus()
 
     def focus_selected(self) -> None:
         self._cursor = self._start()
-        self.focus()
+        self._take_focus()
+
+    def _take_focus(self, target: Widget | None = None) -> None:
+        """Focus now, not after the messages already queued (`Widget.focus` defers): keys
+        that arrive in a burst (a held arrow) each act on the row the previous one reached."""
+        self.screen.set_focus(target or self)
 
     def on_focus(self) -> None:
         if self._cursor is None or not self._shown(self._cursor):
@@ -210,7 +215,7 @@ class ChipRow(Widget, can_focus=True):
         if self in chain:
             k = chain.index(self) + (1 if delta > 0 else -1)
             if 0 <= k < len(chain):
-                chain[k].focus()
+                self._take_focus(chain[k])
 
     # -- the mouse -----------------------------------------------------------------------
     def _option_at(self, event: events.MouseEvent) -> ChipOption | None:
@@ -229,7 +234,7 @@ class ChipRow(Widget, can_focus=True):
         event.stop()
         self._cursor = option.id
         if not self.has_focus:
-            self.focus()
+            self._take_focus()
         self.refresh()
         if option.state.enabled:
             self.post_message(self.Chosen(self, option.state.dim, option.id))
