@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.visible import visible, visible_line
+from .aio import wait_within
 from .probe_chat import ChatOutcome, stream_chat
 
 DEADLINE_S = 60.0  # a streamed run stops here at the latest
@@ -179,7 +180,7 @@ async def _check_health(client: Any, base: str, timeout: float) -> str:
     import httpx
 
     try:
-        fetched = await asyncio.wait_for(_fetch(client, "GET", f"{base}/health", 10_000), timeout)
+        fetched = await wait_within(_fetch(client, "GET", f"{base}/health", 10_000), timeout)
     except (asyncio.TimeoutError, httpx.TimeoutException):
         return "timeout"
     except Exception:  # refused, DNS, protocol errors: all mean "no health answer"
@@ -190,7 +191,7 @@ async def _check_health(client: Any, base: str, timeout: float) -> str:
 async def _served_models(client: Any, base: str, timeout: float, max_body: int) -> list[str] | None:
     """The model ids from `/v1/models` `data[].id`, or None when they cannot be read."""
     try:
-        fetched = await asyncio.wait_for(_fetch(client, "GET", f"{base}/v1/models", max_body), timeout)
+        fetched = await wait_within(_fetch(client, "GET", f"{base}/v1/models", max_body), timeout)
     except Exception:  # the chat request reports the transport problem
         return None
     if fetched.status != 200 or fetched.truncated:

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .aio import wait_within
+
 STREAM_TYPE = "text/event-stream"
 TEXT_CAP = 2000  # characters of the reply kept for the screen
 
@@ -75,7 +77,7 @@ async def _stream(response: Any, out: ChatOutcome, start: float, deadline: float
             out.finish = "deadline"
             return
         try:
-            line = await asyncio.wait_for(anext(lines), remaining)
+            line = await wait_within(anext(lines), remaining)
         except StopAsyncIteration:
             out.finish = out.finish or "complete"
             return
@@ -117,14 +119,14 @@ async def stream_chat(
     start = time.perf_counter()
     headers = {"Content-Type": "application/json", "Accept": f"{STREAM_TYPE}, application/json"}
     request = client.stream("POST", url, json={**payload, "stream": True}, headers=headers)
-    response = await asyncio.wait_for(request.__aenter__(), timeout)
+    response = await wait_within(request.__aenter__(), timeout)
     try:
         out = ChatOutcome(response.status_code, response.reason_phrase, 0.0)
         if response.status_code < 400 and STREAM_TYPE in response.headers.get("content-type", ""):
             out.streamed = True
             await _stream(response, out, start, start + deadline_s, max_tokens, on_progress)
         else:
-            out.body, out.truncated = await asyncio.wait_for(_read_body(response, max_body), timeout)
+            out.body, out.truncated = await wait_within(_read_body(response, max_body), timeout)
         out.latency_ms = (time.perf_counter() - start) * 1000
         return out
     finally:
