@@ -12,7 +12,9 @@ SIZE = (100, 40)
 
 
 async def detected(pilot) -> None:
-    """Wait for the detection worker and for its result to reach the screen."""
+    """Wait for the detection worker (started after the first frame) and for its result to
+    reach the screen."""
+    await pilot.app.background_started.wait()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -105,8 +107,8 @@ async def test_no_detect_never_runs_the_tool(rules, bin_dir, tmp_path):
     marker = tmp_path / "ran"
     fake_tool(bin_dir, "nvidia-smi", f"touch {marker}\necho 'NVIDIA H200, 143771 MiB'")
     app = DSV4App(rules, detect=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=SIZE):
+        await app.background_started.wait()
         await app.workers.wait_for_complete()
         assert app.detection is None
         assert app.selection == first_selection(rules)
@@ -156,3 +158,32 @@ async def test_a_gpu_name_with_escape_sequences_is_shown_as_text(rules, bin_dir)
         for text in (app.sub_title, *app.view.warnings):
             assert not any(ch in text for ch in "\x1b\x07\x9b"), repr(text)
         assert "\\x1b]52;c;" in app.sub_title
+
+
+async def test_a_saved_selection_is_kept_on_a_box_with_other_gpus(rules, bin_dir):
+    """The hardware chosen last time wins over detection; the warning line says the recipe is
+    for other GPUs."""
+    fake_nvidia_smi(bin_dir, ["NVIDIA H200, 143771 MiB"] * 8)
+    (config_dir() / "state.toml").write_text(
+        'hw = "b200"\nvariant = "flash"\nquant = "fp4"\nstrategy = "balanced"\nnodes = "single"\n'
+    )
+    app = DSV4App(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await detected(pilot)
+        assert app.selection == Selection("b200", "flash", "fp4", "balanced", "single")
+        assert "8 x H200 detected" in app.sub_title
+        assert status_on_screen(app) == "8 x H200 detected: kept the selection you saved (B200)."
+        assert "This recipe is for B200; this box has 8 x H200." in warnings_on_screen(app)
+
+
+async def test_detection_never_rewrites_a_broken_state_file(rules, bin_dir):
+    """A preselection by detection is not the user's choice: nothing is saved for it."""
+    fake_nvidia_smi(bin_dir, ["NVIDIA H200, 143771 MiB"] * 8)
+    state = config_dir() / "state.toml"
+    state.write_text("hw = \n")
+    app = DSV4App(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await detected(pilot)
+        assert app.selection.hw == "h200"
+        await pilot.pause(0.8)  # longer than the save's delay
+    assert state.read_text() == "hw = \n"  # nor when the app closed

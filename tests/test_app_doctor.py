@@ -83,6 +83,7 @@ def result(app, check_id: str):
 
 async def finished(pilot) -> None:
     """Wait for the doctor (and every other worker) and for the last result to be on screen."""
+    await pilot.app.background_started.wait()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -27,7 +27,8 @@ def checks_line(app, prefix: str) -> str:
 
 
 async def ready(pilot) -> None:
-    """The Linter is built in a worker at start-up; wait for it, then for the screen."""
+    """The Linter is built in a worker after the first frame; wait for it, then for the screen."""
+    await pilot.app.background_started.wait()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -116,8 +116,11 @@ class DSV4App(
         self.remember = remember
         self.startup_problems: list[str] = []
         self._user_chose = False
+        self._restored = False
+        self._preselecting = False
         self._state_dirty = False
         self._build_lock = asyncio.Lock()  # the panes built after the first frame
+        self.background_started = asyncio.Event()  # the workers of _after_first_frame are started
         self._state_timer: Timer | None = None
         self.env_file_broken = False
         env = self._load_env()
@@ -146,7 +149,8 @@ class DSV4App(
         if problem:
             self.startup_problems.append(f"Ignored the saved selection: {problem}")
         requested = {d: state.get(d) if isinstance(state.get(d), str) else None for d in DIMS}
-        sel = resolve(self.rules, requested)[0] if any(requested.values()) else first_selection(self.rules)
+        self._restored = any(requested.values())  # the user's saved choice: detection keeps it
+        sel = resolve(self.rules, requested)[0] if self._restored else first_selection(self.rules)
         framing = state.get("framing") if state.get("framing") in FRAMINGS else DEFAULT_FRAMING
         return sel, framing
 
@@ -177,7 +181,8 @@ class DSV4App(
 
             self.set_reactive(DSV4App.overrides, revert_hidden(self.rules, self.selection, self.overrides))
         self._refresh_view()
-        self._remember()
+        if not self._preselecting:  # only what the user chose is remembered
+            self._remember()
 
     def watch_overrides(self) -> None:
         self._refresh_playground()
@@ -273,6 +278,7 @@ class DSV4App(
         if self.detect:
             self.run_detection()
             self.gather_box_facts()
+        self.background_started.set()
         await self._build_playground()
 
     crashed = False  # Textual panicked (e.g. its input thread died): the exit code must say so
@@ -331,10 +337,20 @@ class DSV4App(
             self.status = f"ⓘ {problem}" if problem else self.status
             return
         self.detection = found
-        if found.hw_id and found.hw_id != self.selection.hw and not self._user_chose:
-            sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+        if not found.hw_id or found.hw_id == self.selection.hw or self._user_chose:
+            return
+        if self._restored:  # the selection saved last time wins; the warning line says why
+            self.status = (
+                f"{found.label()}: kept the selection you saved ({self.rules.label('hw', self.selection.hw)})."
+            )
+            return
+        sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+        self._preselecting = True
+        try:
             self.selection = sel
-            self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
+        finally:
+            self._preselecting = False
+        self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
 
     # -- choosing ------------------------------------------------------------------------
     def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
