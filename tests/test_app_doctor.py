@@ -5,6 +5,7 @@ HF_HOME. Waits are on workers and on conditions, never on the clock."""
 from __future__ import annotations
 
 import pytest
+from textual.command import CommandList
 
 from doctor_fakes import new_box, nvidia_rows
 from dsv4_tui.app import DSV4App
@@ -168,6 +169,31 @@ async def test_r_and_the_button_run_it_again(rules, box):
         await pilot.click("#doctor-rerun")
         await finished(pilot)
         assert doctor_runs(box) == 3 and status(app).endswith("· r re-runs")
+
+
+def matches(app) -> list[str]:
+    """The command palette's results, as plain text, best first."""
+    found = app.screen.query(CommandList)
+    options = found.first().options if found else []
+    return [str(getattr(option.prompt, "plain", option.prompt)) for option in options]
+
+
+async def test_the_palette_shows_the_doctor_and_runs_it_again(rules, box):
+    nvidia_smi(box, nvidia_rows(8))
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Doctor pane" in titles and "Doctor: run the checks again" in titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Doctor: run the checks")
+        assert await settle(pilot, lambda: matches(app) and matches(app)[0].startswith("Doctor: run the checks again"))
+        await pilot.press("enter")
+        await finished(pilot)
+        assert app.tab == "doctor" and doctor_runs(box) == 1  # shown and run once, not twice
+        # With the tab in front, the same entry runs it again.
+        await app.run_action("doctor_rerun")
+        await finished(pilot)
+        assert doctor_runs(box) == 2
 
 
 async def test_a_change_while_the_tab_is_shown_runs_it_again(rules, box):

@@ -50,6 +50,15 @@ def test_print_check_exits_3_on_the_playground_cp_flags_and_names_the_replacemen
     assert code == 0 and out2 == out  # without --check, print is as before
 
 
+@pytest.mark.parametrize("other", ["--curl", "--diff", "--badge", "--router", "--submit-url"])
+def test_print_check_with_another_output_is_a_usage_error_not_silence(capsys, other):
+    """--check lints the command; with an output that is not the command it would check
+    nothing, so it says so and exits 2 instead of printing as if all were well."""
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "pd-mode=prefill", "--check", other)
+    assert code == 2 and out == ""
+    assert f"--check lints the command, so it cannot go with {other}" in err
+
+
 def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(capsys):
     code, out, err = run(capsys, "print", *H200_BAL, "--check")
     assert code == 0 and out.startswith("SGLANG_DSV4_FP4_EXPERTS=0")
@@ -122,3 +131,11 @@ def test_lint_names_the_installed_sglang(site, tmp_path, capsys):  # noqa: F811 
     assert "checked against SGLang 9.9.9 installed here" in out
     code, out, _ = run(capsys, "lint", str(path), "--bundled")
     assert "checked against bundled table for SGLang 0.5.23" in out
+
+
+def test_lint_help_says_that_dash_reads_stdin(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["lint", "--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0
+    assert "[FILE|-]" in out and "- or nothing reads stdin" in " ".join(out.split())

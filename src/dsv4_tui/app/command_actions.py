@@ -159,6 +159,12 @@ class CommandActions:
         yield SystemCommand(
             "Playground pane", "Show the Playground pane", lambda: self.run_action("show_tab('playground')")
         )
+        yield SystemCommand(
+            "Doctor pane", "Will this command run on this box?", lambda: self.run_action("show_tab('doctor')")
+        )
+        yield SystemCommand(
+            "Doctor: run the checks again", "Run every check of this box again", self.action_doctor_rerun
+        )
         yield SystemCommand("Playground: diff ⇄ plain", "Show the diff against the base", self.action_toggle_diff)
         yield SystemCommand("Playground: reset overrides", "Back to the Deploy cell", self.action_reset_overrides)
         yield SystemCommand(

@@ -107,6 +107,13 @@ class DoctorActions:
     def on_doctor_pane_rerun_requested(self, message: DoctorPane.RerunRequested) -> None:
         self.run_doctor()
 
+    async def action_doctor_rerun(self) -> None:
+        """Show the Doctor and run its checks again (the palette's entry; `r` in the tab)."""
+        generation = self._doctor_generation
+        await self.action_show_tab(DOCTOR_TAB)  # type: ignore[attr-defined]
+        if self._doctor_generation == generation:  # showing it did not start a run
+            self.run_doctor()
+
     # -- running -------------------------------------------------------------------------
     def run_doctor(self) -> None:
         """Start a run for the current state; the one still running is cancelled."""

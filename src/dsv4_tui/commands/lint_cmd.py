@@ -33,7 +33,9 @@ def add_parser(sub, rules: Rules | None) -> None:
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     p.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="the script or command (default: stdin)")
+    p.add_argument(
+        "file", nargs="?", default="-", metavar="FILE|-", help="the script or command; - or nothing reads stdin"
+    )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("--hw", metavar="ID", help="the hardware it runs on (enables the hardware rules)")
     p.add_argument("--variant", metavar="ID", help="the model variant it serves")

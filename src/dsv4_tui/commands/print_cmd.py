@@ -83,7 +83,11 @@ def output_mode(args: argparse.Namespace) -> str:
     chosen = [name for name, _ in OUTPUTS if getattr(args, name, False)]
     if len(chosen) > 1:
         raise UsageError("choose one of " + ", ".join(opt for _, opt in OUTPUTS))
-    return chosen[0] if chosen else "command"
+    mode = chosen[0] if chosen else "command"
+    if getattr(args, "check", False) and mode != "command":
+        flag = dict(OUTPUTS)[mode]
+        raise UsageError(f"--check lints the command, so it cannot go with {flag}: drop one of them")
+    return mode
 
 
 def warn_unfilled(text: str) -> None:
