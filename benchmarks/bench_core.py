@@ -1,5 +1,6 @@
 """Benchmark the pure core: loading the rules (validated, and from the cache a warm start
-reads), rendering one command, and rendering every cell in all three texts.
+reads), rendering one command, rendering every cell in all three texts, and linting one
+command (what a chip press adds for the checks line).
 
 Run:  .venv/bin/python benchmarks/bench_core.py  [--quick]
 
@@ -23,9 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))  # works from a checkout without installing
 
+from dsv4_tui.core.checks_view import command_checks  # noqa: E402
 from dsv4_tui.core.env import Env  # noqa: E402
 from dsv4_tui.core.render import render_command, render_curl  # noqa: E402
 from dsv4_tui.core.selection import Selection, first_selection  # noqa: E402
+from dsv4_tui.host.lint_setup import make_linter  # noqa: E402
 from dsv4_tui.host.rules_files import load_rules  # noqa: E402
 
 
@@ -76,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     t_cached = median_time(lambda: load_rules(args.rules), loads)
     t_one = median_time(lambda: render_command(rules, sel, "python", subst), 15, inner=max(1, renders // 15))
     t_all = median_time(render_all, alls)
+    linter = make_linter(rules, use_installed=False).linter  # the bundled SGLang table
+    shown = render_command(rules, sel, "python", subst)
+    t_lint = median_time(lambda: command_checks(linter, rules, sel, shown), 15, inner=max(1, renders // 150))
     n_texts = 3 * len(cells)
     total = time.perf_counter() - started
 
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'render one command (Python framing)':<46} {fmt(t_one)}")
     print(f"{'render every cell: ' + str(n_texts) + ' texts (py+docker+curl)':<46} {fmt(t_all)}")
     print(f"{'  per text':<46} {fmt(t_all / n_texts)}")
+    print(f"{'lint one command (the checks line)':<46} {fmt(t_lint)}")
     print()
     print(f"{'ratio':<46} {'value':>11}")
     print("-" * 58)
@@ -96,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'render every cell / one load':<46} {t_all / t_load:10.2f}x")
     print(f"{'one load / one render':<46} {t_load / t_one:10.0f}x")
     print(f"{'renders per load time':<46} {t_load / (t_all / n_texts):10.0f}")
+    print(f"{'lint one command / one render':<46} {t_lint / t_one:10.1f}x")
     print()
     print(f"total benchmark time: {total:.1f} s")
     return 0
