@@ -8,6 +8,12 @@ from dsv4_tui.host.paths import config_dir
 from fake_tools import fake_nvidia_smi, fake_tool
 from tui_helpers import chip, command_on_screen, settle, status_on_screen, warnings_on_screen
 
+
+def saved(sel: Selection) -> None:
+    """The state file as the app saved it last time, with `sel` chosen."""
+    (config_dir() / "state.toml").write_text("".join(f'{dim} = "{value}"\n' for dim, value in sel.as_dict().items()))
+
+
 SIZE = (100, 40)
 
 
@@ -36,9 +42,7 @@ async def test_h200_x8_is_preselected(rules, bin_dir):
 async def test_b200_x4_warns_that_the_tp8_cell_needs_8_gpus(rules, bin_dir):
     fake_nvidia_smi(bin_dir, ["name, memory.total [MiB]"] + ["NVIDIA B200, 183359 MiB"] * 4)
     # The remembered selection is a TP-8 cell on the detected hardware.
-    (config_dir() / "state.toml").write_text(
-        'hw = "b200"\nvariant = "pro"\nquant = "fp4"\nstrategy = "low-latency"\nnodes = "single"\n'
-    )
+    saved(Selection("b200", "pro", "fp4", "low-latency", "single"))
     app = DSV4App(rules)
     async with app.run_test(size=SIZE) as pilot:
         await detected(pilot)
@@ -164,9 +168,7 @@ async def test_a_saved_selection_is_kept_on_a_box_with_other_gpus(rules, bin_dir
     """The hardware chosen last time wins over detection; the warning line says the recipe is
     for other GPUs."""
     fake_nvidia_smi(bin_dir, ["NVIDIA H200, 143771 MiB"] * 8)
-    (config_dir() / "state.toml").write_text(
-        'hw = "b200"\nvariant = "flash"\nquant = "fp4"\nstrategy = "balanced"\nnodes = "single"\n'
-    )
+    saved(Selection("b200", "flash", "fp4", "balanced", "single"))
     app = DSV4App(rules)
     async with app.run_test(size=SIZE) as pilot:
         await detected(pilot)
