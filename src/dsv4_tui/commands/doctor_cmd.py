@@ -14,13 +14,12 @@ import argparse
 import sys
 
 from ..core.formats import FRAMINGS
-from ..core.playground import Overrides
 from ..core.rules import Rules
 from ..host.doctor import DoctorContext, exit_code, run_doctor, to_json, to_text
 from ..host.doctor.context import COMMAND_TIMEOUT
 from ..host.doctor.request import SglangLinters, build_request, subject
 from ..host.paths import cache_dir
-from .overrides import check_available, parse_overrides
+from .overrides import overrides_of
 from .print_cmd import framing_of, override_help
 from .selection_args import add_env_args, add_selection_args, env_of, selection_of
 
@@ -70,22 +69,13 @@ def add_parser(sub, rules: Rules | None) -> None:
     p.set_defaults(run=run)
 
 
-def _overrides(rules: Rules, args: argparse.Namespace, sel) -> Overrides | None:
-    items = getattr(args, "override", None) or []
-    if not items:
-        return None
-    ov, given = parse_overrides(rules, items)
-    check_available(rules, sel, ov, given)
-    return ov
-
-
 def run(args: argparse.Namespace, rules: Rules) -> int:
     for notice in rules.notices:
         print(f"dsv4: {notice}", file=sys.stderr)
     sel = selection_of(rules, args, "dsv4 doctor")
     env = env_of(rules, args)
     framing = framing_of(args)
-    overrides = _overrides(rules, args, sel)
+    overrides = overrides_of(rules, sel, args)
     lint = SglangLinters(cache_dir() / "sglang")
     request = build_request(rules, sel, framing=framing, env=env, overrides=overrides, lint=lint)
     timeout = args.timeout

@@ -18,12 +18,10 @@ from pathlib import Path
 from ..core.deployment import ExportOptions, build
 from ..core.formats import TARGETS
 from ..core.formats.base import ExportTarget
-from ..core.playground import Overrides
 from ..core.rules import Rules
-from ..core.selection import Selection
 from ..errors import EXIT_OK, UsageError
 from ..host.files import atomic_write
-from .overrides import check_available, parse_overrides
+from .overrides import overrides_of
 from .print_cmd import override_help
 from .selection_args import add_env_args, add_selection_args, env_of, selection_of
 
@@ -101,15 +99,6 @@ def options_of(args: argparse.Namespace, target: ExportTarget) -> ExportOptions:
     if problems:
         raise UsageError("\n".join(problems))
     return ExportOptions(**given)
-
-
-def overrides_of(rules: Rules, sel: Selection, args: argparse.Namespace) -> Overrides | None:
-    items = getattr(args, "override", None) or []
-    if not items:
-        return None
-    ov, given = parse_overrides(rules, items)
-    check_available(rules, sel, ov, given)
-    return ov
 
 
 def write_file(path: Path, text: str, force: bool) -> Path:

@@ -8,6 +8,7 @@ message says what to add on the command line (`--nodes multi-2`,
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -147,3 +148,13 @@ def check_available(rules: Rules, sel: Selection, ov: Overrides, given: dict[str
             raise UsageError(f"{where}: not available: {found.reason}; {hidden_words(rules, option)}")
         if found is not None and found.disabled and option is not None:
             raise UsageError(f"{where}: disabled: {disabled_words(rules, sel, option)}")
+
+
+def overrides_of(rules: Rules, sel: Selection, args: argparse.Namespace) -> Overrides | None:
+    """The `--override` items of `args` for `sel`, checked (UsageError); None when none given."""
+    items = getattr(args, "override", None) or []
+    if not items:
+        return None
+    ov, given = parse_overrides(rules, items)
+    check_available(rules, sel, ov, given)
+    return ov

@@ -35,7 +35,7 @@ class ToolResult:
         return not self.missing and self.problem is None
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def kill_group(proc: subprocess.Popen) -> None:
     """Kill the process (and its process group on POSIX) and reap it."""
     try:
         if hasattr(os, "killpg"):
@@ -98,7 +98,7 @@ def run_tool(tool: str, args: tuple[str, ...] | list[str], timeout: float, limit
         cut = "timeout"
     finally:
         if proc.poll() is None:
-            _kill(proc)
+            kill_group(proc)
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()

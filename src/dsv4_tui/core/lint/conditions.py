@@ -8,7 +8,7 @@ needs is missing). `all_of` stops at the first False and `any_of` at the first T
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .checks_model import Condition, Operand
@@ -21,32 +21,30 @@ Cond = Callable[[Facts, set[str]], Tri]
 Op = Callable[[Any, set[str]], Tri]
 
 
-def _all(subs: list[Cond]) -> Cond:
-    def run(facts: Facts, reasons: set[str]) -> Tri:
-        out: Tri = True
-        for sub in subs:
-            value = sub(facts, reasons)
-            if value is False:
-                return False
-            if value is None:
-                out = None
-        return out
+def kleene(conds: Iterable[Cond], facts: Facts, reasons: set[str], *, decides: bool) -> Tri:
+    """Three-valued AND (`decides=False`) or OR (`decides=True`): the first condition that
+    returns `decides` settles it; otherwise any unknown (None) makes the result unknown."""
+    out: Tri = not decides
+    for cond in conds:
+        value = cond(facts, reasons)
+        if value is decides:
+            return decides
+        if value is None:
+            out = None
+    return out
 
-    return run
+
+def all_of(conds: Iterable[Cond], facts: Facts, reasons: set[str]) -> Tri:
+    """True when every condition holds, False when one fails, else None (unknown)."""
+    return kleene(conds, facts, reasons, decides=False)
+
+
+def _all(subs: list[Cond]) -> Cond:
+    return lambda facts, reasons: kleene(subs, facts, reasons, decides=False)
 
 
 def _any(subs: list[Cond]) -> Cond:
-    def run(facts: Facts, reasons: set[str]) -> Tri:
-        out: Tri = False
-        for sub in subs:
-            value = sub(facts, reasons)
-            if value is True:
-                return True
-            if value is None:
-                out = None
-        return out
-
-    return run
+    return lambda facts, reasons: kleene(subs, facts, reasons, decides=True)
 
 
 def _same(a: Any, b: Any) -> bool:

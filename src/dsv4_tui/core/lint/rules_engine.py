@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .checks_model import Check, Checks, Compare, EditSpec, Operand
-from .conditions import Cond, Value, compile_condition, compile_operand
+from .conditions import Cond, Value, all_of, compile_condition, compile_operand
 from .facts import Facts
 from .findings import CONTEXT_KEYS, Edit, Finding, Fix, Skipped
 from .table import SglangTable
@@ -155,21 +155,10 @@ def _fixes(check: Check, variables: Mapping[str, str], nums: Mapping[str, float 
     return tuple(out)
 
 
-def _all(conds: tuple[Cond, ...], facts: Facts, reasons: set[str]) -> bool | None:
-    out: bool | None = True
-    for cond in conds:
-        value = cond(facts, reasons)
-        if value is False:
-            return False
-        if value is None:
-            out = None
-    return out
-
-
 def run_check(cc: CompiledCheck, facts: Facts) -> Finding | Skipped | bool | None:
     """A Finding, Skipped, True (passed) or None (not applicable)."""
     reasons: set[str] = set()
-    applies = _all(cc.when, facts, reasons)
+    applies = all_of(cc.when, facts, reasons)
     if applies is False:
         return None
     check = cc.check
@@ -178,7 +167,7 @@ def run_check(cc: CompiledCheck, facts: Facts) -> Finding | Skipped | bool | Non
     variables: dict[str, str] = {k: str(facts.context.value(k)) for k in CONTEXT_KEYS}
     variables["sglang"] = facts.table.version
     nums: dict[str, float | int] = {}
-    result = _all(cc.require, facts, reasons)
+    result = all_of(cc.require, facts, reasons)
     if result is not False and check.compare is not None:
         compared = _compare(cc, facts, reasons, variables, nums)
         result = False if compared is False else (None if compared is None else result)

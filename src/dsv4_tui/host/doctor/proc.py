@@ -8,13 +8,13 @@ killed. `run_command` never raises for the tool's problems: they end up in the r
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..run import kill_group
 from .context import DoctorContext
 from .safe import first_line
 
@@ -114,7 +114,7 @@ def run_argv(ctx: DoctorContext, tool: str, argv: Sequence[str], timeout: float)
     out.start()
     err.start()
     timed_out, cancelled = _wait(proc, timeout, full, ctx.cancel)
-    _kill_group(proc)
+    kill_group(proc)
     for reader in (out, err):
         reader.join(timeout=1.0)
         if not reader.is_alive():  # a pipe still held outside the group is left open: closing
@@ -138,7 +138,7 @@ def _wait(
     proc: subprocess.Popen[bytes], timeout: float, full: threading.Event, cancel: threading.Event
 ) -> tuple[bool, bool]:
     """Wait for the tool to exit, leaving it unreaped (its pid keeps the group's id taken
-    until `_kill_group`); (timed_out, cancelled). Returns early when stdout is full."""
+    until `kill_group`); (timed_out, cancelled). Returns early when stdout is full."""
     deadline = time.monotonic() + max(timeout, 0.0)
     while True:
         if cancel.is_set():
@@ -158,18 +158,3 @@ def _exited(proc: subprocess.Popen[bytes]) -> bool:
         return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     except ChildProcessError:  # pragma: no cover - reaped elsewhere
         return True
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the process group (the tool and anything it left behind), then reap the tool."""
-    try:
-        if hasattr(os, "killpg"):
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            proc.kill()
-    except OSError:
-        pass  # already gone
-    try:
-        proc.wait(timeout=1.0)
-    except subprocess.TimeoutExpired:  # pragma: no cover - unkillable (D state)
-        pass
