@@ -232,3 +232,17 @@ def new_box(tmp_path: Path) -> FakeBox:
     for folder in (made.bin, made.sysroot, made.home):
         folder.mkdir()
     return made
+
+
+HF_VARS = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+
+
+def box_as_environment(tmp_path: Path, monkeypatch) -> FakeBox:
+    """A FakeBox that is this process's environment: PATH, HOME, HF_HOME, DSV4_SYSROOT, and
+    none of the Hugging Face variables of the machine running the tests."""
+    made = new_box(tmp_path)
+    for key, value in made.env(DSV4_SYSROOT=str(made.sysroot)).items():
+        monkeypatch.setenv(key, value)
+    for key in HF_VARS:
+        monkeypatch.delenv(key, raising=False)
+    return made

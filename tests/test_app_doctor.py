@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandList
 
-from doctor_fakes import new_box, nvidia_rows
+from doctor_fakes import box_as_environment, nvidia_rows
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import Overrides, playground
@@ -21,19 +21,12 @@ from tui_helpers import focus_and_enter, plain, press_chip, settle
 
 SIZE = (120, 40)
 GB300_BAL = Selection("gb300", "flash", "fp4", "balanced", "single")
-HF_VARS = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
 BANNER = "| NVIDIA-SMI 550.54.15    Driver Version: 550.54.15    CUDA Version: 12.4     |"
 
 
 @pytest.fixture
 def box(tmp_path, monkeypatch):
-    """A FakeBox that is this process's environment: PATH, HOME, HF_HOME, DSV4_SYSROOT."""
-    made = new_box(tmp_path)
-    for key, value in made.env(DSV4_SYSROOT=str(made.sysroot)).items():
-        monkeypatch.setenv(key, value)
-    for key in HF_VARS:
-        monkeypatch.delenv(key, raising=False)
-    return made
+    return box_as_environment(tmp_path, monkeypatch)
 
 
 def nvidia_smi(box, rows: list[str], release=None) -> None:

@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from doctor_fakes import fake_docker, fake_nvidia_smi, hf_repo, new_box, nvidia_rows
+from doctor_fakes import box_as_environment, fake_docker, fake_nvidia_smi, hf_repo, nvidia_rows
 from dsv4_tui import cli
 from dsv4_tui.core.lookup import docker_image, model_name
 from dsv4_tui.core.selection import Selection, resolve
@@ -20,19 +20,12 @@ from dsv4_tui.host.sglang_installed import bundled_table
 from test_lint_support import DATA
 
 BUNDLED = bundled_table()["sglang"]["version"]
-HF_VARS = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "XDG_CACHE_HOME", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
 GB200_MULTI = ("--hw", "gb200", "--variant", "pro", "--quant", "fp4", "--strategy", "balanced", "--nodes", "multi-2")
 
 
 @pytest.fixture
 def box(tmp_path, monkeypatch):
-    """A FakeBox that is this process's environment: PATH, HOME, HF_HOME, DSV4_SYSROOT."""
-    made = new_box(tmp_path)
-    for key, value in made.env(DSV4_SYSROOT=str(made.sysroot)).items():
-        monkeypatch.setenv(key, value)
-    for key in HF_VARS:
-        monkeypatch.delenv(key, raising=False)
-    return made
+    return box_as_environment(tmp_path, monkeypatch)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
