@@ -55,6 +55,12 @@ def test_stdout_is_exactly_the_targets_file(rules, capsys, target, case):
         assert "kind: DisaggregatedSet" in out and "kind: Deployment" in out  # the router
 
 
+def test_the_target_is_taken_in_any_case(rules, capsys):
+    sel, ov, extra = CASES[next(iter(CASES))]
+    code, out, err = run(capsys, "export", "--to", "SRT-Slurm", *selection_args(sel), *extra)
+    assert (code, err) == (0, "") and out == expected(rules, "srt-slurm", sel, ov)
+
+
 def test_help_lists_every_target_from_the_registry(capsys):
     with pytest.raises(SystemExit):
         cli.main(["export", "--help"])

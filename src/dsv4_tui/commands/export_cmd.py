@@ -66,7 +66,9 @@ def add_parser(sub, rules: Rules | None) -> None:
         epilog=targets_help() + "\n\n" + override_help(rules),
     )
     p.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    p.add_argument("--to", required=True, choices=list(TARGETS), help="the target (see below)")
+    p.add_argument(
+        "--to", required=True, type=str.lower, choices=list(TARGETS), help="the target, any case (see below)"
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically, mode 0644) instead of stdout")
     p.add_argument("--force", action="store_true", help="with -o: overwrite FILE if it exists")
     add_selection_args(p)
