@@ -240,6 +240,8 @@ def test_user_env_values_are_substituted_like_dsv4_print(rules):
 @example("$$(LWS_GROUP_SIZE)$")
 @example("a'b\"c\\d")
 @example("x\n---\ny: 1")
+@example("\n\n")  # a blank line inside the quoted value (found by hypothesis)
+@example("a\n# b")
 @example("yes")
 @example("0x10")
 @example("\u2028\ufeff\x85")

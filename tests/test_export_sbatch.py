@@ -224,6 +224,8 @@ def test_playground_pd_runs_both_roles_and_the_router_exactly(rules, fakes, sel,
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1))
 @example(HOSTILE[0])
+@example("\n\n")  # a blank line inside the quoted value (found by hypothesis)
+@example("a\n# b")
 def test_any_value_is_passed_exactly_and_never_runs(rules, fakes, value):
     dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value))
     text = sbatch.export(dep, ExportOptions())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shlex
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from functools import cache
@@ -33,10 +32,62 @@ class Command:
     argv: tuple[str, ...]
 
 
-def parse_command(block: str) -> Command:
-    """A Python-framing block as bash reads it: comments dropped, continuations joined."""
-    body = "\n".join(line for line in block.split("\n") if not line.startswith("#"))
-    words = shlex.split(body.replace("\\\n", ""))
+def _quoted(text: str, i: int) -> tuple[str, int]:
+    """The value of the double-quoted string opening at `text[i]`, and the index after it."""
+    out, i = [], i + 1
+    while text[i] != '"':  # IndexError on an unclosed quote: the test fails loudly
+        if text[i] == "\\" and text[i + 1] in '"\\$`\n':
+            out.append("" if text[i + 1] == "\n" else text[i + 1])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out), i + 1
+
+
+def shell_lines(text: str) -> list[list[str]]:
+    """The words of each command line of `text` as bash reads them, written independently of
+    dsv4's own parser: quotes (a quoted value may hold newlines, blank lines and `#`),
+    backslash escapes and continuations, `#` comments at the start of a word. Only a newline
+    outside quotes ends a line; lines without words are dropped."""
+    lines: list[list[str]] = []
+    words: list[str] = []
+    word: list[str] | None = None  # None: between words
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            if text[i + 1] != "\n":  # a backslash-newline joins the lines
+                word = (word or []) + [text[i + 1]]
+            i += 2
+        elif c == "'":
+            end = text.index("'", i + 1)  # ValueError on an unclosed quote
+            word = (word or []) + [text[i + 1 : end]]
+            i = end + 1
+        elif c == '"':
+            value, i = _quoted(text, i)
+            word = (word or []) + [value]
+        elif c == "#" and word is None:
+            while i < len(text) and text[i] != "\n":
+                i += 1
+        elif c in " \t\n":
+            if word is not None:
+                words.append("".join(word))
+                word = None
+            if c == "\n" and words:
+                lines.append(words)
+                words = []
+            i += 1
+        else:
+            word = (word or []) + [c]
+            i += 1
+    if word is not None:
+        words.append("".join(word))
+    return [*lines, words] if words else lines
+
+
+def _command(words: list[str]) -> Command:
+    words = list(words)
     env = []
     while words and _ASSIGN.match(words[0]):
         name, _, value = words.pop(0).partition("=")
@@ -44,10 +95,15 @@ def parse_command(block: str) -> Command:
     return Command(tuple(env), tuple(words))
 
 
+def parse_command(block: str) -> Command:
+    """The one command of a Python-framing block, as bash reads it."""
+    (words,) = shell_lines(block)
+    return _command(words)
+
+
 def parse_printed(text: str) -> list[Command]:
-    """Every command block of a `dsv4 print` text (role cells print one block per role)."""
-    blocks = [b for b in text.strip("\n").split("\n\n") if any(not ln.startswith("#") for ln in b.split("\n"))]
-    return [parse_command(b) for b in blocks]
+    """Every command of a `dsv4 print` text (role cells print one block per role)."""
+    return [_command(words) for words in shell_lines(text)]
 
 
 def dsv4(*args: str) -> str:
