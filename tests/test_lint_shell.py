@@ -179,3 +179,17 @@ def test_docker_framing_reaches_the_rules():
     text = "docker run --gpus all --privileged lmsysorg/sglang:latest sglang serve --model-path m --tp 4 --disaggregation-mode prefill"
     (report,), _ = linter().lint_text(text, LintContext(hw="h200", arch="hopper", gpus_per_node=8, nodes=1))
     assert "pd-mooncake-docker-ib" not in ids(report)
+
+
+def test_words_are_read_as_bash_reads_them():
+    """`#` inside a word is not a comment; a quoted value keeps U+2028, a form feed and the
+    spaces before its newline; only "\\n" ends a line."""
+    text = "sglang serve --model-path m#1 --host 'a\u2028b' --x 'p  \nq' --y \"f\x0cg\" --tp 4  # a comment\r\n"
+    (cmd,) = parse_commands(text)[0]
+    assert cmd.argv == ("--model-path", "m#1", "--host", "a\u2028b", "--x", "p  \nq", "--y", "f\x0cg", "--tp", "4")
+
+
+def test_a_comment_ends_at_its_line_and_may_hold_a_quote():
+    text = "# don't\nsglang serve --tp 4 # it's the default\nsglang serve --tp 8\n"
+    first, second = parse_commands(text)[0]
+    assert (first.line, first.argv, second.line, second.argv) == (2, ("--tp", "4"), 3, ("--tp", "8"))

@@ -44,22 +44,50 @@ class TextProblem:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-def _open_quote(text: str) -> bool:
-    quote: str | None = None
+def _line_quote(line: str, quote: str | None) -> str | None:
+    """The quote still open at the end of one physical line, given the one open at its start
+    (None: none). A `#` that starts a word outside quotes makes the rest of the line a comment."""
     i = 0
-    while i < len(text):
-        ch = text[i]
+    while i < len(line):
+        ch = line[i]
         if ch == "\\" and quote != "'":
             i += 2
             continue
-        if quote is None and ch == "#" and (i == 0 or text[i - 1].isspace()):
-            return False
+        if quote is None and ch == "#" and (i == 0 or line[i - 1].isspace()):
+            return None
         if quote is None and ch in "'\"":
             quote = ch
         elif ch == quote:
             quote = None
         i += 1
-    return quote is not None
+    return quote
+
+
+def _without_comments(text: str) -> str:
+    """`text` without its comments, as bash reads it: a `#` that starts a word outside quotes,
+    up to the end of its line (`a#b` is one word; shlex would cut it)."""
+    out: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        if quote is None and ch == "#" and (i == 0 or text[i - 1].isspace()):
+            end = text.find("\n", i)
+            if end < 0:
+                break
+            i = end
+            continue
+        if quote is None and ch in "'\"":
+            quote = ch
+        elif ch == quote:
+            quote = None
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _continues(line: str) -> bool:
@@ -68,27 +96,30 @@ def _continues(line: str) -> bool:
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first line number, joined text) of each logical shell line."""
+    """(first line number, joined text) of each logical shell line. Only "\n" ends a line (as
+    in bash); a value still quoted at the end of a line keeps its trailing spaces."""
     out: list[tuple[int, str]] = []
     buf: list[str] = []
+    quote: str | None = None  # the quote open at the end of buf
     start = 0
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip()
+    for n, raw in enumerate(text.split("\n"), 1):
+        raw = raw.removesuffix("\r")
+        after = _line_quote(raw, quote)
+        line = raw if after else raw.rstrip()
         if not buf and (not line.strip() or line.lstrip().startswith("#")):
             continue
-        if buf and line.lstrip().startswith("#") and not _open_quote("\n".join(buf)):
+        if buf and quote is None and line.lstrip().startswith("#"):
             continue  # a comment inside a pasted continuation: skipped, leniently
         if not buf:
             start = n
-        if _continues(line):
+        quote = after
+        if quote is None and _continues(line):
             buf.append(line.rstrip()[:-1])
             continue
         buf.append(line)
-        joined = "\n".join(buf)
-        if _open_quote(joined):
-            continue
-        out.append((start, joined))
-        buf = []
+        if quote is None:
+            out.append((start, "\n".join(buf)))
+            buf = []
     if buf:
         out.append((start, "\n".join(buf)))
     return out
@@ -224,7 +255,7 @@ def _parse(
     for start, logical in logical_lines(text):
         line = line_offset if line_offset is not None else start
         try:
-            tokens = shlex.split(logical, comments=True, posix=True)
+            tokens = shlex.split(_without_comments(logical), posix=True)
         except ValueError as exc:
             problems.append(TextProblem(line, f"cannot read this as shell text: {exc}"))
             continue
