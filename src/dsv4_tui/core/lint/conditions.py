@@ -21,12 +21,12 @@ Cond = Callable[[Facts, set[str]], Tri]
 Op = Callable[[Any, set[str]], Tri]
 
 
-def kleene(conds: Iterable[Cond], facts: Facts, reasons: set[str], *, decides: bool) -> Tri:
-    """Three-valued AND (`decides=False`) or OR (`decides=True`): the first condition that
-    returns `decides` settles it; otherwise any unknown (None) makes the result unknown."""
+def kleene(results: Iterable[Tri], *, decides: bool) -> Tri:
+    """Three-valued AND (`decides=False`) or OR (`decides=True`) of lazily computed results:
+    the first that equals `decides` settles it (the rest are not computed); otherwise any
+    unknown (None) makes the result unknown."""
     out: Tri = not decides
-    for cond in conds:
-        value = cond(facts, reasons)
+    for value in results:
         if value is decides:
             return decides
         if value is None:
@@ -36,15 +36,15 @@ def kleene(conds: Iterable[Cond], facts: Facts, reasons: set[str], *, decides: b
 
 def all_of(conds: Iterable[Cond], facts: Facts, reasons: set[str]) -> Tri:
     """True when every condition holds, False when one fails, else None (unknown)."""
-    return kleene(conds, facts, reasons, decides=False)
+    return kleene((cond(facts, reasons) for cond in conds), decides=False)
 
 
 def _all(subs: list[Cond]) -> Cond:
-    return lambda facts, reasons: kleene(subs, facts, reasons, decides=False)
+    return lambda facts, reasons: all_of(subs, facts, reasons)
 
 
 def _any(subs: list[Cond]) -> Cond:
-    return lambda facts, reasons: kleene(subs, facts, reasons, decides=True)
+    return lambda facts, reasons: kleene((sub(facts, reasons) for sub in subs), decides=True)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -105,14 +105,7 @@ def _ops(c: Condition, subject: str, type_: str) -> list[Op]:
 
 
 def _run_ops(ops: list[Op], value: Any, reasons: set[str]) -> Tri:
-    out: Tri = True
-    for op in ops:
-        result = op(value, reasons)
-        if result is False:
-            return False
-        if result is None:
-            out = None
-    return out
+    return kleene((op(value, reasons) for op in ops), decides=False)
 
 
 def flag_reader(table: SglangTable, name: str, default: Any = None) -> Callable[[Facts], tuple[bool, Any, str]]:
