@@ -3,8 +3,10 @@ and an empty system root (DSV4_SYSROOT) instead of this machine's /sys, /proc an
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,21 @@ def bin_dir(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def rules() -> Rules:
     return load_rules(ROOT / "rules")
+
+
+@pytest.fixture
+def fake_sglang(tmp_path, monkeypatch):
+    """A fake installed SGLang 9.9.9 (source + dist-info) first on sys.path: the folder it is
+    in. Its flag table lacks most flags (tests/data/sglang/fake_src)."""
+    root = tmp_path / "site-packages"
+    shutil.copytree(DATA / "sglang" / "fake_src" / "sglang", root / "sglang")
+    meta = root / "sglang-9.9.9.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: sglang\nVersion: 9.9.9\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(root))
+    importlib.invalidate_caches()
+    yield root
+    importlib.invalidate_caches()
 
 
 def reference_json(name: str) -> dict:

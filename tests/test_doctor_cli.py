@@ -4,9 +4,7 @@ against an installed SGLang, and what the CLI accepts as an IB device."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import shutil
 import socket
 
 import pytest
@@ -17,7 +15,6 @@ from dsv4_tui.core.lookup import docker_image, model_name
 from dsv4_tui.core.selection import Selection, resolve
 from dsv4_tui.host.doctor import planned_checks
 from dsv4_tui.host.sglang_installed import bundled_table
-from test_lint_support import DATA
 
 BUNDLED = bundled_table()["sglang"]["version"]
 GB200_MULTI = ("--hw", "gb200", "--variant", "pro", "--quant", "fp4", "--strategy", "balanced", "--nodes", "multi-2")
@@ -119,13 +116,8 @@ def test_a_hanging_nvidia_smi_holds_the_cli_no_longer_than_its_timeout(rules, bo
     assert found["sglang.flags"]["status"] == "ok"  # the other checks were not held up
 
 
-def test_flags_unknown_to_the_installed_sglang_fail(rules, box, capsys, tmp_path, monkeypatch):
-    root = tmp_path / "site-packages"  # a fake sglang 9.9.9 in this Python, not on PATH
-    shutil.copytree(DATA / "sglang" / "fake_src" / "sglang", root / "sglang")
-    (root / "sglang-9.9.9.dist-info").mkdir()
-    (root / "sglang-9.9.9.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: sglang\nVersion: 9.9.9\n")
-    monkeypatch.syspath_prepend(str(root))
-    importlib.invalidate_caches()
+def test_flags_unknown_to_the_installed_sglang_fail(rules, box, capsys, fake_sglang):
+    # a fake sglang 9.9.9 in this Python, not on PATH
     code, out, _ = run(capsys, "doctor", "--hw", "h200", "--json")
     found = by_id(out)
     assert found["sglang.install"]["status"] == "warn" and "sglang 9.9.9" in found["sglang.install"]["message"]

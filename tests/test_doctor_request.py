@@ -3,9 +3,6 @@ lint engine, and what the box tells the Playground (IB devices, host ratio)."""
 
 from __future__ import annotations
 
-import importlib
-import shutil
-
 import pytest
 
 from doctor_fakes import new_box
@@ -27,7 +24,6 @@ from dsv4_tui.host.doctor.request import (
 )
 from dsv4_tui.host.doctor.sglang import flags_result as sglang_flags_result
 from dsv4_tui.host.sglang_installed import bundled_table
-from test_lint_support import DATA
 
 GB200_MULTI = Selection("gb200", "pro", "fp4", "balanced", "multi-2")
 GB300_BAL = Selection("gb300", "flash", "fp4", "balanced", "single")
@@ -37,20 +33,6 @@ BUNDLED = bundled_table()["sglang"]["version"]
 @pytest.fixture
 def box(tmp_path):
     return new_box(tmp_path)
-
-
-@pytest.fixture
-def fake_installed_sglang(tmp_path, monkeypatch):
-    """A fake sglang 9.9.9 (source + dist-info) first on sys.path; its table lacks most flags."""
-    root = tmp_path / "site-packages"
-    shutil.copytree(DATA / "sglang" / "fake_src" / "sglang", root / "sglang")
-    meta = root / "sglang-9.9.9.dist-info"
-    meta.mkdir()
-    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: sglang\nVersion: 9.9.9\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(root))
-    importlib.invalidate_caches()
-    yield root
-    importlib.invalidate_caches()
 
 
 # --------------------------------------------------------------------------- the request
@@ -141,7 +123,7 @@ def test_another_version_on_path_is_checked_with_a_caveat(rules):
     assert "(the sglang on PATH is 0.4.0; its own table could not be read)" in result.message
 
 
-def test_unknown_flags_fail_against_the_installed_sglang(rules, fake_installed_sglang, tmp_path):
+def test_unknown_flags_fail_against_the_installed_sglang(rules, fake_sglang, tmp_path):
     linters = SglangLinters(tmp_path / "cache")
     request = build_request(rules, first_selection(rules), lint=linters)
     result = request.flags_check("9.9.9")
@@ -154,7 +136,7 @@ def test_unknown_flags_fail_against_the_installed_sglang(rules, fake_installed_s
     assert linters("9.9.9") is linters("1.0")  # built once per process
 
 
-def test_unknown_flags_only_warn_when_the_table_is_of_another_version(rules, fake_installed_sglang, tmp_path):
+def test_unknown_flags_only_warn_when_the_table_is_of_another_version(rules, fake_sglang, tmp_path):
     request = build_request(rules, first_selection(rules), lint=SglangLinters(tmp_path / "cache"))
     result = request.flags_check("0.5.99")
     assert result.status == "warn" and "unknown to SGLang 9.9.9 installed here" in result.message
@@ -172,7 +154,7 @@ def test_a_flag_an_older_sglang_lacks_and_a_rejected_value(rules):
     assert only_unknown.fix == "install a newer SGLang (pip install -U sglang): this one does not know these flags"
 
 
-def test_the_flags_check_runs_inside_the_doctor(rules, box, fake_installed_sglang, tmp_path):
+def test_the_flags_check_runs_inside_the_doctor(rules, box, fake_sglang, tmp_path):
     python = box.tool("python3", "echo 9.9.9")
     (box.bin / "sglang").write_text(f"#!{python}\n")
     (box.bin / "sglang").chmod(0o755)

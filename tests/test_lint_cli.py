@@ -14,7 +14,6 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.host.lint_setup import make_linter
-from test_lint_installed import site  # noqa: F401 (a fixture: a fake installed SGLang 9.9.9)
 
 H200_BAL = ["--hw", "h200", "--variant", "flash", "--quant", "fp8", "--strategy", "balanced", "--nodes", "single"]
 B200_BAL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
@@ -124,7 +123,7 @@ def test_lint_a_missing_file_or_a_text_without_a_command(tmp_path, capsys):
     assert code == 3 and "no `sglang serve`" in out
 
 
-def test_lint_names_the_installed_sglang(site, tmp_path, capsys):  # noqa: F811 (the fixture)
+def test_lint_names_the_installed_sglang(fake_sglang, tmp_path, capsys):
     path = tmp_path / "cmd.sh"
     path.write_text("sglang serve --model-path m --tp-size 4\n", encoding="utf-8")
     code, out, _ = run(capsys, "lint", str(path))

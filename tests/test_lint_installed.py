@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import shutil
 import sys
-
-import pytest
 
 from dsv4_tui.core.lint import LintContext, Linter, SglangTable
 from dsv4_tui.host import sglang_installed
 from dsv4_tui.host.sglang_installed import choose_table, dump_table, find_installed_sglang
-from test_lint_support import DATA
-
-FAKE = DATA / "sglang" / "fake_src"
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    """A fake installed sglang 9.9.9 (source + dist-info) first on sys.path."""
-    root = tmp_path / "site-packages"
-    shutil.copytree(FAKE / "sglang", root / "sglang")
-    meta = root / "sglang-9.9.9.dist-info"
-    meta.mkdir()
-    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: sglang\nVersion: 9.9.9\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(root))
-    importlib.invalidate_caches()
-    yield root
-    importlib.invalidate_caches()
-
-
-def test_found_without_importing_it(site):
+def test_found_without_importing_it(fake_sglang):
     found = find_installed_sglang()
-    assert found is not None and found.version == "9.9.9" and found.base == site
+    assert found is not None and found.version == "9.9.9" and found.base == fake_sglang
     assert "sglang" not in sys.modules  # its __init__ raises when imported
 
 
-def test_installed_table_is_used_named_and_cached(site, tmp_path):
+def test_installed_table_is_used_named_and_cached(fake_sglang, tmp_path):
     cache = tmp_path / "cache"
     choice = choose_table(cache)
     assert choice.label == "SGLang 9.9.9 installed here" and choice.notice is None
@@ -58,7 +37,7 @@ def test_installed_table_is_used_named_and_cached(site, tmp_path):
     assert "sglang" not in sys.modules
 
 
-def test_second_call_reads_the_cache(site, tmp_path, monkeypatch):
+def test_second_call_reads_the_cache(fake_sglang, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = choose_table(cache)
 
@@ -70,10 +49,10 @@ def test_second_call_reads_the_cache(site, tmp_path, monkeypatch):
     assert second.data == json.loads(json.dumps(first.data)) and second.label == first.label
 
 
-def test_a_changed_source_is_extracted_again(site, tmp_path):
+def test_a_changed_source_is_extracted_again(fake_sglang, tmp_path):
     cache = tmp_path / "cache"
     choose_table(cache)
-    server_args = site / "sglang" / "srt" / "server_args.py"
+    server_args = fake_sglang / "sglang" / "srt" / "server_args.py"
     server_args.write_text(
         server_args.read_text(encoding="utf-8").replace('"--config"', '"--config-file"'), encoding="utf-8"
     )
@@ -88,12 +67,12 @@ def test_without_sglang_the_bundled_table(monkeypatch, tmp_path):
     assert not (tmp_path / "cache").exists()
 
 
-def test_an_unreadable_install_falls_back_with_a_notice(site, tmp_path):
-    (site / "sglang" / "srt" / "server_args.py").unlink()
+def test_an_unreadable_install_falls_back_with_a_notice(fake_sglang, tmp_path):
+    (fake_sglang / "sglang" / "srt" / "server_args.py").unlink()
     choice = choose_table(tmp_path / "cache")
     assert choice.label == "bundled table for SGLang 0.5.23"
     assert choice.installed_version == "9.9.9" and "could not read" in choice.notice
 
 
-def test_use_installed_false_forces_the_bundled_table(site, tmp_path):
+def test_use_installed_false_forces_the_bundled_table(fake_sglang, tmp_path):
     assert choose_table(tmp_path, use_installed=False).label == "bundled table for SGLang 0.5.23"
