@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from code_facts import imports_and_calls
 from dsv4_tui.core import deployment as deployment_module
 from dsv4_tui.core.deployment import (
     HEAD,
@@ -172,17 +173,10 @@ def test_the_export_modules_are_pure():
     files += [SRC / "export_options.py"]
     files += [SRC / "formats" / f for f in ("lws.py", "k8s.py", "sbatch.py", "srt_slurm.py", "yaml_text.py")]
     for path in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            for name in names:
-                assert name.split(".")[0] not in forbidden and not name.startswith("dsv4_tui.host"), (path.name, name)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
-                raise AssertionError(f"{path.name} opens a file")
+        modules, calls = imports_and_calls(path)
+        for name in modules:
+            assert name.split(".")[0] not in forbidden and not name.startswith("dsv4_tui.host"), (path.name, name)
+        assert "open" not in calls, f"{path.name} opens a file"
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, path.name
 
 

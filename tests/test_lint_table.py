@@ -6,6 +6,7 @@ import ast
 import json
 from pathlib import Path
 
+from code_facts import imports_and_calls
 from dsv4_tui.core.lint.history import merge_history
 from test_lint_support import BUNDLED, DATA, ROOT, bundled_data, table
 
@@ -95,17 +96,11 @@ FORBIDDEN = {
 
 def test_the_lint_core_is_pure():
     for path in sorted((ROOT / "src/dsv4_tui/core/lint").glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            for name in names:
-                assert not any(name == f or name.startswith(f + ".") for f in FORBIDDEN), f"{path.name} imports {name}"
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                assert node.func.id not in ("open", "eval", "exec", "__import__"), f"{path.name} calls {node.func.id}"
+        modules, calls = imports_and_calls(path)
+        for name in modules:
+            assert not any(name == f or name.startswith(f + ".") for f in FORBIDDEN), f"{path.name} imports {name}"
+        for name in calls:
+            assert name not in ("open", "eval", "exec", "__import__"), f"{path.name} calls {name}"
 
 
 def test_module_and_function_sizes():
