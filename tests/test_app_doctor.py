@@ -16,7 +16,7 @@ from dsv4_tui.host.doctor import DoctorContext, planned_checks, summary
 from dsv4_tui.host.doctor.request import subject
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.doctor_pane import DoctorPane
-from test_doctor_proc import wait_dead
+from fake_tools import wait_dead
 from tui_helpers import focus_and_enter, plain, press_chip, settle
 
 SIZE = (120, 40)

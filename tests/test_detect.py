@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from dsv4_tui.core.gpus import Detection, match_hardware, parse_amd, parse_nvidia_smi
 from dsv4_tui.host.detect import detect_gpus
-from fake_tools import fake_nvidia_smi, fake_tool
+from fake_tools import alive, fake_nvidia_smi, fake_tool
 
 HARDWARE = [
     ("h100", ["H100"]),
@@ -76,15 +75,6 @@ def test_hanging_tool_is_killed_quickly(bin_dir, tmp_path):
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(pid)
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie waiting to be reaped counts as dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_failing_tool_gives_none(bin_dir):

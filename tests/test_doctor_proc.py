@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,29 +21,12 @@ from dsv4_tui.host.doctor import (
 )
 from dsv4_tui.host.doctor.proc import run_command
 from dsv4_tui.host.doctor.safe import first_line
+from fake_tools import wait_dead
 
 
 @pytest.fixture
 def box(tmp_path):
     return new_box(tmp_path)
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie counts as dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_dead(pid: int) -> bool:
-    """Poll until `pid` is gone (bounded); the assertion is on the state, not on the time."""
-    for _ in range(100):
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return not alive(pid)
 
 
 def test_command_output_and_exit_code(box):
