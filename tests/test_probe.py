@@ -267,9 +267,8 @@ async def test_an_endless_line_is_cut_at_1_mb_by_default(server):
 
 
 async def test_line_and_paragraph_separators_inside_an_event_do_not_split_it(server):
-    from sglang_fake import SEPARATED
-
     from dsv4_tui.core.visible import visible
+    from sglang_fake import SEPARATED
 
     report = await probe(server, "separators")
     assert report.ok and report.tokens == 1, report.message
