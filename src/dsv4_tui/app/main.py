@@ -380,9 +380,15 @@ class DSV4App(
     # -- tabs ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The app's keys act on the main screen only (not behind a dialog); the Playground's
-        keys are offered (and shown in the footer) only in the Playground."""
+        keys are offered (and shown in the footer) only in the Playground. Over the "too
+        small" screen only quitting acts: nothing (a second command palette, DuplicateIds)
+        may open on top of it."""
         if not self.is_mounted:
             return True
+        from ..screens.too_small_screen import TooSmallScreen
+
+        if isinstance(self.screen, TooSmallScreen):
+            return action in ("quit", "help_quit")
         own = {b.action.split("(")[0] for b in self.BINDINGS} - {"quit", "help"}
         if action in own and len(self.screen_stack) > 1:
             return False
