@@ -266,3 +266,27 @@ def test_an_env_file_with_a_utf8_bom_is_read(rules):
     env_path().write_bytes(b'\xef\xbb\xbfPORT = "8080"\n')
     assert load_env_file(env_path(), rules.model.placeholders) == {"PORT": "8080"}
     assert read_text(env_path()) == 'PORT = "8080"\n'
+
+
+# --------------------------------------------------------------------------- 14: an Env file with too many keys
+
+
+def test_an_env_file_with_too_many_keys_is_one_clear_problem(capsys):
+    config_dir().mkdir(parents=True, exist_ok=True)
+    env_path().write_text("".join(f'K{i} = "x"\n' for i in range(101)), encoding="utf-8")
+    code, out, err = run(capsys, "print")
+    assert code == 1 and out == ""
+    assert f"{env_path()}: 101 keys; an Env file has at most 100" in err
+    assert "unknown key" not in err  # one line, not one per key (and no scan per key)
+
+
+def test_many_unknown_keys_are_listed_up_to_a_cap_with_their_lines(rules):
+    from dsv4_tui.core.env import EnvError, parse_env_toml
+
+    text = "# comment\n" * 3 + "".join(f'K{i} = "x"\n' for i in range(100))
+    with pytest.raises(EnvError) as exc:
+        parse_env_toml(text, rules.model.placeholders, "env.toml")
+    problems = exc.value.problems
+    assert len(problems) == 21 and problems[-1] == "… and 80 more problems"
+    assert problems[0].startswith("env.toml:4: unknown key 'K0'")
+    assert problems[19].startswith("env.toml:23: unknown key 'K19'")
