@@ -78,6 +78,28 @@ def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
         raise ReadProblem(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+SMALL_LIMIT = 64 * 1024  # a sysfs attribute, /proc/meminfo, a token file
+
+
+def read_small(path: Path, limit: int = SMALL_LIMIT) -> str:
+    """The start (at most `limit` bytes) of a small system file (sysfs, /proc, a token
+    file), decoded leniently. Never blocks: opened non-blocking and read only when it is a
+    regular file; a FIFO, device or folder in its place is a ReadProblem (an OSError)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ReadProblem(f"{path}: not a regular file")
+        data = b""
+        while len(data) < limit:
+            chunk = os.read(fd, limit - len(data))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", errors="replace")
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
