@@ -255,6 +255,9 @@ def test_a_running_save_keeps_its_temp_file(tmp_path):
 def test_a_save_leaves_no_lock_file_and_start_removes_an_old_one(rules, tmp_path):
     atomic_write(tmp_path / "out.yaml", "x")
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
+    (tmp_path / ".dsv4.lock").write_bytes(b"")  # an older dsv4's, in a folder it exported to
+    atomic_write(tmp_path / "out.yaml", "y")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
     config_dir().mkdir(parents=True, exist_ok=True)
     (config_dir() / ".dsv4.lock").write_bytes(b"")
     DSV4App(rules, detect=False)

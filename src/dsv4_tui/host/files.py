@@ -16,7 +16,8 @@
 - Temp files are named `.<name>.<host>-<pid>-<random>.tmp`: hidden, and out of any
   `*.toml` listing. One left by a process killed mid-save (it may hold HF_TOKEN) is removed
   at the next save and at start (`clean_config_folder`); one of a process that is still
-  running is left alone, so no lock file is needed.
+  running is left alone, so no lock file is needed (the empty `.dsv4.lock` older versions
+  left is removed from a folder written to, and from the config folder at start).
 """
 
 from __future__ import annotations
@@ -233,12 +234,18 @@ def clean_config_folder(folder: Path) -> int:
     """At start: the stale temp files in the config folder and its `rules/` and `cache/`
     (a killed Env save may have left HF_TOKEN in one), and the lock file of older dsv4."""
     removed = 0
-    for sub in (folder, folder / "rules", folder / "cache"):
+    for sub in (folder, folder / "rules", folder / "cache", folder / "cache" / "sglang"):
         removed += remove_stale_temps(sub)
-        with contextlib.suppress(OSError):
-            if stat.S_ISREG(os.lstat(sub / LEGACY_LOCK_FILE).st_mode):
-                os.unlink(sub / LEGACY_LOCK_FILE)
+        _remove_legacy_lock(sub)
     return removed
+
+
+def _remove_legacy_lock(folder: Path) -> None:
+    """The empty `.dsv4.lock` an older dsv4 left in a folder it wrote to."""
+    with contextlib.suppress(OSError):
+        info = os.lstat(folder / LEGACY_LOCK_FILE)
+        if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+            os.unlink(folder / LEGACY_LOCK_FILE)
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -278,4 +285,5 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600, *, links: str
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _remove_legacy_lock(folder)
     return target
