@@ -112,6 +112,24 @@ def test_a_cache_write_replaces_a_planted_link_not_its_target(tmp_path):
 
 
 @POSIX
+def test_the_rules_cache_rebuild_replaces_a_planted_link_not_its_target(tmp_path):
+    from dsv4_tui.host.paths import cache_dir
+    from dsv4_tui.host.rules_files import load_rules
+
+    load_rules(cache=True)  # writes the cache
+    cached = [p for p in cache_dir().rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert cached
+    for i, path in enumerate(cached):  # planted: not trusted, so the rules are built and cached again
+        victim = tmp_path / f"root-owned-{i}.conf"
+        victim.write_text("precious\n", encoding="utf-8")
+        path.unlink()
+        path.symlink_to(victim)
+    load_rules(cache=True)
+    for i in range(len(cached)):
+        assert (tmp_path / f"root-owned-{i}.conf").read_text(encoding="utf-8") == "precious\n"
+
+
+@POSIX
 def test_export_force_refuses_a_symlink_and_keeps_its_target(capsys, tmp_path):
     victim = tmp_path / "root-owned.conf"
     victim.write_text("precious\n", encoding="utf-8")
