@@ -17,7 +17,10 @@ model), huge (a reply of ``server.huge_size`` characters), no_choices (JSON with
 choices), reasoning (no content, only reasoning_content), nostream (one JSON answer even
 when asked to stream), trickle (streams a token every ``server.trickle_s`` until the client
 hangs up, or ``server.trickle_tokens`` of them), hostile (escape sequences everywhere: the
-reply, the model id, error bodies).
+reply, the model id, error bodies), endless_line (one SSE line that never ends, 64 kB every
+few ms until the client hangs up), endless_events (valid events without a token, forever),
+separators (content and an error event holding raw U+2028, U+2029 and \x85, which are
+legal inside a JSON string; ``server.separator_error`` sends the error event).
 
 A request with ``"stream": true`` gets Server-Sent Events (as SGLang sends them) in the
 success, mismatch, reasoning, trickle and hostile modes; the others answer as they would
@@ -42,6 +45,7 @@ REPLY = "Hello! How can I help you today?"
 HOSTILE = "Hi\x1b]52;c;cm0gLXJmIH4=\x07\x9b2J\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\u202eevil"
 REASONING = "The user greets me."
 SLOW_SECONDS = 5.0  # upper bound; the slow handler wakes as soon as the server stops
+SEPARATED = "Hel\u2028lo\x85 wor\u2029ld"  # raw in the JSON text: one event, not three lines
 HUGE_SIZE = 5000  # default length of the "huge" mode's reply
 
 
@@ -125,6 +129,38 @@ class _Handler(BaseHTTPRequestHandler):
             words = text.split(" ")
             yield from (chunk(w + (" " if i < len(words) - 1 else "")) for i, w in enumerate(words))
 
+    def _endless(self, mode: str) -> None:
+        """Until the client hangs up (or the server stops): one line that never ends, or
+        events that never carry a token."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        piece = b"x" * 65536 if mode == "endless_line" else b'data: {"choices": []}\n\n' * 2000
+        try:
+            if mode == "endless_line":
+                self.wfile.write(b"data: ")
+            while not self.server.stop.wait(0.005):  # paced: a client without a cap grows slowly
+                self.wfile.write(piece)
+                self.wfile.flush()
+                with self.server.lock:
+                    self.server.sent += len(piece)
+        except OSError:  # the client hung up: what a cap must make it do
+            pass
+
+    def _separators(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        if self.server.separator_error:
+            events = [{"error": {"message": "bad\u2028request\x85x\u2029y", "code": 400}}]
+        else:
+            delta = {"role": "assistant", "content": SEPARATED}
+            events = [{"id": "1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]}]
+        for event in events:
+            self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False)}\r\n\r\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
     def do_GET(self) -> None:
         if self.path == "/health":
             self._send(200, b"")
@@ -150,7 +186,11 @@ class _Handler(BaseHTTPRequestHandler):
             wants_stream = json.loads(body or b"{}").get("stream") is True
         except ValueError:
             wants_stream = False
-        if wants_stream and mode in ("success", "mismatch", "reasoning", "trickle", "hostile"):
+        if wants_stream and mode in ("endless_line", "endless_events"):
+            self._endless(mode)
+        elif wants_stream and mode == "separators":
+            self._separators()
+        elif wants_stream and mode in ("success", "mismatch", "reasoning", "trickle", "hostile"):
             self._events(self._stream(mode, model))
         elif mode == "hostile":
             self._send(500, f"boom {HOSTILE}".encode(), "text/plain")
@@ -193,6 +233,8 @@ class FakeSGLang(ThreadingHTTPServer):
         self.huge_size = HUGE_SIZE
         self.trickle_s = 0.02
         self.trickle_tokens: int | None = None
+        self.sent = 0  # bytes sent by the endless modes
+        self.separator_error = False
         self.received: list[tuple[str, str | None, bytes]] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()

@@ -79,7 +79,7 @@ async def test_save_applies_writes_0600_and_reloads(rules):
         assert any(title == "⚙ Env" and message == f"Saved to {path}" for title, _, message in notes(app))
         # No stray temp files from the atomic write.
         left = {p.name for p in config_dir().iterdir()} - {"state.toml"}  # saved when it settles
-        assert left == {".dsv4.lock", "env.toml"}
+        assert left == {"env.toml"}
 
     again = DSV4App(rules, detect=False)
     async with again.run_test(size=SIZE) as pilot:

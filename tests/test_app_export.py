@@ -189,7 +189,7 @@ async def test_save_writes_the_file_atomically_with_mode_0644(rules, tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
         assert status(screen) == f"Saved to {path}" and errors(screen) == ""
         assert any(title == "Export" and str(path) in message for title, _, message in notes(app))
-        assert sorted(os.listdir(path.parent)) == [".dsv4.lock", "recipe.yaml"]  # no temp file left
+        assert sorted(os.listdir(path.parent)) == ["recipe.yaml"]  # no temp file left
 
 
 async def test_enter_in_the_path_saves(rules, tmp_path):

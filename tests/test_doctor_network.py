@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
 
@@ -166,3 +168,51 @@ def test_bad_port_value_fails(box, port):
 
 def test_no_port_is_skipped(box):
     assert port_result(make_request(port=None), box.ctx()).status == "skipped"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_as_an_ib_port_state_never_blocks(box):
+    """Issue 19, item 20: a FIFO in place of ports/N/state (nobody writes to it). Read
+    blocking, it held the network checks for 20 s and the TUI could not quit."""
+    from dsv4_tui.host.doctor.network import ib_devices
+
+    box.ib("mlx5_0", "4: ACTIVE")
+    port = box.sysroot / "sys/class/infiniband/mlx5_1/ports/1"
+    port.mkdir(parents=True)
+    os.mkfifo(port / "state")
+    found: dict = {}
+    worker = threading.Thread(target=lambda: found.update(ib_devices(box.ctx())), daemon=True)
+    worker.start()
+    worker.join(timeout=20)  # a bound for the failure case only: it returns at once
+    try:
+        assert not worker.is_alive(), "reading the FIFO blocked"
+        assert found == {"mlx5_0": True, "mlx5_1": None}
+    finally:
+        if worker.is_alive():  # let the blocked reader go: a writer opens and closes the FIFO
+            os.close(os.open(port / "state", os.O_WRONLY | os.O_NONBLOCK))
+            worker.join(timeout=20)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_as_meminfo_or_hf_token_never_blocks(box):
+    from dsv4_tui.host.doctor.hfcache import token_available
+    from dsv4_tui.host.doctor.memory import mem_total
+
+    (box.sysroot / "proc").mkdir(parents=True, exist_ok=True)
+    os.mkfifo(box.sysroot / "proc" / "meminfo")
+    token = box.root / "token-fifo"
+    os.mkfifo(token)
+    ctx = box.ctx(env={"HOME": str(box.home), "HF_TOKEN_PATH": str(token)})
+    found: dict = {}
+    worker = threading.Thread(target=lambda: found.update(ram=mem_total(ctx), token=token_available(ctx)), daemon=True)
+    worker.start()
+    worker.join(timeout=20)  # a bound for the failure case only: it returns at once
+    try:
+        assert not worker.is_alive(), "reading a FIFO blocked"
+        assert found == {"ram": None, "token": False}
+    finally:
+        for fifo in (box.sysroot / "proc" / "meminfo", token):
+            if worker.is_alive():
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=20)

@@ -125,14 +125,14 @@ def test_a_cache_path_that_is_a_file_is_an_empty_cache(box):
 
 def test_a_cache_that_cannot_be_scanned_warns(box, monkeypatch):
     def refuse(cache_dir):
-        raise PermissionError(13, "Permission denied", str(cache_dir))
+        raise OSError(5, "Input/output error", str(cache_dir))
 
     hf_repo(box.hf_home / "hub", REPO, shards=4)
     monkeypatch.setattr("huggingface_hub.scan_cache_dir", refuse)
     results = run(box)
     cache = results["weights.cache"]
     assert cache.status == "warn"
-    assert cache.message.startswith(f"cannot scan the cache {box.hf_home / 'hub'}: [Errno 13] Permission denied")
+    assert cache.message.startswith(f"cannot scan the cache {box.hf_home / 'hub'}: [Errno 5] Input/output error")
     assert results["weights.disk"].status == "warn"  # no fake disk registered; still reported
 
 
@@ -184,3 +184,24 @@ def test_docker_token_placeholder(box):
     assert token.status == "fail"
     token = run(box, make_request(framing="docker", hf_token_set=True))["weights.token"]
     assert token.status == "ok"
+
+
+def test_a_cache_folder_this_user_cannot_search_says_so_not_a_crash(box, monkeypatch):
+    """Issue 19, item 18: HF_HOME not searchable (mode 0600, as another user sees it). Tests
+    run as root, so the fake is a stat that refuses everything under it, as the kernel would."""
+    hf_repo(box.hf_home / "hub", REPO, shards=4)
+    box.disk[str(box.hf_home)] = (10**12, 10**11)
+    real_stat = Path.stat
+
+    def stat(self, *args, **kwargs):
+        if box.hf_home in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    results = run(box, make_request(model_bytes=290 * 10**9))
+    cache = results["weights.cache"]
+    assert (cache.status, cache.message) == ("warn", f"cannot read the cache {box.hf_home / 'hub'}: permission denied")
+    assert "crashed" not in cache.message and cache.fix
+    disk = results["weights.disk"]  # the free space of the folder it can see
+    assert disk.status == "fail" and f"free under {box.hf_home}" in disk.message

@@ -38,7 +38,7 @@ def test_save_writes_the_exact_text_with_mode_0600(tmp_path, ph):
     assert save_env_text(path, text, ph) == {"PORT": "8080", "HOST_IP": "10.1.2.3"}
     assert path.read_text(encoding="utf-8") == text
     assert mode(path) == 0o600
-    assert sorted(os.listdir(path.parent)) == [".dsv4.lock", "env.toml"]  # no temp file left behind
+    assert sorted(os.listdir(path.parent)) == ["env.toml"]  # no temp file left behind
 
 
 def test_save_over_a_world_readable_file_makes_it_0600(tmp_path, ph):
@@ -61,7 +61,7 @@ def test_invalid_text_is_not_saved(tmp_path, ph, bad):
     with pytest.raises(EnvError):
         save_env_text(path, bad, ph)
     assert path.read_text(encoding="utf-8") == good
-    assert sorted(os.listdir(tmp_path)) == [".dsv4.lock", "env.toml"]
+    assert sorted(os.listdir(tmp_path)) == ["env.toml"]
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
@@ -76,7 +76,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
         atomic_write(path, "new\n")
     monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "old\n"
-    assert sorted(os.listdir(tmp_path)) == [".dsv4.lock", "env.toml"]
+    assert sorted(os.listdir(tmp_path)) == ["env.toml"]
 
 
 # --------------------------------------------------------------------------- parsing

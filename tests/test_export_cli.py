@@ -148,7 +148,7 @@ def test_output_file_is_written_atomically_0644_and_not_replaced_without_force(r
     assert (code, out) == (0, "") and str(path) in err
     assert path.read_text(encoding="utf-8") == expected(rules, "lws", GB200_MULTI)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    assert sorted(p.name for p in path.parent.iterdir()) == [".dsv4.lock", "v4.yaml"]  # no temp file left
+    assert sorted(p.name for p in path.parent.iterdir()) == ["v4.yaml"]  # no temp file left
 
     code, out, err = run(capsys, *argv, "--name", "again")
     assert code == 2 and out == "" and str(path) in err and "--force" in err

@@ -232,13 +232,21 @@ def test_a_user_overlay_that_is_a_folder_or_a_fifo_is_reported(capsys, kind):
 
 
 def test_stale_temp_files_of_a_killed_save_are_removed_at_the_next_save(tmp_path):
+    from dsv4_tui.host.files import temp_prefix
+
     path = tmp_path / "env.toml"
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait(timeout=60)  # a process that is gone: its temp files are stale
+    prefix = temp_prefix(path).replace(f"-{os.getpid()}-", f"-{dead.pid}-")
     for i in range(5):  # what a save killed between mkstemp and os.replace leaves behind
-        (tmp_path / f".env.toml.dead{i}.tmp").write_text("HF_TOKEN = 'hf_secret'\n", encoding="utf-8")
+        (tmp_path / f"{prefix}dead{i}.tmp").write_text("HF_TOKEN = 'hf_secret'\n", encoding="utf-8")
+    old = tmp_path / ".env.toml.abcd1234.tmp"  # an older dsv4's, long ago
+    old.write_text("HF_TOKEN = 'hf_secret'\n", encoding="utf-8")
+    os.utime(old, (1, 1))
     (tmp_path / ".other.toml.x.tmp").write_text("not ours\n", encoding="utf-8")
     atomic_write(path, 'PORT = "1"\n')
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [".dsv4.lock", ".other.toml.x.tmp", "env.toml"]
+    assert names == [".other.toml.x.tmp", "env.toml"]
 
 
 def test_a_symlinked_env_file_is_written_through_to_its_target(rules, tmp_path):

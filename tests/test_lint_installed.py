@@ -23,7 +23,7 @@ def test_installed_table_is_used_named_and_cached(fake_sglang, tmp_path):
     assert choice.data["sglang"]["version"] == "9.9.9" and "--cp-strategy" in choice.data["flags"]
     cached = cache / "sglang-9.9.9.json"
     assert cached.read_text(encoding="utf-8") == dump_table(choice.data)
-    assert sorted(p.name for p in cache.iterdir()) == [".dsv4.lock", "sglang-9.9.9.json"]  # no temp file left
+    assert sorted(p.name for p in cache.iterdir()) == ["sglang-9.9.9.json"]  # no temp file left
     # the bundled table's history carries over where the replacement exists here
     assert (
         choice.data["removed_flags"]["--enable-nsa-prefill-context-parallel"]["replacement_flag"]

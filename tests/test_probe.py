@@ -244,3 +244,40 @@ async def test_ipv6_server(server6):
 async def test_bad_host_or_port(host, port, message):
     report = await run_probe(host, port, MODEL, timeout=1)
     assert (report.ok, report.kind, report.message) == (False, "error", message)
+
+
+# --------------------------------------------------------------------------- hostile streams (issue 19, items 8, 21)
+
+
+@pytest.mark.parametrize("mode,what", [("endless_line", "a line"), ("endless_events", "an answer")])
+async def test_an_endless_stream_is_cut_at_the_cap_not_read_until_the_deadline(server, mode, what):
+    """One SSE line (or a stream of token-less events) that never ends: the probe stops at
+    the same cap as a body (here 200 kB) and hangs up, long before its 10 s deadline."""
+    report = await probe(server, mode, max_body=200_000, deadline=10.0, max_tokens=10_000)
+    assert not report.ok and report.kind == "too_large" and report.streamed
+    assert report.finish == ("line cap" if mode == "endless_line" else "body cap")
+    assert f"streamed {what} over 200 kB: cut off there" in report.message
+    assert "stopped:" in " ".join(report.summary_lines())
+
+
+async def test_an_endless_line_is_cut_at_1_mb_by_default(server):
+    report = await probe(server, "endless_line", deadline=10.0)
+    assert report.kind == "too_large" and report.finish == "line cap"
+    assert "over 1 MB" in report.message
+
+
+async def test_line_and_paragraph_separators_inside_an_event_do_not_split_it(server):
+    from dsv4_tui.core.visible import visible
+    from sglang_fake import SEPARATED
+
+    report = await probe(server, "separators")
+    assert report.ok and report.tokens == 1, report.message
+    assert report.reply == visible(SEPARATED)  # shown escaped, never raw
+    assert "\u2028" not in report.reply and "\x85" not in report.reply
+
+
+async def test_a_streamed_error_with_a_separator_is_reported_as_the_error(server):
+    server.separator_error = True
+    report = await probe(server, "separators")
+    assert not report.ok and report.kind == "http"
+    assert "streamed an error" in report.message and "bad request x y" in report.message  # one line

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -34,6 +35,17 @@ def commands() -> list[ModuleType]:
     return [import_module(f"{__package__}.commands.{name}_cmd") for name in COMMAND_NAMES]
 
 
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type): not nan, inf, 0 or -1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value
+
+
 def _root_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", metavar="DIR", help="load rules from DIR (default: $DSV4_RULES, else the bundled rules)")
     p.add_argument(
@@ -46,7 +58,7 @@ def _root_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--probe-deadline",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="SECONDS",
         help="the cURL probe's streamed run stops after this long (default: 60)",

@@ -39,10 +39,11 @@ class ExportActions:
         self.push_screen(ExportScreen(list(targets().values()), dep, problem, save=self.save_export))
 
     def save_export(self, path: Path, text: str) -> Path:
-        """Write an exported file atomically (mode 0644); the file written (through a link)."""
+        """Write an exported file atomically (mode 0644); the file written. A symbolic link is
+        refused (WriteProblem), never written through."""
         from ..host.files import atomic_write
 
-        return atomic_write(path, text, mode=EXPORT_FILE_MODE)
+        return atomic_write(path, text, mode=EXPORT_FILE_MODE, links="refuse")
 
     def export_system_command(self) -> SystemCommand:
         """The command palette's entry for Export."""

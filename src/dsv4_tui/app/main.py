@@ -30,7 +30,8 @@ from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
 from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
 from ..host.envfile import load_env_file
-from ..host.paths import env_path
+from ..host.files import WriteProblem, clean_config_folder
+from ..host.paths import config_dir, env_path
 from ..host.rules_files import is_bundled
 from ..host.state import load_state, save_state
 from ..screens.main_screen import MainScreen
@@ -123,6 +124,8 @@ class DSV4App(
         self.background_started = asyncio.Event()  # the workers of _after_first_frame are started
         self._state_timer: Timer | None = None
         self.env_file_broken = False
+        self._state_refused = False  # a save of state.toml was refused (said once)
+        clean_config_folder(config_dir())  # what a save killed midway left (it may hold HF_TOKEN)
         env = self._load_env()
         sel, framing = self._load_state()
         self.set_reactive(DSV4App.selection, sel)
@@ -221,6 +224,10 @@ class DSV4App(
         self._state_dirty = False
         try:
             save_state({**self.selection.as_dict(), "framing": self.framing})
+        except WriteProblem as exc:  # e.g. state.toml -> /dev/null: left as it is, said once
+            if not self._state_refused:
+                self._state_refused = True
+                self.notify(f"Your selection is not remembered: {exc}", severity="warning", timeout=8)
         except OSError:
             pass  # remembering is a convenience; an unwritable folder is reported on Env save
 
@@ -373,9 +380,15 @@ class DSV4App(
     # -- tabs ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The app's keys act on the main screen only (not behind a dialog); the Playground's
-        keys are offered (and shown in the footer) only in the Playground."""
+        keys are offered (and shown in the footer) only in the Playground. Over the "too
+        small" screen only quitting acts: nothing (a second command palette, DuplicateIds)
+        may open on top of it."""
         if not self.is_mounted:
             return True
+        from ..screens.too_small_screen import TooSmallScreen
+
+        if isinstance(self.screen, TooSmallScreen):
+            return action in ("quit", "help_quit")
         own = {b.action.split("(")[0] for b in self.BINDINGS} - {"quit", "help"}
         if action in own and len(self.screen_stack) > 1:
             return False

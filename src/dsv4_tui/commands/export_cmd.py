@@ -4,8 +4,8 @@ The targets come from the format registry (`core/formats`, `TARGETS`): Kubernete
 LeaderWorkerSet (a DisaggregatedSet for PD), an sbatch script, an srt-slurm recipe. The
 selection, Env and `--override` options are those of `dsv4 print`. Without `-o`, stdout
 gets exactly the file's text; `-o FILE` writes it atomically (mode 0644) and refuses an
-existing file unless `--force`. An option the target does not read is refused (exit 2), so
-nothing is silently ignored. dsv4 never runs the file: kubectl, sbatch or srtctl do.
+existing file unless `--force`, and a symbolic link always (never written through). An
+option the target does not read is refused (exit 2), so nothing is silently ignored. dsv4 never runs the file: kubectl, sbatch or srtctl do.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..core.formats import TARGETS
 from ..core.formats.base import ExportTarget
 from ..core.rules import Rules
 from ..errors import EXIT_OK, UsageError
-from ..host.files import atomic_write
+from ..host.files import WriteProblem, atomic_write, link_refused
 from .overrides import overrides_of
 from .print_cmd import override_help
 from .selection_args import add_env_args, add_selection_args, env_of, selection_of
@@ -105,12 +105,16 @@ def options_of(args: argparse.Namespace, target: ExportTarget) -> ExportOptions:
 
 def write_file(path: Path, text: str, force: bool) -> Path:
     """Write `text` to `path` atomically (mode 0644); an existing file only with `force`."""
+    if path.is_symlink():
+        raise UsageError(link_refused(path))
     if path.is_dir():
         raise UsageError(f"-o {path}: is a folder; give a file name")
-    if (path.exists() or path.is_symlink()) and not force:
+    if path.exists() and not force:
         raise UsageError(f"{path} already exists; add --force to overwrite it")
     try:
-        return atomic_write(path, text, mode=FILE_MODE)
+        return atomic_write(path, text, mode=FILE_MODE, links="refuse")
+    except WriteProblem as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 

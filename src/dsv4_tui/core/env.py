@@ -164,26 +164,39 @@ class Env:
         return "\n".join(lines) + "\n"
 
 
-def _line_of(lines: list[str], key: str, source: str) -> str:
+MAX_ENV_KEYS = 100  # the Env has a handful of keys; a file with more is not an Env file
+MAX_ENV_PROBLEMS = 20  # problems listed; the rest are counted
+_KEY_AT_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _key_lines(lines: list[str]) -> dict[str, int]:
+    """The first line of each top-level `key =`: one pass over the text (not one per key)."""
+    found: dict[str, int] = {}
     for i, line in enumerate(lines, 1):
-        if re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
-            return f"{source}:{i}"
-    return source
+        m = _KEY_AT_LINE.match(line)
+        if m:
+            found.setdefault(next(g for g in m.groups() if g is not None), i)
+    return found
 
 
 def parse_env_toml(text: str, placeholders: Mapping[str, Placeholder], source: str = "Env") -> dict[str, str]:
-    """Parse Env TOML text into overrides; raise EnvError with file, line and key."""
+    """Parse Env TOML text into overrides; raise EnvError with file, line and key. Linear in
+    the text; more than MAX_ENV_KEYS keys is one problem, not one per key."""
     try:
         data = parse_toml(text)
     except TomlProblem as exc:
         where = f"{source}:{exc.line}" if exc.line else source
         raise EnvError([f"{where}: {exc}"]) from None
-    lines = text.splitlines()
+    known = list(placeholders)
+    if len(data) > MAX_ENV_KEYS:
+        raise EnvError(
+            [f"{source}: {len(data)} keys; an Env file has at most {MAX_ENV_KEYS} (known: {', '.join(known)})"]
+        )
+    key_lines = _key_lines(text.splitlines())
     problems = []
     out: dict[str, str] = {}
-    known = list(placeholders)
     for k, v in data.items():
-        where = _line_of(lines, k, source)
+        where = f"{source}:{key_lines[k]}" if k in key_lines else source
         if k not in placeholders:
             problems.append(f"{where}: unknown key '{visible_line(k)}'{suggest(k, known)}; known: {', '.join(known)}")
             continue
@@ -196,6 +209,8 @@ def parse_env_toml(text: str, placeholders: Mapping[str, Placeholder], source: s
             problems.append(f"{where}: {why}")
         elif v != placeholders[k].default:
             out[k] = v
+    if len(problems) > MAX_ENV_PROBLEMS:
+        problems = [*problems[:MAX_ENV_PROBLEMS], f"… and {len(problems) - MAX_ENV_PROBLEMS} more problems"]
     if problems:
         raise EnvError(problems)
     return out

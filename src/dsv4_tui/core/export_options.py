@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .visible import has_control
+
 if TYPE_CHECKING:
     from .deployment import Deployment
 
 NAME_MAX = 40  # leaves room for "-prefill-5", LWS' own suffixes and pod names (63)
-_WORD = r"[^\s\x00-\x1f\x7f]+"
+# one word of printable text: no space, no control (C0, DEL, C1), bidi mark or lone surrogate
+_WORD = r"[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]+"
 _OPTION_PATTERNS = {  # field: (pattern, longest)
     "name": (r"[a-z]([-a-z0-9]*[a-z0-9])?", NAME_MAX),
     "namespace": (r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", 63),
@@ -52,7 +55,9 @@ class ExportOptions:
         problems = []
         for key, (pattern, longest) in _OPTION_PATTERNS.items():
             value = getattr(self, key)
-            if value is not None and not (re.fullmatch(pattern, value) and len(value) <= longest):
+            if value is not None and has_control(value):  # shown escaped: never raw on a terminal
+                problems.append(f"{key} {value!r} must be printable text (no control, bidi or undecodable characters)")
+            elif value is not None and not (re.fullmatch(pattern, value) and len(value) <= longest):
                 problems.append(f"{key} {value!r} must match {pattern} (at most {longest} characters)")
         if self.gpus_per_node is not None and self.gpus_per_node < 1:
             problems.append(f"gpus_per_node must be at least 1, got {self.gpus_per_node}")

@@ -27,7 +27,7 @@ def load_env_file(path: Path, placeholders: Mapping[str, Placeholder]) -> dict[s
 
 def save_env_text(path: Path, text: str, placeholders: Mapping[str, Placeholder]) -> dict[str, str]:
     """Validate the user's Env text and save it as written (atomically, mode 0600; through
-    a symlink to its target); return the overrides it means. EnvError: nothing is written."""
+    a symlink to its regular-file target, never a device node); return the overrides it means. EnvError: nothing is written."""
     overrides = parse_env_toml(text, placeholders, str(path))
-    atomic_write(path, text, mode=0o600)
+    atomic_write(path, text, mode=0o600, links="follow")
     return overrides

@@ -78,6 +78,8 @@ FINISH = {
     "complete": "the whole answer",
     "token limit": "stopped at the token limit",
     "deadline": "stopped at the deadline",
+    "line cap": "stopped: one line over the size cap",
+    "body cap": "stopped: the stream over the size cap",
 }
 
 
@@ -246,10 +248,17 @@ def _judge_body(out: ChatOutcome, report: ProbeReport, hostport: str, max_body: 
             report.message = f"OK — the model on {hostport} replied"
 
 
-def _judge_stream(out: ChatOutcome, report: ProbeReport, hostport: str) -> None:
+def _judge_stream(out: ChatOutcome, report: ProbeReport, hostport: str, max_body: int) -> None:
     if out.error:
         report.kind = "http"
         report.message = f"{hostport} streamed an error: {_one_line(out.error)}"
+        return
+    if out.truncated:  # an endless line, or more than a whole answer could be: stopped
+        report.kind = "too_large"
+        what = "a line" if out.finish == "line cap" else "an answer"
+        report.message = f"{hostport} streamed {what} over {_human_bytes(max_body)}: cut off there"
+        if out.tokens:
+            report.reply = visible(out.reply or out.thinking)
         return
     if not out.tokens:
         report.kind = "bad_shape" if out.finish == "complete" else "timeout"
@@ -281,7 +290,7 @@ def chat_report(out: ChatOutcome, url: str, hostport: str, max_body: int) -> Pro
         finish=out.finish,
     )
     if out.streamed:
-        _judge_stream(out, report, hostport)
+        _judge_stream(out, report, hostport, max_body)
     else:
         _judge_body(out, report, hostport, max_body)
     return report

@@ -4,6 +4,12 @@ A reasoning model answering "Hello" can think longer than any fixed timeout; str
 probe sees the first token early, then stops after `max_tokens` tokens or at the deadline
 (closing the connection, which makes SGLang drop the request). A server that does not stream
 answers with one JSON body, read with a size cap as before.
+
+The stream is read as bytes and split on "\n" only (`_sse_lines`): httpx's `aiter_lines`
+also splits on U+2028, U+2029 and \x85, which are legal raw inside a JSON string, so an
+event carrying one was lost. The same cap as the non-streamed body applies to one line and
+to the whole stream (`max_body`, 1 MB): a server sending one endless line is stopped there,
+and nothing beyond the cap is kept.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ class ChatOutcome:
     thinking: str = ""  # the reasoning_content streamed so far
     tokens: int = 0
     ttft_ms: float | None = None
-    finish: str = ""  # "complete", "token limit", "deadline"
+    finish: str = ""  # "complete", "token limit", "deadline", "line cap", "body cap"
     error: str | None = None  # an error object the stream carried
 
 
@@ -69,8 +75,34 @@ def _delta(line: str) -> tuple[str, str, str | None, bool]:
     return str(delta.get("content") or ""), str(delta.get("reasoning_content") or ""), None, False
 
 
-async def _stream(response: Any, out: ChatOutcome, start: float, deadline: float, max_tokens: int, on_progress) -> None:
-    lines = response.aiter_lines()
+async def _sse_lines(response: Any, out: ChatOutcome, max_bytes: int):
+    """The stream's lines (split on b"\n" only, a trailing "\r" dropped), decoded. Stops,
+    setting `out.finish` and `out.truncated`, when one line or the whole stream goes over
+    `max_bytes`; at most about `max_bytes` is ever held."""
+    buffer = bytearray()
+    scanned = 0  # bytes of `buffer` known to hold no newline: each byte is searched once
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        buffer += chunk
+        while (end := buffer.find(b"\n", scanned)) >= 0:
+            line = bytes(buffer[:end])
+            del buffer[: end + 1]
+            scanned = 0
+            yield line.removesuffix(b"\r").decode("utf-8", errors="replace")
+        scanned = len(buffer)
+        if scanned > max_bytes or total > max_bytes:
+            out.finish = "line cap" if scanned > max_bytes else "body cap"
+            out.truncated = True
+            return  # the buffer goes with this generator
+    if buffer:
+        yield bytes(buffer).removesuffix(b"\r").decode("utf-8", errors="replace")
+
+
+async def _stream(
+    response: Any, out: ChatOutcome, start: float, deadline: float, max_tokens: int, max_bytes: int, on_progress
+) -> None:
+    lines = _sse_lines(response, out, max_bytes)
     while True:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
@@ -79,7 +111,7 @@ async def _stream(response: Any, out: ChatOutcome, start: float, deadline: float
         try:
             line = await wait_within(anext(lines), remaining)
         except StopAsyncIteration:
-            out.finish = out.finish or "complete"
+            out.finish = out.finish or "complete"  # or the cap _sse_lines stopped at
             return
         except asyncio.TimeoutError:
             out.finish = "deadline"
@@ -124,7 +156,7 @@ async def stream_chat(
         out = ChatOutcome(response.status_code, response.reason_phrase, 0.0)
         if response.status_code < 400 and STREAM_TYPE in response.headers.get("content-type", ""):
             out.streamed = True
-            await _stream(response, out, start, start + deadline_s, max_tokens, on_progress)
+            await _stream(response, out, start, start + deadline_s, max_tokens, max_body, on_progress)
         else:
             out.body, out.truncated = await wait_within(_read_body(response, max_body), timeout)
         out.latency_ms = (time.perf_counter() - start) * 1000

@@ -27,4 +27,4 @@ def load_state(path: Path | None = None) -> tuple[dict, str | None]:
 def save_state(state: Mapping[str, str], path: Path | None = None) -> None:
     import tomli_w  # lazy
 
-    atomic_write(path or state_path(), tomli_w.dumps(dict(state)), mode=0o600)
+    atomic_write(path or state_path(), tomli_w.dumps(dict(state)), mode=0o600, links="follow")

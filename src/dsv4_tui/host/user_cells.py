@@ -31,5 +31,5 @@ def save_user_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Sequ
     except ReadProblem as exc:
         raise ValueError(f"{exc}; not changed") from None
     text = with_user_cell(old_text, user_cell(sel, rules.cell(sel), env, flags), str(path))
-    atomic_write(path, text, mode=0o644)
+    atomic_write(path, text, mode=0o644, links="follow")
     return path

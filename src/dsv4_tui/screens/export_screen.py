@@ -159,6 +159,11 @@ class ExportScreen(ModalScreen[None]):
             if path.is_dir():
                 self._say(f"{path} is a folder: type a file name.")
                 return
+            if path.is_symlink():  # never written through: the file it points to may not be yours
+                from ..host.files import link_refused
+
+                self._say(f"Not saved: {link_refused(path)}")
+                return
             exists = path.exists() or path.is_symlink()
         except (OSError, ValueError) as exc:
             self._say(f"Not saved: {exc}")

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..files import read_small
 from .context import DoctorContext
 from .gpu_parse import (
     AMD_SMI_METRIC_ARGS,
@@ -82,7 +83,7 @@ def probe_amd(ctx: DoctorContext, detect: tuple[str, ...]) -> GpuReport:
 
 def _with_rocm(ctx: DoctorContext, report: GpuReport) -> GpuReport:
     try:
-        text = ctx.host_path("/opt/rocm/.info/version").read_text(encoding="utf-8", errors="replace")
+        text = read_small(ctx.host_path("/opt/rocm/.info/version"), 4096)
     except OSError:
         return report
     version = first_line(text, 40)

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import read_small
 from .context import DoctorContext
 
 
@@ -38,7 +39,7 @@ def token_available(ctx: DoctorContext) -> bool:
         return True
     path = ctx.expand(ctx.env["HF_TOKEN_PATH"]) if ctx.env.get("HF_TOKEN_PATH") else hf_home(ctx) / "token"
     try:
-        return bool(path.read_text(encoding="utf-8", errors="replace")[:4096].strip())
+        return bool(read_small(path, 4096).strip())
     except OSError:
         return False
 

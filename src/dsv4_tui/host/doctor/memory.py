@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from ..files import read_small
 from .context import DoctorContext
 from .model import FAIL, OK, SKIPPED, WARN, CheckResult, DoctorRequest, fmt_bytes, fmt_decimal
 
@@ -44,7 +45,7 @@ def shm_result(request: DoctorRequest, ctx: DoctorContext) -> CheckResult:
 def mem_total(ctx: DoctorContext) -> int | None:
     """Host RAM in bytes (MemTotal), None if /proc/meminfo cannot be read."""
     try:
-        text = ctx.host_path("/proc/meminfo").read_text(encoding="utf-8", errors="replace")
+        text = read_small(ctx.host_path("/proc/meminfo"))
     except OSError:
         return None
     match = _MEMTOTAL_RE.search(text)

@@ -12,6 +12,7 @@ import socket
 import threading
 from collections.abc import Iterator
 
+from ..files import read_small
 from .context import DoctorContext
 from .model import FAIL, OK, SKIPPED, WARN, CheckResult, DoctorRequest
 from .safe import first_line
@@ -57,9 +58,7 @@ def ib_devices(ctx: DoctorContext) -> dict[str, bool | None]:
 
 def _any_port_active(device) -> bool | None:
     try:
-        states = [
-            (port / "state").read_text(encoding="utf-8", errors="replace")[:64] for port in (device / "ports").iterdir()
-        ]
+        states = [read_small(port / "state", 64) for port in (device / "ports").iterdir()]  # a FIFO never blocks
     except OSError:
         return None
     if not states:

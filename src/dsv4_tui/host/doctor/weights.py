@@ -37,6 +37,13 @@ def check_weights(request: DoctorRequest, ctx: DoctorContext) -> Iterator[CheckR
             yield CheckResult(
                 "weights.cache", SKIPPED, "huggingface_hub is not installed", "pip install huggingface_hub"
             )
+        except PermissionError:  # a folder on the way this user may not search or list
+            yield CheckResult(
+                "weights.cache",
+                WARN,
+                f"cannot read the cache {cache_dir}: permission denied",
+                "run as the user who downloads the weights, or give this user read access to the folder",
+            )
         except Exception as exc:  # a cache it cannot read must not stop the other checks
             reason = first_line(str(exc)) or type(exc).__name__
             yield CheckResult("weights.cache", WARN, f"cannot scan the cache {cache_dir}: {reason}", "")
@@ -87,7 +94,14 @@ def cache_result(request: DoctorRequest, model: CachedModel) -> CheckResult:
 
 
 def _existing(path: Path) -> Path:
-    while not path.exists() and path.parent != path:
+    """`path`, else its nearest parent that exists and can be looked at (a folder this user
+    may not search counts as not there: its parent's disk is the one that counts)."""
+    while path.parent != path:
+        try:
+            if path.exists():
+                return path
+        except OSError:  # PermissionError: a parent cannot be searched
+            pass
         path = path.parent
     return path
 
