@@ -15,6 +15,7 @@ from ..flags import (
     apply_edits,
     env_name,
     flag_name,
+    flag_value,
     has_flag,
     insert_after,
     insert_before,
@@ -24,8 +25,9 @@ from ..flags import (
     strip_flags,
 )
 from ..rules import Cell, Rules
+from ..schema_playground import DisableIf, FlagSelect, HiCacheIO, KnobOption, PDRole, UMBPRole
 from ..selection import Selection
-from .knobs import SLOT_BY_KEY, SLOTS, effective, option
+from .knobs import SLOT_BY_KEY, SLOTS, effective, hidden_option, option
 from .state import DEFAULTS, Overrides
 
 
@@ -45,39 +47,71 @@ class Editor:
         return insert_before(flags, self.host, new)
 
 
-def apply_attention(rules: Rules, flags: Sequence[str], ov: Overrides) -> list[str]:
-    """TP, then DP-Attention, then CP."""
-    att, ed, out = rules.playground.attention, Editor(rules), list(flags)
-    if ov.tp is not None:
+def knob_disabled(knob: Any, ctx: Mapping[str, Any]) -> DisableIf | None:
+    """The first `disable_if` of a whole knob that matches (the pick then changes nothing)."""
+    return next((d for d in getattr(knob, "disable_if", ()) if matches(d.when, ctx)), None)
+
+
+def forced_off(rules: Rules, ctx: Mapping[str, Any]) -> Any:
+    """The DP-attention `force_off` that matches, if any."""
+    return next((f for f in rules.playground.attention.dp_attention.force_off if matches(f.when, ctx)), None)
+
+
+def apply_attention(
+    rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, ctx: Mapping[str, Any]
+) -> tuple[list, list]:
+    """TP, then DP-Attention (a matching `force_off` wins over the pick), then CP."""
+    att, ed, env, out = rules.playground.attention, Editor(rules), list(env), list(flags)
+    if ov.tp is not None and not knob_disabled(att.tp, ctx):
         out = ed.after(strip_flags(out, att.tp.flag), att.tp.after, [f"{att.tp.flag} {ov.tp}"])
-    if ov.dp_attention is not None:
-        dp = att.dp_attention
-        out = strip_flags(out, dp.flag, dp.switch)
+    dp = att.dp_attention
+    owned = (*dp.strip, dp.flag, *dp.keep_on_resize)
+    force = forced_off(rules, ctx)
+    if force is not None:
+        out = strip_flags(out, *owned)
+        env = strip_env(env, *force.strip_env)
+    elif ov.dp_attention is not None and not knob_disabled(dp, ctx):
+        kept = [f for f in out if flag_name(f) in dp.keep_on_resize]
+        out = strip_flags(out, *owned)
         if ov.dp_attention:
-            out = ed.after(out, dp.after, [f"{dp.flag} {ov.dp_attention}", dp.switch])
-    if ov.cp is not None:
+            out = ed.after(out, dp.after, [f"{dp.flag} {ov.dp_attention}", *kept])
+    if ov.cp is not None and not knob_disabled(att.cp, ctx):
         out = strip_flags(out, *att.cp.strip)
         if ov.cp > 1:
-            out = ed.after(out, att.cp.after, att.cp.flags)
-    return out
+            size = [f"{att.cp.size_flag} {ov.cp}"] if att.cp.size_flag else []
+            out = ed.after(out, att.cp.after, [*size, *att.cp.flags])
+    return env, out
 
 
-def apply_moe(rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, base: Cell) -> tuple[list, list]:
-    """Backend, then the backend's quantization env, then EP."""
+def apply_moe(
+    rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, base: Cell, ctx: Mapping[str, Any]
+) -> tuple[list, list]:
+    """Backend (its flags, and its env where `env_when` matches), then the backend's
+    quantization (flags and env; not where that knob is hidden), then EP."""
     moe, ed = rules.playground.moe, Editor(rules)
     env, flags = list(env), list(flags)
     if ov.moe_backend is not None:
         flags = strip_flags(flags, *moe.backend.strip)
-        flags = ed.after(flags, moe.backend.after, option(moe.backend.option, ov.moe_backend).flags)
+        env = strip_env(env, *{env_name(e) for o in moe.backend.option for e in o.env})
+        chosen = option(moe.backend.option, ov.moe_backend)
+        flags = ed.after(flags, moe.backend.after, chosen.flags)
+        if chosen.env and (chosen.env_when is None or matches(chosen.env_when, ctx)):
+            env += [e for e in chosen.env if e not in env]
     bq = moe.backend_quant
     quant_names = {env_name(e) for o in bq.option for e in o.env}
-    if ov.moe_backend is not None or ov.moe_quant is not None:
+    quant_flags = {flag_name(f) for o in bq.option for f in o.flags}
+    if (ov.moe_backend is not None or ov.moe_quant is not None) and not matches(bq.hide, ctx):
         if effective_backend(rules, base, ov) == bq.backend:
+            flags = strip_flags(flags, *quant_flags)
             env = strip_env(env, *bq.strip_env, *quant_names)
-            env += option(bq.option, ov.moe_quant or base_quant(rules, base)).env
+            chosen = option(bq.option, ov.moe_quant or base_quant(rules, base))
+            if chosen.flags:
+                flags = ed.after(flags, bq.after, chosen.flags)
+            env += chosen.env
         elif ov.moe_backend is not None:
+            flags = strip_flags(flags, *quant_flags)
             env = strip_env(env, *quant_names)
-    if ov.ep is not None:
+    if ov.ep is not None and not knob_disabled(moe.ep, ctx):
         flags = strip_flags(flags, moe.ep.flag)
         if ov.ep > moe.ep.min_emit:
             flags = ed.after(flags, moe.ep.after, [f"{moe.ep.flag} {ov.ep}"])
@@ -95,8 +129,15 @@ def apply_parsers(rules: Rules, flags: Sequence[str], ov: Overrides) -> list[str
     return Editor(rules).before_host(out, [p.flag for p, on in zip(items, wanted) if on])
 
 
-def disabled(o, ctx: Mapping[str, Any]) -> bool:
-    return o.disabled or matches(o.disable, ctx)
+def disable_reason(o: Any, ctx: Mapping[str, Any]) -> str | None:
+    """Why option `o` is greyed for `ctx` (None: it is not)."""
+    if o.disabled or matches(o.disable, ctx):
+        return o.reason or ""
+    return next((d.reason for d in o.disable_if if matches(d.when, ctx)), None)
+
+
+def disabled(o: Any, ctx: Mapping[str, Any]) -> bool:
+    return disable_reason(o, ctx) is not None
 
 
 def apply_speculative(rules: Rules, flags: Sequence[str], ov: Overrides, base: Cell, ctx: Mapping[str, Any]) -> list:
@@ -111,24 +152,42 @@ def apply_speculative(rules: Rules, flags: Sequence[str], ov: Overrides, base: C
     return Editor(rules).before_host(strip_flag_prefix(flags, spec.prefix), preset.flags)
 
 
+def pd_role(rules: Rules, mode: str, ctx: Mapping[str, Any]) -> PDRole | None:
+    """What the PD role `mode` adds for `ctx`: the first `[[pd.role]]` that matches."""
+    return next(
+        (r for r in rules.playground.pd.role if r.mode == mode and (r.when is None or matches(r.when, ctx))), None
+    )
+
+
 def apply_pd(rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, ctx: Mapping[str, Any]) -> tuple:
-    """Always strips the disaggregation flags; a role inserts its own, moves the port and
+    """Always strips the disaggregation flags (a base's bootstrap port is carried over); a
+    role inserts its own, the role's extra flags and env (`[[pd.role]]`), moves the port and
     appends the transfer backend's env where its `env_when` matches."""
     pd, ed = rules.playground.pd, Editor(rules)
+    bootstrap = flag_value(flags, pd.bootstrap_port_flag)
     env, flags = list(env), strip_flags(flags, *pd.strip)
     if ov.pd_mode == "off":
         return env, flags
-    transfer = option(pd.transfer.option, effective(SLOT_BY_KEY["pd_transfer"], rules.playground, ov.pd_transfer))
+    transfer = option(pd.transfer.option, effective(SLOT_BY_KEY["pd_transfer"], rules.playground, ov.pd_transfer, ctx))
     new = [f"{pd.mode_flag} {ov.pd_mode}", f"{pd.transfer_flag} {transfer.id}"]
-    device = effective(SLOT_BY_KEY["pd_ib_device"], rules.playground, ov.pd_ib_device)
+    if bootstrap:
+        new.append(f"{pd.bootstrap_port_flag} {bootstrap}")
+    device = effective(SLOT_BY_KEY["pd_ib_device"], rules.playground, ov.pd_ib_device, ctx)
     if device != pd.ib_device.option[0].id:  # the first choice lets SGLang pick
         new.append(f"{pd.ib_flag} {device}")
+    role = pd_role(rules, ov.pd_mode, ctx)
+    if role is not None:
+        flags = strip_flags(flags, *role.strip_flags, *(flag_name(f) for f in role.flags))
+        env = strip_env(env, *role.strip_env)
+        new += role.flags
     flags = ed.before_host(flags, new)
     port = pd.prefill_port if ov.pd_mode == "prefill" else pd.decode_port
     flags = [f"{ed.port} {port}" if flag_name(f) == ed.port else f for f in flags]
     if transfer.env_when is None or matches(transfer.env_when, ctx):
         present = {env_name(e) for e in env}
         env += [e for e in transfer.env if env_name(e) not in present]
+    if role is not None:
+        env += [e for e in role.env if e not in env]
     return env, flags
 
 
@@ -144,29 +203,166 @@ def apply_hisparse(rules: Rules, flags: Sequence[str], ov: Overrides) -> list[st
     return Editor(rules).before_host(out, [*hs.required_flags, hs.flag, f"{hs.config_flag} '{text}'"])
 
 
+def hicache_io(rules: Rules, flags: Sequence[str], ctx: Mapping[str, Any]) -> HiCacheIO | None:
+    """The io profile for the live PD role and transfer backend (read off `flags`) and `ctx`."""
+    pd = rules.playground.pd
+    mode = flag_value(flags, pd.mode_flag) or "off"
+    transfer = flag_value(flags, pd.transfer_flag)
+    for io in rules.playground.hicache.io:
+        if io.mode is not None and io.mode != mode:
+            continue
+        if io.transfer is not None and io.transfer != transfer:
+            continue
+        if io.when is None or matches(io.when, ctx):
+            return io
+    return None
+
+
+def _number(x: float | int) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def apply_hicache(rules: Rules, flags: Sequence[str], ov: Overrides, ctx: Mapping[str, Any]) -> list[str]:
     """Nothing on excluded hardware; else strips the HiCache flags and re-inserts them when
-    enabled (L2 = the first storage choice, GPU + CPU; L3 = a storage backend)."""
-    hc = rules.playground.hicache
+    enabled (L2 = the first storage choice, GPU + CPU; L3 = a storage backend), sized by the
+    io profile that matches (AMD, a PD role's own)."""
+    hc, pg = rules.playground.hicache, rules.playground
     if matches(hc.hide, ctx):
         return list(flags)
     out = strip_flag_prefix(strip_flags(flags, hc.flag), hc.strip_prefix)
     if not ov.hicache:
         return out
-    backend = effective(SLOT_BY_KEY["hicache_backend"], rules.playground, ov.hicache_backend)
+    backend = effective(SLOT_BY_KEY["hicache_backend"], pg, ov.hicache_backend, ctx)
     l3 = backend != hc.backend.option[0].id
-    policy = effective(SLOT_BY_KEY["hicache_write_policy"], rules.playground, ov.hicache_write_policy)
+    if hc.storage_only is not None and matches(hc.storage_only.when, ctx):
+        l3 = backend in hc.storage_only.backends
+    io = hicache_io(rules, out, ctx)
+    policy = effective(SLOT_BY_KEY["hicache_write_policy"], pg, ov.hicache_write_policy, ctx)
     if policy == hc.write_policy.option[0].id:  # the first choice is the engine's default policy
-        policy = hc.default_policy
-    new = [hc.flag, *hc.l2, *(hc.l3 if l3 else []), f"{hc.policy_flag} {policy}"]
+        policy = (io.policy if io else None) or hc.default_policy
+    ratio = io.ratio if io is not None and io.ratio is not None else hc.default_ratio
+    new = [hc.flag, f"{hc.ratio_flag} {_number(ratio)}"]
+    if io is None:
+        new += hc.size_flags
+    if io is not None and io.layout and io.io:
+        new += [f"{hc.layout_flag} {io.layout}", f"{hc.io_flag} {io.io}"]
+    elif l3:
+        new += [f"{hc.layout_flag} {hc.default_layout}", f"{hc.io_flag} {hc.default_io}"]
+    new.append(f"{hc.policy_flag} {policy}")
+    prefetch = io.prefetch if io is not None else None
     if l3:
-        new += [f"{hc.backend_flag} {backend}", *hc.l3_after]
+        new += [f"{hc.backend_flag} {backend}", f"{hc.prefetch_flag} {prefetch or hc.default_prefetch}"]
+    elif prefetch:
+        new.append(f"{hc.prefetch_flag} {prefetch}")
     return Editor(rules).before_host(out, new)
+
+
+def umbp_role(rules: Rules, ctx: Mapping[str, Any]) -> UMBPRole | None:
+    u = rules.playground.umbp
+    if u is None:
+        return None
+    mode = ctx.get("pd_mode")
+    return next((r for r in u.role if r.mode == mode and (r.when is None or matches(r.when, ctx))), None)
+
+
+def umbp_on(rules: Rules, base: Cell | None, ov: Overrides, ctx: Mapping[str, Any]) -> bool:
+    """The linker is on: the pick, else the base's own flag or the PD role's default."""
+    u = rules.playground.umbp
+    if u is None:
+        return False
+    if ov.umbp is not None:
+        return ov.umbp
+    role = umbp_role(rules, ctx)
+    return bool(base is not None and has_flag(base.flags, u.flag)) or bool(role and role.enable)
+
+
+def apply_umbp(
+    rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, base: Cell, ctx: Mapping[str, Any]
+) -> tuple[list, list]:
+    """The unified cache external linker: on, it replaces the HiCache family with its own
+    flags, the role's flags and env. Untouched and without a role entry: the base as is."""
+    u = rules.playground.umbp
+    role = umbp_role(rules, ctx)
+    env, flags = list(env), list(flags)
+    if u is None or (ov.umbp is None and ov.umbp_backend is None and role is None):
+        return env, flags
+    base_backend_ = flag_value(base.flags, u.backend_flag)
+    flags = strip_flags(flags, u.flag, u.backend_flag, *(flag_name(f) for f in (role.flags if role else [])))
+    if not umbp_on(rules, base, ov, ctx) or hidden_option(u, ctx):
+        return env, flags
+    flags = strip_flags(flags, *u.strip)
+    if u.strip_prefix:
+        flags = strip_flag_prefix(flags, u.strip_prefix)
+    backend = ov.umbp_backend or base_backend_ or u.default_backend
+    new = [u.flag, f"{u.backend_flag} {backend}", *(role.flags if role else [])]
+    env += [e for e in (role.env if role else []) if e not in env]
+    return env, Editor(rules).before_host(flags, new)
+
+
+def select_flags(o: KnobOption, ctx: Mapping[str, Any]) -> list[str]:
+    """An option's flags: its first matching case's, else its own."""
+    for c in o.case:
+        if c.when is None or matches(c.when, ctx):
+            return list(c.flags)
+    return list(o.flags)
+
+
+def base_select(fs: FlagSelect, flags: Sequence[str]) -> str | None:
+    """The option of select `fs` whose flags are the base's family (a flagless option: none of
+    it); options whose flags depend on the state never match."""
+    family = [f for f in flags if flag_name(f) in fs.strip]
+    for o in fs.option:
+        if not o.case and len(o.flags) == len(family) and all(f in family for f in o.flags):
+            return o.id
+    return None
+
+
+def select_shown(fs: FlagSelect, ctx: Mapping[str, Any]) -> bool:
+    return fs.show_when is None or matches(fs.show_when, ctx)
+
+
+def apply_selects(
+    rules: Rules, env: Sequence[str], flags: Sequence[str], ov: Overrides, base: Cell, ctx: Mapping[str, Any]
+) -> tuple[list, list]:
+    """Each shown select whose pick (or default) differs from the base's: the option's flags
+    take the family's place (new ones before host); its env replaces every option's env."""
+    env, flags = list(env), list(flags)
+    for fs in rules.playground.flag_select:
+        if not select_shown(fs, ctx):
+            continue
+        pick = ov.select(fs.id) or fs.default
+        if pick is None or pick == base_select(fs, base.flags):
+            continue
+        chosen = option(fs.option, pick)
+        if disabled(chosen, ctx):
+            continue
+        by_name: dict[str, list[str]] = {}
+        for f in select_flags(chosen, ctx):
+            by_name.setdefault(flag_name(f), []).append(f)
+        out, used = [], set()
+        for f in flags:
+            name = flag_name(f)
+            if name in by_name:
+                if name not in used:
+                    out += by_name[name]
+                    used.add(name)
+            elif name not in fs.strip:
+                out.append(f)
+        fresh = [f for name, fs_ in by_name.items() if name not in used for f in fs_]
+        flags = Editor(rules).before_host(out, fresh) if fresh else out
+        env = strip_env(env, *{env_name(e) for o in fs.option for e in o.env}) + list(chosen.env)
+    return env, flags
 
 
 def touched(ov: Overrides, card: str) -> bool:
     """Whether any knob of `card` differs from its default."""
     return any(getattr(ov, s.key) != DEFAULTS[s.key] for s in SLOTS if s.card == card)
+
+
+def spec_algorithm(rules: Rules, flags: Sequence[str]) -> str | None:
+    """The speculative algorithm the flags run (the value of `<prefix>algorithm`)."""
+    value = flag_value(flags, rules.playground.speculative.prefix + "algorithm")
+    return value.upper() if value else None
 
 
 # --------------------------------------------------------------------------- what the base defines
@@ -185,20 +381,27 @@ def effective_backend(rules: Rules, base: Cell | None, ov: Overrides) -> str | N
 
 
 def base_quant(rules: Rules, base: Cell | None) -> str:
-    """The backend quantization the base env implies: the richest option whose env names it
-    all carries (W4A4 needs more env than W4A8), else the first option."""
+    """The backend quantization the base implies: the richest option whose flags and env
+    names it all carries (W4A4 has a flag W4A8 lacks), else the first option."""
     options = rules.playground.moe.backend_quant.option
     names = {env_name(e) for e in (base.env if base else [])}
-    fitting = [o for o in options if o.env and {env_name(e) for e in o.env} <= names]
-    return max(fitting, key=lambda o: len(o.env), default=options[0]).id
+    heads = {flag_name(f) for f in (base.flags if base else [])}
+
+    def fits(o: KnobOption) -> bool:
+        return {env_name(e) for e in o.env} <= names and {flag_name(f) for f in o.flags} <= heads
+
+    fitting = [o for o in options if (o.env or o.flags) and fits(o)]
+    return max(fitting, key=lambda o: len(o.env) + len(o.flags), default=options[0]).id
 
 
 def base_speculative(rules: Rules, flags: Sequence[str]) -> str | None:
     """The preset the base runs (the flagless preset when it has no speculative flags), or
-    None when its speculative flags are none of the presets."""
-    spec = rules.playground.speculative
-    found = [f for f in flags if flag_name(f).startswith(spec.prefix)]
-    for o in spec.option:
+    None when its speculative flags are none of the presets. Flags a flag select owns (the
+    DSpark block size) are the select's, not the preset's."""
+    pg = rules.playground
+    owned = {name for fs in pg.flag_select for name in fs.strip}
+    found = [f for f in flags if flag_name(f).startswith(pg.speculative.prefix) and flag_name(f) not in owned]
+    for o in pg.speculative.option:
         if o.flags == found and not o.disabled:
             return o.id
     return None
@@ -210,14 +413,46 @@ def base_cell(rules: Rules, sel: Selection) -> Cell | None:
     return None if cell is None or cell.has_roles else cell
 
 
-def context(rules: Rules, sel: Selection, dp_attn_on: bool, pd_mode: str) -> dict[str, Any]:
-    """What constraints are evaluated on: the Deploy selection, vendor, arch, dp_attn_on, pd_mode."""
+def context(
+    rules: Rules, sel: Selection, dp_attn_on: bool, pd_mode: str, spec_algorithm: str | None = None
+) -> dict[str, Any]:
+    """What constraints are evaluated on: the Deploy selection, vendor, arch, dp_attn_on,
+    pd_mode and the speculative algorithm in effect."""
     hw = rules.hardware(sel.hw)
-    return {**sel.as_dict(), "vendor": hw.vendor, "arch": hw.arch, "dp_attn_on": dp_attn_on, "pd_mode": pd_mode}
+    return {
+        **sel.as_dict(),
+        "vendor": hw.vendor,
+        "arch": hw.arch,
+        "dp_attn_on": dp_attn_on,
+        "pd_mode": pd_mode,
+        "spec_algorithm": spec_algorithm,
+    }
+
+
+def dp_size(rules: Rules, flags: Sequence[str]) -> int | None:
+    """The DP-attention size the flags run: `flag N`, else (the deprecated form) the legacy
+    size with the legacy switch (1 without a size); None when neither is there."""
+    dp = rules.playground.attention.dp_attention
+    value = flag_value(flags, dp.flag)
+    if value is None and dp.legacy_switch and has_flag(flags, dp.legacy_switch):
+        value = next((v for v in (flag_value(flags, n) for n in dp.legacy_size) if v is not None), "1")
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
 
 
 def dp_attn_on(rules: Rules, flags: Sequence[str]) -> bool:
-    return has_flag(flags, rules.playground.attention.dp_attention.switch)
+    """DP-attention is on: `flag` > 1, or the deprecated legacy switch is present."""
+    dp = rules.playground.attention.dp_attention
+    if dp.legacy_switch and has_flag(flags, dp.legacy_switch):
+        return True
+    size = dp_size(rules, flags)
+    return size is not None and size > 1
+
+
+def live_context(rules: Rules, sel: Selection, flags: Sequence[str], ov: Overrides) -> dict[str, Any]:
+    return context(rules, sel, dp_attn_on(rules, flags), ov.pd_mode, spec_algorithm(rules, flags))
 
 
 def apply(rules: Rules, base_sel: Selection, overrides: Overrides) -> tuple[list[str], list[str]]:
@@ -227,23 +462,27 @@ def apply(rules: Rules, base_sel: Selection, overrides: Overrides) -> tuple[list
     empty lists when there is no base (a cell with roles, or no cell). A card whose knobs
     are all at their defaults leaves the base as is: the "always strip" of PD / HiSparse /
     HiCache applies once the card (for HiSparse: or PD) is touched, so a user's own cell
-    that carries such flags stays intact while untouched.
+    that carries such flags stays intact while untouched. Each card sees the context as the
+    cards before it left it (DP-attention on, the speculative algorithm, the PD role).
     """
     base = base_cell(rules, base_sel)
     if base is None:
         return [], []
     ov = overrides
-    env, flags = list(base.env), apply_attention(rules, base.flags, ov)
-    ctx = context(rules, base_sel, dp_attn_on(rules, flags), ov.pd_mode)
-    env, flags = apply_moe(rules, env, flags, ov, base)
+    env, flags = apply_attention(rules, base.env, base.flags, ov, live_context(rules, base_sel, base.flags, ov))
+    ctx = live_context(rules, base_sel, flags, ov)
+    env, flags = apply_moe(rules, env, flags, ov, base, ctx)
     flags = apply_parsers(rules, flags, ov)
     flags = apply_speculative(rules, flags, ov, base, ctx)
+    ctx = live_context(rules, base_sel, flags, ov)
     if touched(ov, "pd"):
         env, flags = apply_pd(rules, env, flags, ov, ctx)
     if touched(ov, "hisparse") or touched(ov, "pd"):
         flags = apply_hisparse(rules, flags, ov)
     if touched(ov, "hicache"):
         flags = apply_hicache(rules, flags, ov, ctx)
+    env, flags = apply_umbp(rules, env, flags, ov, base, ctx)
+    env, flags = apply_selects(rules, env, flags, ov, base, live_context(rules, base_sel, flags, ov))
     if ov.edits:
         env, flags = apply_edits(env, flags, ov.edits, rules.model.engine.host_flag)
     return env, flags
