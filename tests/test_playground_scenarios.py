@@ -69,9 +69,9 @@ def new_config_text(s: dict, text: str) -> str:
         )
     if moe["mmQuant"] == "w4a4":
         text = re.sub(r"[^\n]*SGLANG_OPT_DEEPGEMM_MEGA_MOE_(USE_FP4_ACTS|USE_MXF4_KIND)=1 \\\n", "", text)
-        text = re.sub(
-            r"(\s+)--moe-a2a-backend megamoe \\\n", r"\g<0>\1--enable-w4a4-mxfp4-megamoe \\\n", text
-        ).replace("\n\n", "\n")
+        text = re.sub(r"(\s+)--moe-a2a-backend megamoe \\\n", r"\g<0>\1--enable-w4a4-mxfp4-megamoe \\\n", text).replace(
+            "\n\n", "\n"
+        )
     return text.replace("SGLANG_MOONCAKE_CUSTOM_MEM_POOL", "SGLANG_CUSTOM_MEM_POOL")
 
 

@@ -90,7 +90,7 @@ ENGINE: dict[str, Any] = {
     "ep_flag": "--ep",
 }
 
-PD_FIXED = '''prefill_port = 30000
+PD_FIXED = """prefill_port = 30000
 decode_port = 30100
 prefill_dist_port = 30335
 decode_dist_port = 30435
@@ -119,7 +119,7 @@ bootstrap_port_flag = "--disaggregation-bootstrap-port"
 default_bootstrap_port = 8998
 router_port_flag = "--port"
 router_peer_flags = { prefill = "--prefill", decode = "--decode" }
-'''
+"""
 
 HEADER = """# Playground knobs: generated from the cookbook config's `playgroundFeatures` by
 # tools/sync_playground.py (do not edit by hand; dsv4's own stricter rules are in that tool).
@@ -226,7 +226,7 @@ def _tokens(src: str) -> list[str]:
         if not m:
             if src[i:].strip() == "":
                 break
-            raise Unsupported(f"cannot read the function {src!r} at {src[i:i + 20]!r}")
+            raise Unsupported(f"cannot read the function {src!r} at {src[i : i + 20]!r}")
         out.append(m.group(1))
         i = m.end()
     return out
@@ -568,7 +568,10 @@ def parsers(out: Out, pf: dict) -> None:
     items = {i["id"]: i for i in pf["parsers"]["items"]}
     out("", "# If either toggle differs from the base: strip both, insert the enabled ones before host.")
     out("[parsers]", 'title = "Parsers"')
-    for key, cid, cli in (("reasoning", "reasoning", "reasoning-parser"), ("tool_call", "toolCall", "tool-call-parser")):
+    for key, cid, cli in (
+        ("reasoning", "reasoning", "reasoning-parser"),
+        ("tool_call", "toolCall", "tool-call-parser"),
+    ):
         i = items[cid]
         out.table(f"parsers.{key}", {"label": i["label"], "cli": cli, "flag": i["flag"]})
 
@@ -611,7 +614,9 @@ def pd(out: Out, config: dict, pf: dict) -> None:
         "# its `flags` are stripped first; its flags go before host, its env is added.",
     )
     roles = [r for r in p.get("roleOverrides", [])]
-    roles += [{"mode": m["id"], **m} for m in p.get("modes", []) if m["id"] != "off" and (m.get("flags") or m.get("env"))]
+    roles += [
+        {"mode": m["id"], **m} for m in p.get("modes", []) if m["id"] != "off" and (m.get("flags") or m.get("env"))
+    ]
     for r in roles:
         out.table(
             "pd.role",

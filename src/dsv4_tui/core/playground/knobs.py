@@ -15,7 +15,7 @@ from ..schema import KnobOption, PlaygroundFile
 from .state import DEFAULTS, INHERIT, BoxFacts
 
 CARD_ORDER = ("attention", "moe", "parsers", "speculative", "pd", "hisparse", "hicache", "umbp")
-SELECT = "select:"  # the card id and Overrides key of a flag select: "select:<id>"
+SELECT = "select-"  # the card id and Overrides key of a flag select: "select-<id>"
 _TOGGLE = (KnobOption(id="on", label="On", value=True), KnobOption(id="off", label="Off", value=False))
 
 
@@ -104,9 +104,7 @@ def slots(pg: PlaygroundFile) -> tuple[Slot, ...]:
     """Every knob of these rules: the fixed ones (UMBP only where the rules have the card),
     then one per flag select."""
     fixed = tuple(s for s in SLOTS if s.card != "umbp" or pg.umbp is not None)
-    return fixed + tuple(
-        SelectSlot(SELECT + fs.id, SELECT + fs.id, "", index=i) for i, fs in enumerate(pg.flag_select)
-    )
+    return fixed + tuple(SelectSlot(SELECT + fs.id, SELECT + fs.id, "", index=i) for i, fs in enumerate(pg.flag_select))
 
 
 def card_ids(pg: PlaygroundFile) -> tuple[str, ...]:
@@ -116,7 +114,7 @@ def card_ids(pg: PlaygroundFile) -> tuple[str, ...]:
 
 
 def slot_for(pg: PlaygroundFile, key: str) -> Slot | None:
-    """The slot of an Overrides field name (or "select:<id>") or an `--override` key."""
+    """The slot of an Overrides field name (or "select-<id>") or an `--override` key."""
     every = slots(pg)
     return next((s for s in every if s.key == key), None) or next((s for s in every if s.cli(pg) == key), None)
 

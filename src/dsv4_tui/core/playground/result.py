@@ -9,6 +9,7 @@ from typing import Any
 
 from ..diff import DiffLine, line_diff
 from ..env import Env
+from ..flags import flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
@@ -18,8 +19,8 @@ from ..schema import PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
 from ..subst import Subst, substitute
-from ..flags import flag_value, has_flag, matches
-from .apply_cards import apply, base_cell, context, umbp_role
+from .apply_cards import apply, base_cell, context
+from .apply_storage import umbp_role
 from .state import Overrides
 from .views import revert_hidden
 
@@ -84,18 +85,16 @@ def matching_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Seque
     return found[0] if found else None
 
 
-def hicache_notice(
-    pg: PlaygroundFile, mode: str, flags: Sequence[str], ctx: Mapping[str, Any] | None
-) -> str | None:
+def hicache_notice(pg: PlaygroundFile, mode: str, flags: Sequence[str], ctx: Mapping[str, Any] | None) -> str | None:
     """The HiCache notice for the PD role `mode`, while HiCache is on in `flags`."""
     hc = pg.hicache
     if mode == "off" or ctx is None or not has_flag(flags, hc.flag):
         return None
     transfer = flag_value(flags, pg.pd.transfer_flag)
     for n in hc.notice:
-        if (n.mode is None or n.mode == mode) and (n.transfer is None or n.transfer == transfer):
-            if n.when is None or matches(n.when, ctx):
-                return n.text
+        role = (n.mode is None or n.mode == mode) and (n.transfer is None or n.transfer == transfer)
+        if role and (n.when is None or matches(n.when, ctx)):
+            return n.text
     return None
 
 
@@ -147,12 +146,24 @@ def umbp_notes(rules: Rules, base: Cell, ov: Overrides, ctx: Mapping[str, Any], 
     return [role.note]
 
 
+def no_cell_reason(rules: Rules, sel: Selection) -> str:
+    """Why a selection has no cell: the Deploy panel's reason for its first dimension that
+    cannot be chosen (e.g. "RTX PRO 6000 runs Flash / Flash Official only: no Pro cell")."""
+    from ..rules import DIMS
+    from ..selection import disabled_reason, is_enabled
+
+    for dim in DIMS:
+        if not is_enabled(rules, sel, dim, sel[dim]):
+            return f"{NO_CELL} {disabled_reason(rules, sel, dim, sel[dim])}"
+    return NO_CELL
+
+
 def _no_base(rules: Rules, sel: Selection, ov: Overrides, router: str | None, curl: str) -> PlaygroundResult:
     cell = rules.cell(sel)
     return PlaygroundResult(
         overrides=ov,
         has_base=False,
-        no_base_reason=NO_CELL if cell is None else NO_BASE,
+        no_base_reason=no_cell_reason(rules, sel) if cell is None else NO_BASE,
         base=None,
         env=(),
         flags=(),

@@ -17,17 +17,14 @@ from .apply_cards import (
     base_backend,
     base_cell,
     base_quant,
-    base_select,
     base_speculative,
-    disable_reason,
     dp_size,
     effective_backend,
     forced_off,
-    knob_disabled,
     live_context,
-    select_shown,
-    umbp_on,
 )
+from .apply_storage import base_select, select_shown, umbp_on
+from .editor import disable_reason, knob_disabled
 from .knobs import (
     SELECT,
     Slot,
@@ -122,8 +119,10 @@ def _card_hidden(pg: PlaygroundFile, card: str, ctx: Mapping[str, Any]) -> tuple
         fs = next(f for f in pg.flag_select if SELECT + f.id == card)
         if select_shown(fs, ctx):
             return False, None, False
-        reason = f"{fs.title} applies only when {_constraint_text(fs.show_when or {})}"
-        return True, reason, set(fs.show_when or {}) <= BASE_DIMS
+        when = fs.show_when or {}
+        by_base = not matches({k: v for k, v in when.items() if k in BASE_DIMS}, ctx)
+        missing = {k: v for k, v in when.items() if not matches({k: v}, ctx)}
+        return True, f"{fs.title} applies only when {_constraint_text(missing)}", by_base
     spec = getattr(pg, card)
     if not _hidden(spec, ctx):
         return False, None, False
@@ -156,12 +155,16 @@ def current_values(rules: Rules, base: Cell | None, ctx: Mapping[str, Any] | Non
     return out
 
 
-def _knob_view(slot: Slot, rules: Rules, ov: Overrides, current: str | None, ctx, backend: str | None) -> KnobView:
+def _knob_view(
+    slot: Slot, rules: Rules, ov: Overrides, current: str | None, ctx, backend: str | None, base_runs_backend: bool
+) -> KnobView:
     pg = rules.playground
     value = slot.get(ov)
     inherit = slot.inherit(pg)
     choices = [Choice(INHERIT, inherit)] if inherit is not None and current is None else []
-    choices += [_choice(o, ctx, current) for o in slot.options(pg)]
+    # The base's own value is always shown (a quantization only where the base runs its backend).
+    runs = slot.key != "moe_quant" or base_runs_backend
+    choices += [_choice(o, ctx, current if runs else None) for o in slot.options(pg)]
     if inherits(slot, value):
         default = getattr(slot.spec(pg), "default", None) if slot.key.startswith(SELECT) else None
         selected = default if default is not None else (current if current is not None else INHERIT)
@@ -204,12 +207,13 @@ def cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView,
         ctx["spec_algorithm"] = live_context(rules, sel, apply(rules, sel, overrides)[1], overrides)["spec_algorithm"]
     current = current_values(rules, base, ctx)
     backend = effective_backend(rules, base, overrides)
+    runs = base is not None and base_backend(rules, base.flags) == pg.moe.backend_quant.backend
     out = []
     every = slots(pg)
     for card in card_ids(pg):
         hidden, reason, by_base = _card_hidden(pg, card, ctx)
         knobs = tuple(
-            _knob_view(s, rules, overrides, current.get(s.key), ctx, backend) for s in every if s.card == card
+            _knob_view(s, rules, overrides, current.get(s.key), ctx, backend, runs) for s in every if s.card == card
         )
         out.append(CardView(card, card_title(pg, card), knobs, hidden, reason, by_base))
     return tuple(out)
@@ -242,7 +246,9 @@ def set_choice(rules: Rules, overrides: Overrides, key: str, choice_id_: str) ->
     options = slot.options(pg)
     for o in options:
         if o.id == choice_id_:
-            keep_default = not slot.from_base and o.id == default_option(slot, pg).id and not _has_default_when(slot, pg)
+            keep_default = (
+                not slot.from_base and o.id == default_option(slot, pg).id and not _has_default_when(slot, pg)
+            )
             return slot.put(overrides, slot.default if keep_default else value_of(o))
     valid = [o.id for o in options] + ([INHERIT] if slot.from_base else [])
     raise UnknownChoice(f"unknown {slot.cli(pg)} value {choice_id_!r}; valid: {', '.join(valid)}")
