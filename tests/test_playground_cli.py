@@ -213,3 +213,35 @@ def test_unknown_key_or_value_lists_the_valid_ones(capsys, override, message):
     code, out, err = run(capsys, *B200_BAL, "--override", override)
     assert (code, out) == (2, "")
     assert message in err
+
+
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (
+            ["--hw", "gb200", "--variant", "pro", "--quant", "fp4", "--strategy", "balanced", "--nodes", "multi-2"],
+            "--override cp=2 (gb200/pro/fp4/balanced/multi-2): disabled: Prefill Context Parallel is "
+            "single-machine only",
+        ),
+        (B200_LL, "DSpark Proposed Draft Tokens applies only when variant is flash-official / pro-official"),
+    ],
+)
+def test_the_newer_configs_greyed_knob_and_hidden_select_exit_2_with_their_reason(capsys, argv, words):
+    key = "cp=2" if "multi-2" in argv else "dspark-draft-tokens=3"
+    code, out, err = run(capsys, *argv, "--override", key)
+    assert code == 2 and out == "" and words in err
+
+
+def test_cp_8_prints_the_0_5_23_flags(capsys):
+    code, out, _ = run(capsys, *B200_LL, "--override", "cp=8")
+    assert code == 0
+    assert "  --tp 4 \\\n  --attn-cp-size 8 \\\n  --enable-prefill-cp \\\n  --cp-strategy interleave \\\n" in out
+    assert "nsa-prefill" not in out
+
+
+def test_override_help_lists_the_flag_selects_and_umbp(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["print", "--help"])
+    out = capsys.readouterr().out
+    assert "dspark-draft-tokens    auto | 1 | 2 | 3 | 4 | 5 | 6 | inherit" in out
+    assert "target-concurrency" in out and "umbp-backend           mori | mooncake" in out

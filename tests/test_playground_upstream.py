@@ -362,3 +362,32 @@ def test_every_override_key_is_listed_for_the_cli(up):
     assert {"umbp", "umbp-backend", "dspark-draft-tokens", "target-concurrency"} <= set(keys)
     assert len(keys) == len(set(keys))
     json.dumps(keys)
+
+
+# --------------------------------------------------------------------------- in the app
+
+
+async def test_the_dspark_select_and_the_umbp_card_in_the_app(up):
+    from dsv4_tui.app.main import DSV4App
+    from dsv4_tui.widgets.chips import ChipRow
+
+    app = DSV4App(up, detect=False, remember=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.selection = S("b200", "flash-official", "fp4", "low-latency")
+        await pilot.press("2")
+        await pilot.pause()
+        block = app.query_one("#playground-pane #row-pg-select-dspark_draft_tokens", ChipRow)
+        assert app.query_one("#card-select-dspark_draft_tokens").display
+        assert [o.state.id for o in block.shown_options()] == ["auto", "1", "2", "3", "4", "5", "6"]
+        app.pick("dspark-draft-tokens", "3")
+        await pilot.pause()
+        assert "--speculative-dspark-block-size 3" in app.pg_view.result.flags
+        assert not app.query_one("#card-umbp").display  # NVIDIA: hidden by the base
+        app.selection = S("mi355x", "pro-official", "fp4", "low-latency")
+        await pilot.pause()
+        app.pick("pd_mode", "prefill")
+        await pilot.pause()
+        assert app.query_one("#card-umbp").display
+        umbp = app.query_one("#playground-pane #row-pg-umbp", ChipRow)
+        assert next(o for o in umbp.options if o.state.id == "on").state.selected
