@@ -28,6 +28,7 @@ from dsv4_tui.widgets.command_text import diff_text
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import as_shown, click_chip, focus_and_enter, highlighted, notes, plain, press_chip, settle
+from upstream_rules import seed_rules_in
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -126,6 +127,11 @@ async def press_pg_chip(pilot, key: str, cid: str) -> None:
 async def playground_at(pilot, rules, *sel: str) -> None:
     await set_base(pilot, rules, *sel)
     await open_playground(pilot)
+
+
+@pytest.fixture(scope="module")
+def seed_rules(tmp_path_factory):
+    return seed_rules_in(tmp_path_factory.mktemp("seed"))
 
 
 def scenario(name: str) -> dict:
@@ -229,8 +235,9 @@ async def test_reset_returns_to_the_base(rules):
         assert pg_badge(app) == "Verified"
 
 
-async def test_megamoe_w4a4_on_b200_high_throughput_is_the_scenario_text(rules):
+async def test_megamoe_w4a4_on_b200_high_throughput_is_the_scenario_text(seed_rules):
     """The page's scenario, with the newer config's W4A4: the flag, not the FP4 env."""
+    rules = seed_rules  # the page's scenarios: on the seed cells
     want = {
         k: re.sub(r"[^\n]*MEGA_MOE_USE_(FP4_ACTS|MXF4_KIND)=1 \\\n", "", v).replace(
             "--moe-a2a-backend megamoe \\\n", "--moe-a2a-backend megamoe \\\n{pad}--enable-w4a4-mxfp4-megamoe \\\n"
@@ -371,7 +378,8 @@ async def test_hisparse_knobs_only_after_pd_decode(rules):
         assert_pg_shown(app, rules)
 
 
-async def test_pd_decode_shows_the_router_and_curl_targets_it(rules):
+async def test_pd_decode_shows_the_router_and_curl_targets_it(seed_rules):
+    rules = seed_rules  # the page's scenarios: on the seed cells
     want = dict(scenario("PD-disagg decode, mooncake, gb300 flash balanced"))
     # the newer config's Mooncake pool env name
     want["python"] = want["python"].replace("SGLANG_MOONCAKE_CUSTOM_MEM_POOL", "SGLANG_CUSTOM_MEM_POOL")
@@ -477,7 +485,8 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         assert "-active" not in app.query_one("#pg-diff", ToolButton).classes
 
 
-async def test_a_sibling_match_offers_to_switch_the_deploy_base(rules):
+async def test_a_sibling_match_offers_to_switch_the_deploy_base(seed_rules):
+    rules = seed_rules  # the page's scenarios: on the seed cells
     want = scenario("Sibling match: h200 flash fp4 balanced + spec off + Marlin → equals the high-throughput cell")
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:

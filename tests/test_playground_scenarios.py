@@ -37,8 +37,17 @@ from dsv4_tui.core.playground import (
 from dsv4_tui.core.render import model_name
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.submit import submit_url
+from upstream_rules import seed_rules_in
 
 DATA = reference_json("examples/playground-scenarios.json")
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory):
+    """The page's scenarios were recorded on the seed cells: the bundled rules with those."""
+    return seed_rules_in(tmp_path_factory.mktemp("seed"))
+
+
 SCENARIOS = DATA["scenarios"]
 BY_NAME = {s["name"]: s for s in SCENARIOS}
 VERSION = "sglang==0.5.4"  # what the page's Submit URLs were made with

@@ -55,3 +55,21 @@ def upstream_rules() -> Rules:
     ]
     model = dataclasses.replace(model, hardware=hardware, variant=variants)
     return dataclasses.replace(rules, model=model, cells=cells)
+
+
+@cache
+def seed_rules_in(folder: Path) -> Rules:
+    """The bundled rules with the seed page's cells (tests/data/reference's cookbook JSON, as
+    tools/convert_cookbook.py writes them): what the page's recorded Playground scenarios
+    were made on, whatever cells the bundled rules hold by now."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("convert_cookbook", ROOT / "tools" / "convert_cookbook.py")
+    convert = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(convert)  # type: ignore[union-attr]
+    seed = json.loads((ROOT / "tests" / "data" / "reference" / "deepseek-v4-cookbook.json").read_text("utf-8"))
+    target = folder / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    (target / "cells.toml").write_text(convert.cells_toml(seed["cells"]), encoding="utf-8")
+    return load_rules(target)
