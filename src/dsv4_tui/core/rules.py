@@ -211,16 +211,19 @@ def build_rules(
     """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
     optional); raise RulesError listing every problem."""
     from .rules_checks import check_model, check_playground  # validation only: not for cached rules
+    from .rules_shell import check_model_commands, check_playground_commands
 
     problems: list[Problem] = []
     checks_file = _load_file(Checks, checks, problems)[0] if checks is not None else None
     model_file, model_text = _load_file(ModelFile, model, problems)
     if model_file is not None:
         check_model(model_file, model.name, model_text, problems)
+        check_model_commands(model_file, model.name, model_text, problems)
     all_cells, notices = _load_cells(cells, model_file, problems)
     pg, pg_text = _load_file(PlaygroundFile, playground, problems)
     if pg is not None and model_file is not None:
         check_playground(pg, model_file, playground.name, pg_text, problems)
+        check_playground_commands(pg, playground.name, pg_text, problems)
     if problems:
         raise RulesError(problems)
     assert model_file is not None and pg is not None
