@@ -13,19 +13,27 @@ printed command running `$(…)` or `; …`:
   cookbook shows them: `<node0-ip>`), ids (they name exported files and jobs) — letters,
   digits and `- _ . / : = , + @ % ^ ~` only;
 - an env name for the token variable.
+
+Every other rules text (labels, notes, names, messages) is sanitised on load instead
+(`escape_rules_texts`): control and bidi characters are kept as visible escapes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from .problems import Problem
+from .pydantic_hooks import Strict
 from .schema import ModelFile, PlaygroundFile
 from .shellsafe import PLACEHOLDER_TOKEN, check_flag, check_flag_name, shell_problem
 from .tomlloc import find_line, format_loc, line_index
+from .visible import visible
 
 _PLAIN = re.compile(r"[A-Za-z0-9_\-./:=,+@%^~]+")
+_PLACEHOLDER_NAME = re.compile(r"[A-Z0-9_]+")  # as {{NAME}} in PLACEHOLDER_RE
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 PLAIN_CHARS = "letters, digits and - _ . / : = , + @ % ^ ~"
 
@@ -77,6 +85,8 @@ def _model_texts(model: ModelFile) -> Iterator[tuple[tuple, str | None]]:
     for key, name in model.model_names.items():
         yield ("model_names", key), plain_problem(name)
     for key, placeholder in model.placeholders.items():
+        named = _PLACEHOLDER_NAME.fullmatch(key)
+        yield ("placeholders", key), None if named else f"a placeholder name is A-Z, 0-9 and _, got {key!r}"
         yield ("placeholders", key, "default"), plain_problem(placeholder.default, placeholders=True)
     docker = model.docker
     yield ("docker", "volume"), plain_problem(docker.volume)
@@ -141,3 +151,45 @@ def check_model_commands(model: ModelFile, name: str, text: str, problems: list[
 def check_playground_commands(pg: PlaygroundFile, name: str, text: str, problems: list[Problem]) -> None:
     """Problems of the playground.toml texts that reach a command."""
     _report(_pg_texts(pg), name, text, problems)
+
+
+# --------------------------------------------------------------------------- text shown on a terminal
+
+
+def _escape_texts(obj: Any, loc: tuple, found: list[tuple]) -> Any:
+    """`obj` with every string holding a control or bidi character made visible (in place
+    for the rules' dataclasses, lists and dict values); the key paths changed go to `found`."""
+    if isinstance(obj, str):
+        shown = visible(obj)
+        if shown != obj:
+            found.append(loc)
+        return shown
+    if isinstance(obj, Strict):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            new = _escape_texts(value, (*loc, f.name), found)
+            if new is not value:
+                object.__setattr__(obj, f.name, new)
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            obj[i] = _escape_texts(item, (*loc, i), found)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            obj[key] = _escape_texts(value, (*loc, key), found)
+    return obj
+
+
+def escape_rules_texts(obj: Any, name: str, text: str, notices: list[str], base: tuple = ()) -> None:
+    """Sanitise on load: every rules text with a control character (ESC, C1, …) or a bidi
+    mark is kept with those characters shown as escapes (`\\x1b`, `\\u202e`), so no label,
+    note or name can write an OSC 52 sequence to a terminal (the TUI, `list`, `print`); a
+    notice names each one (`dsv4 check` prints them). Command texts never get here: the
+    schema and the checks above reject a control character in them."""
+    found: list[tuple] = []
+    _escape_texts(obj, base, found)
+    if found:
+        index = line_index(text)
+        for loc in found:
+            line = find_line(index, loc)
+            place = f"{name}:{line}" if line else name
+            notices.append(f"{place}: {format_loc(loc)}: control characters shown as escapes")
