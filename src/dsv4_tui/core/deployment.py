@@ -68,8 +68,11 @@ def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
 
 
 def _secret(rules: Rules) -> tuple[str, ...]:
+    """Every placeholder of kind "secret" (the rules say which), the Docker token first: an
+    export refers to its env var (a Kubernetes Secret, the job's environment), never its value."""
     token = rules.model.docker.token_env
-    return (token,) if token in rules.model.placeholders else ()
+    secret = [name for name, p in rules.model.placeholders.items() if p.secret]
+    return tuple(sorted(secret, key=lambda name: name != token))
 
 
 def _multinode(rules: Rules, sel: Selection, flags: Sequence[str], dist_port: int | None = None) -> list[str]:

@@ -10,18 +10,21 @@ from .selection import Selection
 
 PD_ROLES = ("prefill", "decode")
 RANK, HEAD, NNODES, PEER = "rank", "head", "nnodes", "peer"
+SECRET = "secret"  # a secret placeholder's value (`role`: its env var name), never written
 
 
 @dataclass(frozen=True)
 class Slot:
     """An argument only the launcher can fill in: this node's rank, the head node's address,
-    the node count, or the address of another role's worker (`peer`)."""
+    the node count, the address of another role's worker (`peer`), or a secret placeholder's
+    value (`secret`: the target refers to the env var `role`, a Kubernetes Secret or the
+    job's environment, and never writes the value)."""
 
-    kind: str  # RANK | HEAD | NNODES | PEER
+    kind: str  # RANK | HEAD | NNODES | PEER | SECRET
     text: str  # how `dsv4 print` shows it, e.g. "<node-rank>", "<prefill-head-ip>", "2"
     prefix: str = ""  # kept around the filled-in value, e.g. "http://"
     suffix: str = ""  # e.g. ":20000"
-    role: str = ""  # PEER: the role whose worker is meant
+    role: str = ""  # PEER: the role whose worker is meant; SECRET: the env var holding the value
     replica: int = 0  # PEER: which worker of that role
 
     def fill(self, value: str, literal: Word = str) -> str:

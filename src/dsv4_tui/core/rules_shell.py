@@ -23,11 +23,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .problems import Problem
 from .pydantic_hooks import Strict
-from .schema import ModelFile, PlaygroundFile
+from .schema import PLACEHOLDER_RE, ModelFile, PlaygroundFile
+
+if TYPE_CHECKING:
+    from .rules import Rules
 from .shellsafe import PLACEHOLDER_TOKEN, check_flag, check_flag_name, shell_problem
 from .tomlloc import find_line, format_loc, line_index
 from .visible import visible
@@ -193,3 +196,27 @@ def escape_rules_texts(obj: Any, name: str, text: str, notices: list[str], base:
             line = find_line(index, loc)
             place = f"{name}:{line}" if line else name
             notices.append(f"{place}: {format_loc(loc)}: control characters shown as escapes")
+
+
+# --------------------------------------------------------------------------- secrets in flags
+
+
+def secret_flag_warnings(rules: Rules) -> list[str]:
+    """`dsv4 check`'s warning for every cell flag, env entry or role script holding a secret
+    placeholder (kind "secret" in model.toml): `dsv4 print` fills in its value; the exports
+    refer to its environment variable (a Kubernetes Secret, the job's environment) instead."""
+    from .rules_checks import _cell_texts
+
+    secret = {key for key, p in rules.model.placeholders.items() if p.secret}
+    out = []
+    for cell in rules.cells if secret else ():
+        for loc, value in _cell_texts(cell):
+            held = sorted({ph for ph in PLACEHOLDER_RE.findall(value) if ph in secret})
+            if not held or (loc[-2] == "env" and value.split("=", 1)[0] in held):
+                continue  # none, or HF_TOKEN={{HF_TOKEN}}: the secret's own variable
+            what = ", ".join("{{" + h + "}}" for h in held)
+            out.append(
+                f"{cell.source}: cell {cell.key_text}: {format_loc(loc)}: warning: holds the secret {what}; "
+                f"dsv4 print fills in its value, exports refer to the environment variable {held[0]} instead"
+            )
+    return out
