@@ -112,6 +112,7 @@ class Deployment:
     secret_env: tuple[str, ...] = ()  # names taken from the environment / a secret, never written
     cache: tuple[str, str] | None = None  # (host path, container path) of the model cache
     hints: tuple[str, ...] = ()  # the hardware's multi-node hints, for comments
+    user: bool = False  # the user's own cell (cells.toml in the config folder), never the page's Verified
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -134,6 +135,6 @@ class Deployment:
 
     @property
     def label(self) -> str:
-        badge = "Verified" if self.verified else "Not Verified"
+        badge = "Your cell" if self.user else "Verified" if self.verified else "Not Verified"
         where = "Playground" if self.origin == "playground" else "Deploy"
         return f"{self.family} {self.selection.text} ({where}, {badge})"

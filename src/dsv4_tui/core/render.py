@@ -119,7 +119,13 @@ def render_curl(rules: Rules, sel: Selection, subst: Subst) -> str:
     return substitute(rules.model.curl.template, subst)
 
 
-def badge(cell: Cell | None) -> str:
+USER_BADGE = "Your cell"  # a cell of the user's own cells.toml: never the page's "Verified"
+
+
+def badge(cell: Cell | None, *, user: bool = False) -> str:
+    """ "Verified" / "Not Verified" for the page's cells; "Your cell" for the user's own."""
+    if user:
+        return USER_BADGE
     return "Verified" if cell is not None and cell.verified else "Not Verified"
 
 

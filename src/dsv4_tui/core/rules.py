@@ -64,6 +64,12 @@ class Rules:
     sources: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: Checks | None = None  # checks.toml: the model's rules about a command (lint)
+    user_cell_files: list[str] = field(default_factory=list)  # cells.toml laid over the page's: the user's own
+
+    def is_user_cell(self, cell: Cell | None) -> bool:
+        """A cell from an overlay (the user's own cells.toml), never one of the page's: it
+        shows "Your cell", whatever its `verified` says."""
+        return cell is not None and cell.source in self.user_cell_files
 
     def __repr__(self) -> str:
         return f"Rules({self.source_text or 'in memory'}: {len(self.cells)} cells)"
@@ -234,4 +240,5 @@ def build_rules(
     escape_rules_texts(pg, playground.name, pg_text, escaped)
     if checks_file is not None and checks is not None:
         escape_rules_texts(checks_file, checks.name, checks_text, escaped)
-    return Rules(model_file, all_cells, pg, list(sources), [*escaped, *notices], checks_file)
+    overlays = [t.name for t in cells[1:]]
+    return Rules(model_file, all_cells, pg, list(sources), [*escaped, *notices], checks_file, overlays)
