@@ -15,7 +15,7 @@ from .formats import framing as get_framing
 from .lookup import docker_image, model_name
 from .rules import Cell, Rules
 from .selection import Selection
-from .subst import Subst, substitute
+from .subst import Subst, fill_names, substitute
 
 NO_COMMAND = "# No command available for the current selection."
 
@@ -63,7 +63,7 @@ def serve_block(
 
 
 def multinode_header(rules: Rules, count: int) -> list[str]:
-    return ["# " + line.format(count=count, last=count - 1) for line in rules.model.multi_node.header]
+    return ["# " + fill_names(line, {"count": count, "last": count - 1}) for line in rules.model.multi_node.header]
 
 
 def render_flags(

@@ -18,7 +18,7 @@ from ..rules import Cell, Rules
 from ..schema import PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
-from ..subst import Subst, substitute
+from ..subst import Subst, fill_names, substitute
 from .apply_cards import apply, base_cell, context
 from .apply_storage import umbp_role
 from .state import Overrides
@@ -108,7 +108,7 @@ def pd_banner(
         return []
     peer = "decode" if mode == "prefill" else "prefill"
     words = {"ROLE": mode.upper(), "role": mode, "peer": peer, "router_port": pg.pd.router_port}
-    lines = ["# " + line.format(**words) for line in pg.pd.banner]
+    lines = ["# " + fill_names(line, words) for line in pg.pd.banner]
     notice = hicache_notice(pg, mode, flags, ctx)
     return lines[:1] + [f"# Note: {notice}"] + lines[1:] if notice else lines
 
