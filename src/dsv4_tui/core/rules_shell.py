@@ -116,9 +116,19 @@ def _model_texts(model: ModelFile) -> Iterator[tuple[tuple, str | None]]:
 
 # Playground fields holding a flag (a name, maybe with a value) the Playground inserts or strips.
 _PG_FLAG_FIELDS = frozenset(
-    {"flag", "switch", "mode_flag", "transfer_flag", "ib_flag", "config_flag", "policy_flag", "backend_flag"}
+    {
+        "flag",
+        "switch",
+        "legacy_switch",
+        "mode_flag",
+        "transfer_flag",
+        "ib_flag",
+        "config_flag",
+        "policy_flag",
+        "backend_flag",
+    }
 )
-_PG_FLAG_LISTS = frozenset({"required_flags", "strip", "after"})
+_PG_FLAG_LISTS = frozenset({"required_flags", "strip", "after", "keep_on_resize", "legacy_size"})
 _PG_PLAIN_FIELDS = frozenset({"default_policy", "strip_prefix", "prefix"})
 
 
