@@ -42,7 +42,7 @@ def copy_rules(tmp_path: Path) -> Path:
 
 
 def cache_files() -> list[Path]:
-    return sorted(cache_dir().glob("rules-*.pickle"))
+    return sorted(cache_dir().glob("rules-*.json"))
 
 
 def test_the_second_load_comes_from_the_cache(builds):
@@ -78,10 +78,10 @@ def test_broken_rules_are_never_cached(tmp_path, builds):
 def test_a_corrupt_cache_file_is_ignored_and_written_again(builds):
     load_rules(ROOT / "rules")
     (path,) = cache_files()
-    path.write_bytes(b"\x80\x05not a pickle")
+    path.write_bytes(b'{"format": 1, not json')
     again = load_rules(ROOT / "rules")
     assert len(builds) == 2 and len(again.cells) > 0
-    assert path.read_bytes() != b"\x80\x05not a pickle"
+    assert path.read_bytes() != b'{"format": 1, not json'
 
 
 def test_a_cache_file_others_can_write_is_not_read(builds):

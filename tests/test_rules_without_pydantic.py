@@ -1,11 +1,10 @@
 """Validated rules need no pydantic: the schema's classes are standard-library dataclasses,
-pydantic is imported only to validate a file, and pickled rules come back whole in an
-interpreter that never imports it (a cached start)."""
+pydantic is imported only to validate a file, and cached rules come back whole in an
+interpreter that never imports it (a cached start: `host/rules_cache.py`'s JSON)."""
 
 from __future__ import annotations
 
 import json
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -29,13 +28,14 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic"
 """
 
 UNPICKLE = r"""
-import json, pickle, sys
+import json, sys
 from dsv4_tui.core.env import Env
+from dsv4_tui.host.rules_cache import decode
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import deploy_view
 
 with open(sys.argv[1], "rb") as f:
-    rules = pickle.load(f)
+    rules = decode(f.read())
 env = Env.defaults(rules)
 shown = {
     cell.key_text + "|" + framing: deploy_view(rules, Selection.of(cell), framing, env).display
@@ -75,11 +75,14 @@ def test_importing_the_rules_and_their_schema_does_not_import_pydantic():
     assert _run(IMPORTS) == []
 
 
-def test_pickled_rules_come_back_equal_and_render_the_same_without_pydantic(tmp_path):
+def test_cached_rules_come_back_equal_and_render_the_same_without_pydantic(tmp_path):
+    from dsv4_tui.host.rules_cache import decode, encode
+
     rules = _build(_texts(ROOT / "rules"))
-    data = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
-    assert pickle.loads(data) == rules
-    path = tmp_path / "rules.pickle"
+    data = encode(rules)
+    back = decode(data)
+    assert back == rules and back.checks == rules.checks and back.sources == rules.sources
+    path = tmp_path / "rules.json"
     path.write_bytes(data)
 
     result = _run(UNPICKLE, str(path))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .core.env import EnvError
 from .core.problems import RulesError
+from .core.visible import visible
 from .errors import EXIT_BROKEN, EXIT_OK, EXIT_USAGE, UsageError
 from .host.rules_files import load_rules, user_overlays
 
@@ -146,13 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(args, rules)
         return args.run(args, rules)
     except UsageError as exc:
-        print(f"dsv4: {exc}", file=sys.stderr)
+        print(f"dsv4: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except RulesError as exc:
-        print(f"dsv4: the rules have {len(exc.problems)} problem(s):\n{exc}", file=sys.stderr)
+        print(f"dsv4: the rules have {len(exc.problems)} problem(s):\n{visible(str(exc))}", file=sys.stderr)
         return EXIT_BROKEN
     except EnvError as exc:
-        print(f"dsv4: bad Env:\n{exc}", file=sys.stderr)
+        print(f"dsv4: bad Env:\n{visible(str(exc))}", file=sys.stderr)
         return EXIT_BROKEN
     except BrokenPipeError:  # `dsv4 print … | head`
         return EXIT_OK

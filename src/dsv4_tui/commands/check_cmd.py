@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from ..core.rules import Rules
+from ..core.rules_shell import secret_flag_warnings
+from ..core.visible import visible_line
 from ..errors import EXIT_OK
 
 
@@ -16,8 +18,8 @@ def add_parser(sub, rules: Rules | None) -> None:
 
 
 def run(args: argparse.Namespace, rules: Rules) -> int:
-    for notice in rules.notices:
-        print(f"dsv4: {notice}", file=sys.stderr)
-    verified = sum(c.verified for c in rules.cells)
+    for notice in [*rules.notices, *secret_flag_warnings(rules)]:
+        print(f"dsv4: {visible_line(notice)}", file=sys.stderr)
+    verified = sum(c.verified and not rules.is_user_cell(c) for c in rules.cells)
     print(f"{rules.source_text}: OK — {len(rules.cells)} cells ({verified} verified)")
     return EXIT_OK

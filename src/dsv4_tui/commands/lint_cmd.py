@@ -21,6 +21,7 @@ from ..core.ids import UnknownId, find_id
 from ..core.lint import LintContext, exit_code, format_text, to_json
 from ..core.rules import Rules
 from ..core.selection import Selection
+from ..core.visible import json_visible, visible, visible_line
 from ..errors import EXIT_LINT, EXIT_OK, UsageError
 from ..host.files import ReadProblem, read_text
 from ..host.lint_setup import make_linter
@@ -77,12 +78,13 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     text = _read(args.file)
     choice = make_linter(rules, use_installed=not args.bundled)
     if choice.notice:
-        print(f"dsv4: {choice.notice}", file=sys.stderr)
+        print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
     reports, problems = choice.linter.lint_text(text, _context(rules, args))
+    # The findings quote the linted text (values, unknown flags, env): never raw on a terminal.
     if args.json:
-        print(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False))
+        print(json_visible(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False)))
     else:
-        print(format_text(reports, problems))
+        print(visible(format_text(reports, problems)))
     return exit_code(reports, problems)
 
 
@@ -90,7 +92,7 @@ def check_printed(rules: Rules, sel: Selection, text: str) -> int:
     """`dsv4 print --check`: the findings of the printed command on stderr; 3 on an error."""
     choice = make_linter(rules)
     if choice.notice:
-        print(f"dsv4: {choice.notice}", file=sys.stderr)
+        print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
     checks = command_checks(choice.linter, rules, sel, text)
-    print(format_text(checks.reports, checks.problems), file=sys.stderr)
+    print(visible(format_text(checks.reports, checks.problems)), file=sys.stderr)
     return EXIT_LINT if checks.level == "error" else EXIT_OK

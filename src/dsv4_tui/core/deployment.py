@@ -68,8 +68,11 @@ def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
 
 
 def _secret(rules: Rules) -> tuple[str, ...]:
+    """Every placeholder of kind "secret" (the rules say which), the Docker token first: an
+    export refers to its env var (a Kubernetes Secret, the job's environment), never its value."""
     token = rules.model.docker.token_env
-    return (token,) if token in rules.model.placeholders else ()
+    secret = [name for name, p in rules.model.placeholders.items() if p.secret]
+    return tuple(sorted(secret, key=lambda name: name != token))
 
 
 def _multinode(rules: Rules, sel: Selection, flags: Sequence[str], dist_port: int | None = None) -> list[str]:
@@ -81,7 +84,9 @@ def _multinode(rules: Rules, sel: Selection, flags: Sequence[str], dist_port: in
     return inject_multinode(rules, flags, count, dist_port)
 
 
-def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: bool, origin: str) -> Deployment:
+def _deployment(
+    rules: Rules, sel: Selection, roles: Sequence[Role], verified: bool, origin: str, user: bool = False
+) -> Deployment:
     hw = rules.hardware(sel.hw)
     host, sep, inside = rules.model.docker.volume.partition(":")
     multinode = any(r.nodes > 1 for r in roles)
@@ -96,8 +101,9 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
         vendor=hw.vendor,
         image=docker_image(rules, sel.hw, sel.quant),
         gpus_per_node=hw.gpus_per_node,
-        verified=verified,
+        verified=verified and not user,
         origin=origin,
+        user=user,
         roles=tuple(roles),
         secret_env=_secret(rules),
         cache=(host, inside) if sep else None,
@@ -127,7 +133,7 @@ def from_deploy(rules: Rules, sel: Selection, env: Env) -> Deployment:
         flags = _multinode(rules, sel, cell.flags)
         title = f"{rules.model.model.name} {sel.text}"
         roles = [serve_role(names, "serve", title, cell.env, flags, subst, _secret(rules))]
-    return _deployment(rules, sel, roles, cell.verified, "deploy")
+    return _deployment(rules, sel, roles, cell.verified, "deploy", user=rules.is_user_cell(cell))
 
 
 def _playground_role(rules: Rules, sel: Selection, overrides: Overrides, env: Env, mode: str) -> tuple[Role, bool]:

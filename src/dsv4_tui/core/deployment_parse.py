@@ -9,7 +9,7 @@ import re
 import shlex
 from collections.abc import Sequence
 
-from .deployment_types import HEAD, NNODES, PD_ROLES, PEER, RANK, Flag, Role, Slot, Token
+from .deployment_types import HEAD, NNODES, PD_ROLES, PEER, RANK, SECRET, Flag, Role, Slot, Token
 from .engine_names import EngineNames
 from .subst import Subst, substitute
 
@@ -23,10 +23,44 @@ def _words(text: str) -> list[str]:
     return shlex.split(text.replace("\\\n", ""))
 
 
+def _secret_marker(name: str) -> str:
+    return f"DSV4SECRET{name}DSV4SECRET"
+
+
+_MARKER = re.compile(r"DSV4SECRET([A-Z0-9_]+)DSV4SECRET")
+
+
+def _hide_secrets(text: str, secret: Sequence[str]) -> str:
+    """`text` with every secret placeholder ({{HF_TOKEN}}) replaced by a marker, so its
+    value is never substituted into an export (see `_secret_value`)."""
+    for name in secret:
+        text = text.replace("{{" + name + "}}", _secret_marker(name))
+    return text
+
+
+def _shown(text: str) -> str:
+    return _MARKER.sub(r"{{\1}}", text)
+
+
+def _secret_value(value: str) -> Token:
+    """A value holding a secret marker as a SECRET slot (shown as `{{NAME}}`)."""
+    m = _MARKER.search(value)
+    if m is None:
+        return value
+    if _MARKER.search(value, m.end()):
+        raise ValueError(f"one value holds two secrets: {_shown(value)!r}")
+    return Slot(SECRET, "{{" + m[1] + "}}", prefix=value[: m.start()], suffix=value[m.end() :], role=m[1])
+
+
 def _env(entries: Sequence[str], subst: Subst, secret: Sequence[str]) -> tuple[tuple[str, str], ...]:
     out = []
     for entry in entries:
-        words = _words(substitute(entry, subst))
+        hidden = _hide_secrets(entry, secret)
+        if hidden != entry and not hidden.startswith(tuple(f"{n}=" for n in secret)):
+            raise ValueError(
+                f"env entry {entry!r} holds a secret: an export never writes it (set it in the environment)"
+            )
+        words = _words(substitute(hidden, subst))
         if len(words) != 1 or "=" not in words[0]:
             raise ValueError(f"env entry {entry!r} is not one NAME=VALUE word")
         name, _, value = words[0].partition("=")
@@ -69,11 +103,16 @@ def _group(words: Sequence[str]) -> list[tuple[str, list[str], bool]]:
     return groups
 
 
-def _serve_flags(flags: Sequence[str], subst: Subst, names: EngineNames) -> tuple[Flag, ...]:
-    words = [w for f in flags for w in _words(substitute(f, subst))]
+def _serve_flags(
+    flags: Sequence[str], subst: Subst, names: EngineNames, secret: Sequence[str] = ()
+) -> tuple[Flag, ...]:
+    words = [w for f in flags for w in _words(substitute(_hide_secrets(f, secret), subst))]
     out = []
     for name, values, inline in _group(words):
-        out.append(Flag(name, tuple(_launcher_value(name, v, names) for v in values), inline))
+        if _MARKER.search(name):
+            raise ValueError(f"a flag name holds a secret: {_shown(name)!r}")
+        tokens = (_secret_value(v) if _MARKER.search(v) else _launcher_value(name, v, names) for v in values)
+        out.append(Flag(name, tuple(tokens), inline))
     return tuple(out)
 
 
@@ -113,7 +152,7 @@ def serve_role(
 ) -> Role:
     """A GPU role from (env, flags) as in the rules; `name` "" takes the role from the PD
     mode flag (else "serve"); `kw`: replicas, notes."""
-    parsed = _serve_flags(flags, subst, names)
+    parsed = _serve_flags(flags, subst, names, secret)
     if name == "":
         mode = next((f for f in parsed if f.name == names.pd_mode and f.values), None)
         name = str(mode.values[0]) if mode and mode.values[0] in PD_ROLES else "serve"

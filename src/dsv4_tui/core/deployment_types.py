@@ -10,18 +10,21 @@ from .selection import Selection
 
 PD_ROLES = ("prefill", "decode")
 RANK, HEAD, NNODES, PEER = "rank", "head", "nnodes", "peer"
+SECRET = "secret"  # a secret placeholder's value (`role`: its env var name), never written
 
 
 @dataclass(frozen=True)
 class Slot:
     """An argument only the launcher can fill in: this node's rank, the head node's address,
-    the node count, or the address of another role's worker (`peer`)."""
+    the node count, the address of another role's worker (`peer`), or a secret placeholder's
+    value (`secret`: the target refers to the env var `role`, a Kubernetes Secret or the
+    job's environment, and never writes the value)."""
 
-    kind: str  # RANK | HEAD | NNODES | PEER
+    kind: str  # RANK | HEAD | NNODES | PEER | SECRET
     text: str  # how `dsv4 print` shows it, e.g. "<node-rank>", "<prefill-head-ip>", "2"
     prefix: str = ""  # kept around the filled-in value, e.g. "http://"
     suffix: str = ""  # e.g. ":20000"
-    role: str = ""  # PEER: the role whose worker is meant
+    role: str = ""  # PEER: the role whose worker is meant; SECRET: the env var holding the value
     replica: int = 0  # PEER: which worker of that role
 
     def fill(self, value: str, literal: Word = str) -> str:
@@ -109,6 +112,7 @@ class Deployment:
     secret_env: tuple[str, ...] = ()  # names taken from the environment / a secret, never written
     cache: tuple[str, str] | None = None  # (host path, container path) of the model cache
     hints: tuple[str, ...] = ()  # the hardware's multi-node hints, for comments
+    user: bool = False  # the user's own cell (cells.toml in the config folder), never the page's Verified
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -131,6 +135,6 @@ class Deployment:
 
     @property
     def label(self) -> str:
-        badge = "Verified" if self.verified else "Not Verified"
+        badge = "Your cell" if self.user else "Verified" if self.verified else "Not Verified"
         where = "Playground" if self.origin == "playground" else "Deploy"
         return f"{self.family} {self.selection.text} ({where}, {badge})"

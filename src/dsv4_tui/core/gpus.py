@@ -1,15 +1,16 @@
 """What the GPU tools print, read: which GPUs this box has, matched to the rules' hardware.
 
 Pure parsing of `nvidia-smi`, `rocm-smi` and `amd-smi` output; running them is the host's
-job (`host/detect.py`).
+job (`host/detect.py`). Linear time whatever a tool prints: string methods only, and lines
+over `tool_text.MAX_LINE` characters skipped (`tool_text.py`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .tool_text import bracket_index, is_number, leading_number, tool_lines
 from .visible import visible_line
 
 Hardware = list[tuple[str, list[str]]]  # (hardware id, names it goes by in tool output)
@@ -18,10 +19,46 @@ NVIDIA_ARGS = ("--query-gpu=name,memory.total", "--format=csv,noheader")
 ROCM_ARGS = ("--showproductname", "--csv")
 AMD_SMI_ARGS = ("static", "--asic")
 
-# A line naming a GPU index: "GPU[0] : ...", "card0,...", or an amd-smi block header "GPU: 0".
-_GPU_INDEX_RE = re.compile(r"^\s*(?:GPU\[(\d+)\]|card(\d+)\b|GPU:\s*(\d+)\s*$)", re.IGNORECASE)
-_MEMORY_RE = re.compile(r"^(?:(\d+)\s*MiB|\[?N/A\]?)$", re.IGNORECASE)
-_VENDOR_PREFIX_RE = re.compile(r"^(?:NVIDIA|AMD)\s+", re.IGNORECASE)
+_NOT_AVAILABLE = frozenset({"n/a", "[n/a", "n/a]", "[n/a]"})
+
+
+def _gpu_index(line: str) -> tuple[str, bool] | None:
+    """The GPU index a line names, and whether it is an amd-smi block header: "GPU[0] : ...",
+    "card0,...", or "GPU: 0" (any case)."""
+    text = line.lstrip()
+    found = bracket_index(text, "GPU[")
+    if found is not None:
+        return str(found[0]), False
+    head = text[:4].lower()
+    if head == "card":
+        number = leading_number(text[4:])
+        after = text[4 + len(number) : 5 + len(number)]
+        if number and not (after.isalnum() or after == "_"):  # card(\d+)\b
+            return number, False
+    if head == "gpu:":
+        number = text[4:].strip()
+        if is_number(number):
+            return number, True
+    return None
+
+
+def _memory_mib(text: str) -> tuple[bool, int | None]:
+    """'81559 MiB' as (True, 81559), 'N/A' as (True, None), anything else (False, None)."""
+    if text.lower() in _NOT_AVAILABLE:
+        return True, None
+    number = leading_number(text)
+    if number and text[len(number) :].lstrip().lower() == "mib":
+        return True, int(number)
+    return False, None
+
+
+def _without_vendor(name: str) -> str:
+    """'NVIDIA H200' as 'H200' ('NVIDIA' or 'AMD' then spaces, any case)."""
+    for vendor in ("nvidia", "amd"):
+        rest = name[len(vendor) :]
+        if name[: len(vendor)].lower() == vendor and rest[:1].isspace():
+            return rest.lstrip()
+    return name
 
 
 @dataclass(frozen=True)
@@ -36,7 +73,7 @@ class Detection:
 
     def summary(self) -> str:
         """E.g. '8 x H200' or '4 x NVIDIA A100-SXM4-80GB' (the tool's name, made visible-safe)."""
-        name = self.name if self.hw_id is None else _VENDOR_PREFIX_RE.sub("", self.name)
+        name = self.name if self.hw_id is None else _without_vendor(self.name)
         return f"{self.count} x {visible_line(name)}"
 
     def label(self, model: str = "this model") -> str:
@@ -61,15 +98,15 @@ def parse_nvidia_smi(output: str, hardware: Hardware, tool: str = "nvidia-smi") 
     """Parse `name, memory.total` CSV lines (a header line is skipped)."""
     names: list[str] = []
     memory: dict[str, int | None] = {}
-    for line in output.splitlines():
+    for line in tool_lines(output):
         if "," not in line:
             continue
         name, mem = (part.strip() for part in line.rsplit(",", 1))
-        mem_match = _MEMORY_RE.match(mem)
-        if not name or mem_match is None:  # the header line, or garbage
+        is_memory, mib = _memory_mib(mem)
+        if not name or not is_memory:  # the header line, or garbage
             continue
         names.append(name)
-        memory.setdefault(name, int(mem_match.group(1)) if mem_match.group(1) else None)
+        memory.setdefault(name, mib)
     if not names:
         return None
     name, count = Counter(names).most_common(1)[0]
@@ -80,11 +117,11 @@ def parse_amd(output: str, hardware: Hardware, tool: str) -> Detection | None:
     """Find known GPU names in rocm-smi / amd-smi text; one GPU per index (or per row)."""
     names_by_gpu: dict[str, str] = {}
     block: str | None = None  # current amd-smi "GPU: n" block
-    for row, line in enumerate(output.splitlines()):
-        index = _GPU_INDEX_RE.match(line)
+    for row, line in enumerate(tool_lines(output)):
+        index = _gpu_index(line)
         if index:
-            key = next(group for group in index.groups() if group is not None)
-            if index.group(3) is not None:
+            key, is_block = index
+            if is_block:
                 block = key
         else:
             key = block if block is not None else f"row{row}"
@@ -99,7 +136,7 @@ def parse_amd(output: str, hardware: Hardware, tool: str) -> Detection | None:
 
 def _known_name_in(line: str, hardware: Hardware) -> str | None:
     """The CSV / 'key: value' cell of `line` that names a known GPU, if any."""
-    for cell in re.split(r"[,:\t]", line):
+    for cell in line.replace(":", ",").replace("\t", ",").split(","):
         cell = cell.strip().strip('"').strip()
         if cell and match_hardware(cell, hardware) is not None:
             return cell

@@ -1,7 +1,7 @@
 """What pydantic needs to validate the rules' dataclasses, without importing pydantic.
 
 The rules (`schema.py`, `lint/checks_model.py`) are standard-library dataclasses, so that rules
-unpickled from the cache (`host/rules_cache.py`) need no pydantic at all: importing it is most
+read from the cache (`host/rules_cache.py`) need no pydantic at all: importing it is most
 of a cold start. Pydantic validates a file only when one is read: `validate_python` builds a
 `pydantic.TypeAdapter` on first use. What it reads from the classes:
 

@@ -15,7 +15,7 @@ from .formats import framing as get_framing
 from .lookup import docker_image, model_name
 from .rules import Cell, Rules
 from .selection import Selection
-from .subst import Subst, substitute
+from .subst import Subst, fill_names, substitute
 
 NO_COMMAND = "# No command available for the current selection."
 
@@ -63,7 +63,7 @@ def serve_block(
 
 
 def multinode_header(rules: Rules, count: int) -> list[str]:
-    return ["# " + line.format(count=count, last=count - 1) for line in rules.model.multi_node.header]
+    return ["# " + fill_names(line, {"count": count, "last": count - 1}) for line in rules.model.multi_node.header]
 
 
 def render_flags(
@@ -119,7 +119,13 @@ def render_curl(rules: Rules, sel: Selection, subst: Subst) -> str:
     return substitute(rules.model.curl.template, subst)
 
 
-def badge(cell: Cell | None) -> str:
+USER_BADGE = "Your cell"  # a cell of the user's own cells.toml: never the page's "Verified"
+
+
+def badge(cell: Cell | None, *, user: bool = False) -> str:
+    """ "Verified" / "Not Verified" for the page's cells; "Your cell" for the user's own."""
+    if user:
+        return USER_BADGE
     return "Verified" if cell is not None and cell.verified else "Not Verified"
 
 

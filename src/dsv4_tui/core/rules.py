@@ -64,6 +64,12 @@ class Rules:
     sources: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: Checks | None = None  # checks.toml: the model's rules about a command (lint)
+    user_cell_files: list[str] = field(default_factory=list)  # cells.toml laid over the page's: the user's own
+
+    def is_user_cell(self, cell: Cell | None) -> bool:
+        """A cell from an overlay (the user's own cells.toml), never one of the page's: it
+        shows "Your cell", whatever its `verified` says."""
+        return cell is not None and cell.source in self.user_cell_files
 
     def __repr__(self) -> str:
         return f"Rules({self.source_text or 'in memory'}: {len(self.cells)} cells)"
@@ -183,6 +189,7 @@ def _load_cells(
     texts: Sequence[RulesText], model: ModelFile | None, problems: list[Problem]
 ) -> tuple[list[Cell], list[str]]:
     from .rules_checks import check_cells
+    from .rules_shell import escape_rules_texts
 
     declared = (set(model.placeholders) if model else set()) | BUILTIN_PLACEHOLDERS
     cells: list[Cell] = []
@@ -191,6 +198,7 @@ def _load_cells(
         cf, text = _load_file(CellsFile, source, problems)
         if cf is None:
             continue
+        escape_rules_texts(cf, source.name, text, notices)
         new_cells = [replace(c, source=source.name) for c in cf.cell]
         if model is not None:
             check_cells(new_cells, model, source.name, text, declared, problems, {c.key_text for c in cells})
@@ -211,17 +219,26 @@ def build_rules(
     """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
     optional); raise RulesError listing every problem."""
     from .rules_checks import check_model, check_playground  # validation only: not for cached rules
+    from .rules_shell import check_model_commands, check_playground_commands, escape_rules_texts
 
     problems: list[Problem] = []
-    checks_file = _load_file(Checks, checks, problems)[0] if checks is not None else None
+    checks_file, checks_text = _load_file(Checks, checks, problems) if checks is not None else (None, "")
     model_file, model_text = _load_file(ModelFile, model, problems)
     if model_file is not None:
         check_model(model_file, model.name, model_text, problems)
+        check_model_commands(model_file, model.name, model_text, problems)
     all_cells, notices = _load_cells(cells, model_file, problems)
     pg, pg_text = _load_file(PlaygroundFile, playground, problems)
     if pg is not None and model_file is not None:
         check_playground(pg, model_file, playground.name, pg_text, problems)
+        check_playground_commands(pg, playground.name, pg_text, problems)
     if problems:
         raise RulesError(problems)
     assert model_file is not None and pg is not None
-    return Rules(model_file, all_cells, pg, list(sources), notices, checks_file)
+    escaped: list[str] = []  # labels, notes, names: control characters kept as visible escapes
+    escape_rules_texts(model_file, model.name, model_text, escaped)
+    escape_rules_texts(pg, playground.name, pg_text, escaped)
+    if checks_file is not None and checks is not None:
+        escape_rules_texts(checks_file, checks.name, checks_text, escaped)
+    overlays = [t.name for t in cells[1:]]
+    return Rules(model_file, all_cells, pg, list(sources), [*escaped, *notices], checks_file, overlays)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,3 +72,13 @@ def substitute(text: str, subst: Subst) -> str:
     single-quoted value, so the word still means exactly the value typed.
     """
     return "\n".join(_substitute_line(line, subst) for line in text.split("\n"))
+
+
+_NAMED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill_names(text: str, values: Mapping[str, object]) -> str:
+    """`{name}` in a rules text (a header, a banner, the install line) replaced by `values[name]`
+    for the names given, every other brace left as it is: plain substitution, never
+    `str.format` (whose `{0}` raises and `{last:>300000000}` prints 300 MB)."""
+    return _NAMED.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)

@@ -81,7 +81,7 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         curl=render_curl(rules, sel, subst),
         curl_target=curl_target(env),
         model_name=model_name(rules, sel),
-        badge=badge(cell),
+        badge=badge(cell, user=rules.is_user_cell(cell)),
         derived_from=cell.derived_from if cell else None,
         notes=[*cell_notes(rules, cell), *framing_notes(rules, framing, env)],
         multi_node=rules.node_count(sel.nodes) > 1,

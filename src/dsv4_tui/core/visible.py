@@ -36,3 +36,11 @@ def visible_line(text: str) -> str:
 def has_control(text: str) -> bool:
     """Whether `text` holds any character that `visible_line` would escape."""
     return _UNSAFE_ONE_LINE.search(text) is not None
+
+
+def json_visible(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with every character `visible`
+    escapes written as a JSON `\\uXXXX` escape instead: the same data once parsed, nothing raw
+    on a terminal. (`json.dumps` already escapes C0 inside strings; DEL, C1, bidi marks, the
+    line separators and lone surrogates it leaves raw.)"""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from ..core.checks_view import CommandChecks
 from ..core.lint import Finding, Fix
-from ..core.visible import visible
+from ..core.visible import visible, visible_line
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 ICONS = {"error": "✗", "warning": "⚠", "info": "ℹ"}
@@ -24,7 +24,7 @@ ICONS = {"error": "✗", "warning": "⚠", "info": "ℹ"}
 def finding_text(f: Finding) -> Text:
     text = Text()
     text.append(f"{ICONS[f.level]} {f.level} ", style=STYLES[f.level])
-    text.append(f"{f.id}", style="bold")
+    text.append(visible_line(f.id), style="bold")
     if f.subject:
         text.append(f" [{visible(f.subject)}]")
     text.append(f"\n{visible(f.message)}\n")
@@ -52,12 +52,12 @@ class FindingsScreen(ModalScreen[Fix | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Checks of {self.where}: {self.checks.summary()}", classes="title", markup=False)
+            yield Label(f"Checks of {self.where}: {visible_line(self.checks.summary())}", classes="title", markup=False)
             yield Static(self._hint(), classes="hint", markup=False)
             yield OptionList(*self._options(), id="findings")
 
     def _hint(self) -> str:
-        hint = f"Checked against {self.checks.checked_against}."
+        hint = f"Checked against {visible_line(self.checks.checked_against)}."
         if not self.checks.findings:
             return hint + " Nothing to report."
         if self.can_fix:
@@ -75,7 +75,7 @@ class FindingsScreen(ModalScreen[Fix | None]):
                 for k, fix in enumerate(finding.fixes):
                     key = f"fix-{r}-{f_index}-{k}"
                     self.fixes[key] = fix
-                    label = Text(f"   → fix: {fix.label}: {visible(fix.describe())}", style="green")
+                    label = Text(f"   → fix: {visible_line(fix.label)}: {visible(fix.describe())}", style="green")
                     options.append(Option(label, id=key, disabled=not self.can_fix))
         options += [Option(Text(f"✗ {visible(str(p))}", style="bold red"), disabled=True) for p in self.checks.problems]
         return options

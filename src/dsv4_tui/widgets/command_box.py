@@ -13,6 +13,7 @@ from textual.reactive import Reactive
 from textual.widgets import Label, Static
 
 from ..core.formats import FRAMINGS
+from ..core.visible import visible_line
 from .command_text import CommandText
 from .quiet import set_text
 from .tool_button import ToolButton
@@ -104,7 +105,7 @@ class CommandBox(Vertical):
             set_text(line, "checks: loading the SGLang table…")
             level = "loading"
         else:
-            set_text(line, f"{checks.summary()} · {checks.checked_against} · l: details")
+            set_text(line, visible_line(f"{checks.summary()} · {checks.checked_against} · l: details"))
             level = checks.level
         for name in ("ok", "warning", "error"):
             line.set_class(level == name, f"-{name}")

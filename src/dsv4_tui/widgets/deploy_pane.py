@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ..core.formats import framing as get_framing
+from ..core.render import USER_BADGE
 from ..core.rules import DIMS, Rules
 from ..core.selection import DIM_NAMES, OptionState
 from ..core.view import DeployView
@@ -108,6 +109,8 @@ class DeployPane(VerticalScroll):
                 badge=view.badge,
                 badge_detail="Run end-to-end on real hardware by the SGLang team"
                 if verified
+                else "Your own cell (your rules/cells.toml), not one of the page's"
+                if view.badge == USER_BADGE
                 else "Not re-checked on hardware",
                 notes=notes,
                 warnings=view.warnings,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..flags import flag_value
 from ..lookup import docker_image
-from ..subst import substitute
+from ..subst import fill_names, substitute
 from .base import Framing
 
 
@@ -33,7 +33,7 @@ def block(rules, hw: str, quant: str, env: Sequence[str], flags: Sequence[str], 
 
 
 def install(rules, sel) -> list[str]:
-    return [rules.model.install.docker.format(image=docker_image(rules, sel.hw, sel.quant))]
+    return [fill_names(rules.model.install.docker, {"image": docker_image(rules, sel.hw, sel.quant)})]
 
 
 FORMAT = Framing(

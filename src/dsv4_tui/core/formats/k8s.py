@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..deployment_types import Deployment, Fill, Role, Slot
+from ..deployment_types import SECRET, Deployment, Fill, Role, Slot
 from ..export_options import ExportOptions
 
 GPU_RESOURCE = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu"}
@@ -29,9 +29,12 @@ def env_ref(name: str) -> str:
 
 
 def fill_with(mapping: Mapping[str, str]) -> Fill:
-    """A `Fill` for slots whose kind is a key of `mapping` (e.g. rank → `$(LWS_WORKER_INDEX)`)."""
+    """A `Fill` for slots whose kind is a key of `mapping` (e.g. rank → `$(LWS_WORKER_INDEX)`);
+    a secret is `$(NAME)`, its env var (set from the Secret, see `_env`)."""
 
     def fill(slot: Slot) -> str:
+        if slot.kind == SECRET:
+            return slot.fill(env_ref(slot.role), literal)
         return slot.fill(mapping[slot.kind], literal)
 
     return fill
@@ -53,8 +56,8 @@ def role_labels(name: str, role: str) -> dict[str, str]:
 def _env(dep: Deployment, role: Role, opts: ExportOptions) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if role.gpus:
-        for secret in dep.secret_env:
-            ref = {"name": opts.hf_token_secret, "key": opts.hf_token_key, "optional": True}
+        for i, secret in enumerate(dep.secret_env):  # the token first: its key is --hf-token-key
+            ref = {"name": opts.hf_token_secret, "key": opts.hf_token_key if i == 0 else secret, "optional": True}
             out.append({"name": secret, "valueFrom": {"secretKeyRef": ref}})
     out += [{"name": name, "value": literal(value)} for name, value in role.env]
     return out

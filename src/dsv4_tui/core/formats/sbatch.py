@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from ..deployment_types import HEAD, NNODES, PEER, RANK, Deployment, Role, Slot
+from ..deployment_types import HEAD, NNODES, PEER, RANK, SECRET, Deployment, Role, Slot
 from ..export_options import ExportOptions
 from .base import ExportTarget
 
@@ -63,6 +63,8 @@ def _fill(role: Role):
             value = str(role.nodes)
         elif slot.kind == PEER:
             value = f'"${peer_var(slot.role, slot.replica)}"'
+        elif slot.kind == SECRET:  # the job's environment (exported before sbatch), never the value
+            value = f'"${slot.role}"'
         else:  # pragma: no cover - every kind is handled
             raise ValueError(f"unknown slot {slot.kind!r}")
         return slot.fill(value, lambda w: sh(w) if w else "")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..deployment_types import Deployment, Role, Slot
+from ..deployment_types import SECRET, Deployment, Role, Slot
 from ..export_options import ExportOptions
 from .base import ExportTarget
 from .yaml_text import Commented, dump
@@ -49,9 +49,10 @@ def flag_map(role: Role, skip: tuple[str, ...]) -> dict[str, Any]:
             continue
         if key in out:
             raise ValueError(f"srt-slurm cannot express {flag.name} given twice")
-        if any(isinstance(v, Slot) for v in flag.values):
+        if any(isinstance(v, Slot) and v.kind != SECRET for v in flag.values):
             raise ValueError(f"{flag.name} needs a launcher value srt-slurm does not fill in")
-        values = [str(v) for v in flag.values]
+        # a secret: its env var, read from the job's environment, never the value
+        values = [v.fill(f"${v.role}") if isinstance(v, Slot) else str(v) for v in flag.values]
         out[key] = True if not values else typed(values[0]) if len(values) == 1 else [typed(v) for v in values]
     return out
 

@@ -13,12 +13,12 @@ from ..flags import flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
-from ..render import command_notes, render_curl, render_flags
+from ..render import USER_BADGE, command_notes, render_curl, render_flags
 from ..rules import Cell, Rules
 from ..schema import PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
-from ..subst import Subst, substitute
+from ..subst import Subst, fill_names, substitute
 from .apply_cards import apply, base_cell, context
 from .apply_storage import umbp_role
 from .state import Overrides
@@ -48,15 +48,16 @@ class PlaygroundResult:
     router: str | None  # the PD router command, None while PD is off
     curl: str  # retargeted to the router port while PD is on
     verified: bool
-    matched: Cell | None  # the verified cell the result equals, if any
+    matched: Cell | None  # the verified cell the result equals, if any (the page's before the user's)
     matched_strategy: str | None  # its strategy when it is not the base's ("matches <strategy>")
     notes: tuple[str, ...]  # the model's notes for this command (e.g. the MTP note)
     can_submit: bool  # Not Verified with a base: Submit is offered
     submit_url: str | None = None  # only when `can_submit` and an SGLang version was given
+    user: bool = False  # it equals one of the user's own cells (and none of the page's)
 
     @property
     def badge(self) -> str:
-        return "Verified" if self.verified else "Not Verified"
+        return USER_BADGE if self.user else "Verified" if self.verified else "Not Verified"
 
     @property
     def sibling_text(self) -> str | None:
@@ -81,7 +82,7 @@ def matching_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Seque
         and list(c.flags) == list(flags)
         and set(c.env) == set(env)
     ]
-    found.sort(key=lambda c: c.strategy != sel.strategy)
+    found.sort(key=lambda c: (rules.is_user_cell(c), c.strategy != sel.strategy))
     return found[0] if found else None
 
 
@@ -107,7 +108,7 @@ def pd_banner(
         return []
     peer = "decode" if mode == "prefill" else "prefill"
     words = {"ROLE": mode.upper(), "role": mode, "peer": peer, "router_port": pg.pd.router_port}
-    lines = ["# " + line.format(**words) for line in pg.pd.banner]
+    lines = ["# " + fill_names(line, words) for line in pg.pd.banner]
     notice = hicache_notice(pg, mode, flags, ctx)
     return lines[:1] + [f"# Note: {notice}"] + lines[1:] if notice else lines
 
@@ -212,8 +213,9 @@ def playground(
     text = render_playground(rules, sel, env, flags, ov.pd_mode, framing, subst)
     base_text = render_flags(rules, sel, base.env, base.flags, framing, subst)
     matched = matching_cell(rules, sel, env, flags)
+    user = rules.is_user_cell(matched)
     url = None
-    if matched is None and sglang_version:
+    if (matched is None or user) and sglang_version:
         url = make_submit_url(rules, sel, base, env, flags, sglang_version, bench_result, notes)
     return PlaygroundResult(
         overrides=ov,
@@ -228,10 +230,11 @@ def playground(
         diff=tuple(line_diff(base_text, text)),
         router=router,
         curl=curl,
-        verified=matched is not None,
+        verified=matched is not None and not user,
         matched=matched,
         matched_strategy=matched.strategy if matched is not None and matched.strategy != sel.strategy else None,
         notes=tuple(command_notes(rules, flags)) + tuple(umbp_notes(rules, base, ov, ctx, flags)),
-        can_submit=matched is None,
+        can_submit=matched is None or user,
         submit_url=url,
+        user=user,
     )

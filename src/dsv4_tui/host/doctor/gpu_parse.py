@@ -2,13 +2,23 @@
 
 Parsers are pure and forgiving: a line they cannot read is skipped, so garbage gives an
 empty list rather than an exception, and a cut output still gives the GPUs before the cut.
+They take linear time whatever the tool prints: string methods only, no regular expression,
+and a line over `core.tool_text.MAX_LINE` characters is skipped (see `core/tool_text.py`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
+from ...core.tool_text import (
+    bracket_index,
+    digits_end,
+    dotted_end,
+    is_number,
+    key_value,
+    spaces_end,
+    tool_lines,
+)
 from .model import GpuInfo
 
 NVIDIA_FIELDS = "index,name,memory.total,memory.used,memory.free,driver_version"
@@ -19,13 +29,10 @@ AMD_SMI_METRIC_ARGS = ("metric", "--mem-usage")
 
 MIB = 2**20
 _NA = {"", "n/a", "[n/a]", "not supported", "[not supported]"}
-_CUDA_RE = re.compile(r"CUDA Version\s*:\s*(\d+(?:\.\d+)*)", re.IGNORECASE)
-_ROCM_LINE_RE = re.compile(r"^\s*GPU\[(\d+)\]\s*:\s*(.*?)\s*:\s*(.*?)\s*$")
-_AMD_BLOCK_RE = re.compile(r"^\s*GPU\s*:\s*(\d+)\s*$", re.IGNORECASE)
-_KEY_VALUE_RE = re.compile(r"^\s*([A-Za-z][^:]*?)\s*:\s*(.*?)\s*$")
-_AMOUNT_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?$", re.IGNORECASE)
 _UNIT_BYTES = {"b": 1, "kb": 2**10, "kib": 2**10, "mb": MIB, "mib": MIB, "gb": 2**30, "gib": 2**30, "tb": 2**40}
 
+_CUDA = "cuda version"
+_UNITS = frozenset(f"{p}{i}b" for p in ("", "k", "m", "g", "t") for i in ("", "i"))  # [KMGT]?i?B
 _NAME_KEYS = ("card series", "market_name", "asic.market_name", "product_name", "card sku")
 _TOTAL_KEYS = (("vram total memory (b)", "b"), ("mem_usage.total_vram", "mb"), ("total_vram", "mb"))
 _USED_KEYS = (("vram total used memory (b)", "b"), ("mem_usage.used_vram", "mb"), ("used_vram", "mb"))
@@ -44,7 +51,7 @@ def parse_nvidia_query(output: str) -> tuple[list[GpuInfo], str | None]:
     """GPUs and the driver version from `nvidia-smi --query-gpu=NVIDIA_FIELDS --format=csv,noheader,nounits`."""
     gpus: list[GpuInfo] = []
     driver: str | None = None
-    for line in output.splitlines():
+    for line in tool_lines(output):
         parts = [part.strip() for part in line.split(",")]
         if len(parts) < 6 or not parts[0].isdigit():
             continue
@@ -60,8 +67,38 @@ def parse_nvidia_query(output: str) -> tuple[list[GpuInfo], str | None]:
 
 def parse_cuda_version(output: str) -> str | None:
     """'12.4' from the `nvidia-smi` banner (or `nvidia-smi --version`)."""
-    match = _CUDA_RE.search(output)
-    return match.group(1) if match else None
+    for line in tool_lines(output):
+        lowered = line.lower()
+        at = lowered.find(_CUDA)
+        while at >= 0:  # each look ends before the next "cuda version": linear in the line
+            i = spaces_end(line, at + len(_CUDA))
+            if i < len(line) and line[i] == ":":
+                start = spaces_end(line, i + 1)
+                end = dotted_end(line, start)
+                if end > start:
+                    return line[start:end]
+            at = lowered.find(_CUDA, at + len(_CUDA))
+    return None
+
+
+def _rocm_line(line: str) -> tuple[int, str, str] | None:
+    """'GPU[0] : Card Series: AMD Instinct MI300X' as (0, 'Card Series', 'AMD Instinct MI300X')."""
+    found = bracket_index(line.lstrip(), "GPU[")
+    if found is None:
+        return None
+    index, rest = found
+    rest = rest.lstrip()
+    if not rest.startswith(":"):
+        return None
+    key, sep, value = rest[1:].partition(":")
+    return (index, key.strip(), value.strip()) if sep else None
+
+
+def _amd_block(line: str) -> int | None:
+    """'GPU: 0' (amd-smi's block header, any case and spacing) as 0."""
+    head, sep, number = line.partition(":")
+    number = number.strip()
+    return int(number) if sep and head.strip().lower() == "gpu" and is_number(number) else None
 
 
 def parse_amd_fields(output: str) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
@@ -75,20 +112,20 @@ def parse_amd_fields(output: str) -> tuple[dict[int, dict[str, str]], dict[str, 
     globals_: dict[str, str] = {}
     block: int | None = None
     section = ""
-    for line in output.splitlines():
-        rocm = _ROCM_LINE_RE.match(line)
+    for line in tool_lines(output):
+        rocm = _rocm_line(line)
         if rocm:
-            per_gpu.setdefault(int(rocm.group(1)), {}).setdefault(rocm.group(2).lower(), rocm.group(3))
+            per_gpu.setdefault(rocm[0], {}).setdefault(rocm[1].lower(), rocm[2])
             continue
-        header = _AMD_BLOCK_RE.match(line)
-        if header:
-            block, section = int(header.group(1)), ""
+        header = _amd_block(line)
+        if header is not None:
+            block, section = header, ""
             per_gpu.setdefault(block, {})
             continue
-        pair = _KEY_VALUE_RE.match(line)
+        pair = key_value(line)
         if pair is None:
             continue
-        key, value = pair.group(1).lower(), pair.group(2)
+        key, value = pair[0].lower(), pair[1]
         if block is None:
             globals_.setdefault(key, value)
         elif not value:
@@ -118,11 +155,14 @@ def merge_fields(
 
 def _amount(value: str, default_unit: str) -> int | None:
     """'206141652992' (unit given by the key), '196592 MB' (amd-smi's MB are MiB) as bytes."""
-    match = _AMOUNT_RE.match(value.strip())
-    if match is None:
+    value = value.strip()
+    end = digits_end(value)
+    if 0 < end < len(value) and value[end] == "." and digits_end(value, end + 1) > end + 1:
+        end = digits_end(value, end + 1)  # one fraction, as in '1.5 GB'
+    number, unit = value[:end], value[end:].lstrip().lower()
+    if not number or (unit and unit not in _UNITS):
         return None
-    unit = (match.group(2) or default_unit).lower()
-    return int(float(match.group(1)) * _UNIT_BYTES.get(unit, 1))
+    return int(float(number) * _UNIT_BYTES.get(unit or default_unit.lower(), 1))
 
 
 def _first(fields: Mapping[str, str], keys: Iterable[str]) -> str | None:
