@@ -106,9 +106,15 @@ class ChipRow(Widget, can_focus=True):
         same_places = [(o.id, o.text, o.group, o.shown) for o in options] == [
             (o.id, o.text, o.group, o.shown) for o in self._options
         ]
+        was_selected = self._start()
         self._options = options
         if self._cursor is not None and not self._shown(self._cursor):
             self._cursor = self._start()
+        elif self._cursor is not None and self._cursor == was_selected != self._start():
+            # The selection moved under the highlight (detection preselected another chip):
+            # the highlight follows it, so Enter never picks the chip just replaced.
+            self._cursor = self._start()
+            self._say_highlighted()
         if self._hover is not None and not self._shown(self._hover):
             self._hover = None
         if same_places:
@@ -233,7 +239,9 @@ class ChipRow(Widget, can_focus=True):
             return
         event.stop()
         self._cursor = option.id
-        if not self.has_focus:
+        if self.has_focus:
+            self._say_highlighted()  # the status line follows the click, as it follows the keys
+        else:
             self._take_focus()
         self.refresh()
         if option.state.enabled:

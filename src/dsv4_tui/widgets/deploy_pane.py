@@ -16,7 +16,7 @@ from .command_box import CommandBox, CommandDisplay
 from .quiet import set_text
 
 
-class DeployPane(VerticalScroll):
+class DeployPane(VerticalScroll, can_focus=False):
     """Shows a `DeployView` and the status line; it holds no state beyond what it is bound to."""
 
     DEFAULT_CSS = """

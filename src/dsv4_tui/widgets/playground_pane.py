@@ -43,7 +43,7 @@ def layout_of(view: PlaygroundView) -> tuple:
 LABEL_WIDTH = 18  # the knobs' labels are longer than Deploy's
 
 
-class PlaygroundPane(VerticalScroll):
+class PlaygroundPane(VerticalScroll, can_focus=False):
     """Displays a `PlaygroundView`; picks go to the App (the one state owner).
 
     While its tab is hidden the pane does nothing but note that it is behind; it catches up
