@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
 from pathlib import Path
 
 from textual import work
@@ -48,6 +49,7 @@ from .lint_actions import LintActions
 from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
 from .tab_actions import TABS, TabActions
 
+TERMINAL_LOST = 129  # the exit code when the terminal went away (128 + SIGHUP, as a shell says)
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
@@ -107,9 +109,12 @@ class DSV4App(
         remember: bool = True,
         probe_deadline: float = 60.0,
         settle_gc: bool = False,
+        watch_terminal: bool = False,
     ):
         super().__init__()
         self.settle_gc = settle_gc
+        self.watch_terminal = watch_terminal
+        self._hangup_watch = None  # HangupWatch while the app watches its terminal
         self.probe_deadline = probe_deadline
         self.rules = rules
         self.detect = detect
@@ -233,6 +238,28 @@ class DSV4App(
 
     def on_unmount(self) -> None:
         self._save_state()
+        self._unwatch_terminal()
+
+    # -- the terminal going away ---------------------------------------------------------
+    def _watch_terminal(self) -> None:
+        """A lost terminal ends the app: SIGHUP (ssh dropped, the window closed), or the
+        terminal's input hung up without a signal (Textual would spin on it forever)."""
+        from ..host.terminal import HangupWatch
+
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, self.terminal_lost)
+        self._hangup_watch = HangupWatch(0, lambda: loop.call_soon_threadsafe(self.terminal_lost)).start()
+
+    def _unwatch_terminal(self) -> None:
+        if self._hangup_watch is None:
+            return
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        self._hangup_watch.stop()
+        self._hangup_watch = None
+
+    def terminal_lost(self) -> None:
+        """Nobody is there to see the screen: save the state and end, exit code 129."""
+        self.exit(None, return_code=TERMINAL_LOST)
 
     # -- layout --------------------------------------------------------------------------
     def get_default_screen(self) -> MainScreen:
@@ -265,6 +292,8 @@ class DSV4App(
             gc.enable()
 
     def on_mount(self) -> None:
+        if self.watch_terminal:
+            self._watch_terminal()
         if self.settle_gc:
             self.set_timer(5.0, self._settle)  # in case the Playground is never built
         for problem in self.startup_problems:
@@ -286,7 +315,8 @@ class DSV4App(
             self.run_detection()
             self.gather_box_facts()
         self.background_started.set()
-        await self._build_playground()
+        if self.query_one("#playground", Container).is_attached:  # not when quitting already
+            await self._build_playground()
 
     crashed = False  # Textual panicked (e.g. its input thread died): the exit code must say so
 
