@@ -17,6 +17,7 @@ The data types are in `deployment_types`, the parsing of command text in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .deployment_parse import router_role, serve_role
@@ -64,7 +65,11 @@ __all__ = [
 
 
 def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
-    return env.subst().with_values(MODEL_NAME=model_name(rules, sel))
+    """The Env's values as `dsv4 print` uses them, except the bind host (placeholders of kind
+    "bind", e.g. HOST_IP): a pod or a job has its own address, so it binds its default (all
+    interfaces), never the address of the box dsv4 runs on."""
+    own = {k: v for k, v in env.overrides.items() if env.placeholders[k].kind != "bind"}
+    return Env(env.placeholders, own).subst().with_values(MODEL_NAME=model_name(rules, sel))
 
 
 def _secret(rules: Rules) -> tuple[str, ...]:
@@ -88,6 +93,7 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
     for p in (v for r in roles for f in r.flags for v in f.values if isinstance(v, Slot) and v.kind == PEER):
         if not any(r.name == p.role and p.replica < r.replicas for r in roles):
             raise ValueError(f"the router names {p.text!r}, which is no {p.role} worker of {sel.text}")
+    roles = [replace(r, gpus_used=_gpus_used(rules, r, hw.gpus_per_node)) if r.gpus else r for r in roles]
     return Deployment(
         selection=sel,
         family=rules.model.model.name,
@@ -103,6 +109,15 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
         cache=(host, inside) if sep else None,
         hints=tuple(rules.model.multi_node_hints.get(sel.hw, ())) if multinode else (),
     )
+
+
+def _gpus_used(rules: Rules, role: Role, per_node: int) -> int:
+    """The GPUs one node of `role` uses: its TP over its nodes (the hardware's count when the
+    command has no TP number), never more than the node has."""
+    tp = role.text(rules.playground.attention.tp.flag)
+    if tp is None or not (tp.isascii() and tp.isdigit()) or int(tp) < 1:
+        return per_node
+    return min(per_node, max(1, int(tp) // max(role.nodes, 1)))
 
 
 def _cell_role(rules: Rules, names: EngineNames, role: CellRole, subst: Subst) -> Role:
