@@ -138,8 +138,10 @@ def test_hf_token_is_never_an_env_value(rules):
 def test_user_env_values_are_substituted(rules):
     """PORT is the user's; the bind host never is: a pod or job binds its own (issue 18, 4)."""
     env = Env.defaults(rules).with_values({"PORT": "31000", "HOST_IP": "10.1.2.3"})
-    (role,) = from_deploy(rules, B200_SINGLE, env).roles
+    (role,) = build(rules, B200_SINGLE, env).roles
     assert role.port == 31000 and role.text("--host") == "0.0.0.0"
+    (here,) = build(rules, B200_SINGLE, env, this_box=True).roles  # the Doctor's: as it runs here
+    assert here.text("--host") == "10.1.2.3"
 
 
 def test_options_defaults_and_names(rules):

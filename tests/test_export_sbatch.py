@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dsv4_tui.core.deployment import ExportOptions, from_deploy, from_playground
+from dsv4_tui.core.deployment import ExportOptions, build, from_deploy, from_playground
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.formats import sbatch
 from dsv4_tui.core.playground import Overrides
@@ -239,7 +239,7 @@ def test_any_value_is_passed_exactly_and_never_runs(rules, fakes, value):
 def test_hostile_values_pass_bash_n_shellcheck_and_run_exactly(rules, fakes, tmp_path):
     paths = []
     for i, value in enumerate(HOSTILE):
-        dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, PORT=value))
+        dep = build(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, PORT=value))
         text = sbatch.export(dep, ExportOptions(pyxis=True))
         path = tmp_path / f"hostile-{i}.sbatch"
         path.write_text(text, encoding="utf-8")

@@ -28,7 +28,7 @@ from .env import Env
 from .export_options import NAME_MAX as NAME_MAX  # re-exported: the options belong to the deployment
 from .export_options import ExportOptions as ExportOptions
 from .export_options import default_name as default_name
-from .playground import Overrides, playground, router_command
+from .playground import Overrides, base_cell, playground, role_ports, router_command
 from .render import Subst, docker_image, inject_multinode, model_name
 from .rules import Rules
 from .selection import Selection
@@ -56,6 +56,7 @@ __all__ = [
     "build",
     "default_name",
     "engine_names",
+    "scheduler_env",
     "from_deploy",
     "from_playground",
 ]
@@ -64,12 +65,15 @@ __all__ = [
 # --------------------------------------------------------------------------- builders
 
 
-def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
-    """The Env's values as `dsv4 print` uses them, except the bind host (placeholders of kind
-    "bind", e.g. HOST_IP): a pod or a job has its own address, so it binds its default (all
+def scheduler_env(env: Env) -> Env:
+    """The Env for a file a scheduler runs: without the bind host (placeholders of kind
+    "bind", e.g. HOST_IP). A pod or a job has its own address, so it binds the default (all
     interfaces), never the address of the box dsv4 runs on."""
-    own = {k: v for k, v in env.overrides.items() if env.placeholders[k].kind != "bind"}
-    return Env(env.placeholders, own).subst().with_values(MODEL_NAME=model_name(rules, sel))
+    return Env(env.placeholders, {k: v for k, v in env.overrides.items() if env.placeholders[k].kind != "bind"})
+
+
+def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
+    return env.subst().with_values(MODEL_NAME=model_name(rules, sel))
 
 
 def _secret(rules: Rules) -> tuple[str, ...]:
@@ -167,14 +171,20 @@ def from_playground(rules: Rules, sel: Selection, overrides: Overrides, env: Env
     prefill, prefill_ok = _playground_role(rules, sel, overrides, env, "prefill")
     decode, decode_ok = _playground_role(rules, sel, overrides, env, "decode")
     title = f"Router ({rules.playground.pd.label})"
-    router = router_role(
-        engine_names(rules), title, router_command(rules.playground, sel.as_dict()), _subst(rules, sel, env)
-    )
+    subst = _subst(rules, sel, env)
+    base = base_cell(rules, sel)
+    ports = role_ports(rules, base.flags if base is not None else (), subst)
+    router = router_role(engine_names(rules), title, router_command(rules.playground, sel.as_dict(), ports), subst)
     return _deployment(rules, sel, [prefill, decode, router], prefill_ok and decode_ok, "playground")
 
 
-def build(rules: Rules, sel: Selection, env: Env, overrides: Overrides | None = None) -> Deployment:
-    """`from_deploy` when no override is set, else `from_playground`."""
+def build(
+    rules: Rules, sel: Selection, env: Env, overrides: Overrides | None = None, *, this_box: bool = False
+) -> Deployment:
+    """`from_deploy` when no override is set, else `from_playground`. For a scheduler (the
+    default) the bind host is the pod's or job's own (`scheduler_env`); `this_box` keeps the
+    Env's, for the command as it runs here (the Doctor)."""
+    env = env if this_box else scheduler_env(env)
     if overrides is None or overrides.is_untouched():
         return from_deploy(rules, sel, env)
     return from_playground(rules, sel, overrides, env)
