@@ -494,6 +494,10 @@ async def test_the_help_lists_every_key_from_the_bindings(rules):
         for line in ("- **d** Playground: the command", "- **s** Playground: propose", "- **R** Playground: back to"):
             assert line in text
         assert "- **? / f1** this help" in text.lower() and "PageUp / PageDown" in text
+        # Keys that are not the app's own bindings are in it too (issue 18, 16).
+        assert "- **tab / shift+tab** the next / previous row" in text.lower()
+        assert "- **escape** close a dialog" in text.lower() or "- **esc** close a dialog" in text.lower()
+        assert "- **r** Doctor: run the checks again" in text
 
 
 async def test_playground_keys_are_in_the_footer_only_in_the_playground(rules):

@@ -138,9 +138,14 @@ class CommandActions:
         from textual.binding import Binding
 
         from ..widgets.chips import ChipRow
+        from ..widgets.doctor_pane import DoctorPane
 
+        focus_and_close = [
+            Binding("tab,shift+tab", "focus", tooltip="the next / previous row, button or checks line"),
+            Binding("escape", "close", tooltip="close a dialog (Env, Export, cURL, checks, help)"),
+        ]
         rows = []
-        for binding in [*ChipRow.BINDINGS, *self.BINDINGS]:
+        for binding in [*ChipRow.BINDINGS, *focus_and_close, *self.BINDINGS, *DoctorPane.BINDINGS]:
             keys = [self.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(",")]
             rows.append((" / ".join(keys), binding.tooltip or binding.description))
         return rows
