@@ -165,21 +165,23 @@ class DSV4App(
     # -- derived state -------------------------------------------------------------------
     def _refresh_view(self) -> None:
         self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection)
-        self.deploy_checks = self.checks_of(self.view.display)
+        self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:
         if self.pg_view is None:
             return  # not built yet: playground_now() computes it when it is first needed
         self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-        self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+        self.pg_checks = self.checks_of(view.display, self.playground_page_text(view)) if view.result.has_base else None
 
     def playground_now(self) -> PlaygroundView:
         """The Playground's view, computed now if nothing has needed it yet (it is kept
         current from then on). The start-up leaves it to after the first frame."""
         if self.pg_view is None:
             self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-            self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+            self.pg_checks = (
+                self.checks_of(view.display, self.playground_page_text(view)) if view.result.has_base else None
+            )
         return self.pg_view
 
     def watch_selection(self) -> None:
