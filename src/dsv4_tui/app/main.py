@@ -30,6 +30,7 @@ from ..core.playground import Overrides
 from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
 from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
+from ..errors import EXIT_TERMINAL_LOST
 from ..host.envfile import load_env_file
 from ..host.files import WriteProblem, clean_config_folder
 from ..host.paths import config_dir, env_path
@@ -49,7 +50,7 @@ from .lint_actions import LintActions
 from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
 from .tab_actions import TABS, TabActions
 
-TERMINAL_LOST = 129  # the exit code when the terminal went away (128 + SIGHUP, as a shell says)
+TERMINAL_LOST = EXIT_TERMINAL_LOST
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
