@@ -8,7 +8,8 @@ import sys
 from ..core.rules import Rules
 from ..core.view import unfilled
 from ..host.terminal import stdout_on_terminal
-from .main import TERMINAL_LOST, DSV4App
+from .main import DSV4App
+from .terminal_actions import TERMINAL_LOST
 
 __all__ = ["DSV4App", "run_app"]
 
@@ -24,8 +25,8 @@ def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False, p
             print_on_exit=print_on_exit,
             probe_deadline=probe_deadline,
             settle_gc=True,
-            watch_terminal=True,
         )
+        app.watch_terminal = True  # a lost terminal ends it (SIGHUP, or the input hanging up)
         with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
             try:
                 result = app.run()

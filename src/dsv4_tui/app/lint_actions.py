@@ -56,11 +56,15 @@ class LintActions:
         base = view.result.base
         return view.result.base_text if base is not None and base.verified else None
 
+    def playground_checks(self, view) -> CommandChecks | None:
+        """The checks of the Playground's command (None without a base command)."""
+        if view is None or not view.result.has_base:
+            return None
+        return self.checks_of(view.display, self.playground_page_text(view))
+
     def refresh_checks(self) -> None:
         self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
-        view = self.pg_view
-        has_base = view is not None and view.result.has_base
-        self.pg_checks = self.checks_of(view.display, self.playground_page_text(view)) if has_base else None
+        self.pg_checks = self.playground_checks(self.pg_view)
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import signal
 from pathlib import Path
 
 from textual import work
@@ -30,7 +29,6 @@ from ..core.playground import Overrides
 from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
 from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
-from ..errors import EXIT_TERMINAL_LOST
 from ..host.envfile import load_env_file
 from ..host.files import WriteProblem, clean_config_folder
 from ..host.paths import config_dir, env_path
@@ -43,20 +41,14 @@ from ..widgets.footer import KeyBar
 from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
-from .command_actions import CommandActions
-from .doctor_actions import DoctorActions
-from .export_actions import ExportActions
-from .lint_actions import LintActions
-from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
-from .tab_actions import TABS, TabActions
+from .actions import AppActions
+from .playground_actions import PLAYGROUND_HINT
+from .tab_actions import TABS
 
-TERMINAL_LOST = EXIT_TERMINAL_LOST
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
-class DSV4App(
-    TabActions, CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]
-):
+class DSV4App(AppActions, App[str | None]):
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
@@ -110,12 +102,9 @@ class DSV4App(
         remember: bool = True,
         probe_deadline: float = 60.0,
         settle_gc: bool = False,
-        watch_terminal: bool = False,
     ):
         super().__init__()
         self.settle_gc = settle_gc
-        self.watch_terminal = watch_terminal
-        self._hangup_watch = None  # HangupWatch while the app watches its terminal
         self.probe_deadline = probe_deadline
         self.rules = rules
         self.detect = detect
@@ -173,16 +162,14 @@ class DSV4App(
         if self.pg_view is None:
             return  # not built yet: playground_now() computes it when it is first needed
         self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-        self.pg_checks = self.checks_of(view.display, self.playground_page_text(view)) if view.result.has_base else None
+        self.pg_checks = self.playground_checks(view)
 
     def playground_now(self) -> PlaygroundView:
         """The Playground's view, computed now if nothing has needed it yet (it is kept
         current from then on). The start-up leaves it to after the first frame."""
         if self.pg_view is None:
             self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-            self.pg_checks = (
-                self.checks_of(view.display, self.playground_page_text(view)) if view.result.has_base else None
-            )
+            self.pg_checks = self.playground_checks(view)
         return self.pg_view
 
     def watch_selection(self) -> None:
@@ -242,27 +229,6 @@ class DSV4App(
     def on_unmount(self) -> None:
         self._save_state()
         self._unwatch_terminal()
-
-    # -- the terminal going away ---------------------------------------------------------
-    def _watch_terminal(self) -> None:
-        """A lost terminal ends the app: SIGHUP (ssh dropped, the window closed), or the
-        terminal's input hung up without a signal (Textual would spin on it forever)."""
-        from ..host.terminal import HangupWatch
-
-        loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGHUP, self.terminal_lost)
-        self._hangup_watch = HangupWatch(0, lambda: loop.call_soon_threadsafe(self.terminal_lost)).start()
-
-    def _unwatch_terminal(self) -> None:
-        if self._hangup_watch is None:
-            return
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-        self._hangup_watch.stop()
-        self._hangup_watch = None
-
-    def terminal_lost(self) -> None:
-        """Nobody is there to see the screen: save the state and end, exit code 129."""
-        self.exit(None, return_code=TERMINAL_LOST)
 
     # -- layout --------------------------------------------------------------------------
     def get_default_screen(self) -> MainScreen:
@@ -385,11 +351,14 @@ class DSV4App(
             )
             return
         sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+        row, previous = self.query_one("#row-hw", ChipRow), self.selection.hw
         self._preselecting = True
         try:
             self.selection = sel
         finally:
             self._preselecting = False
+        if row.highlighted is not None and row.highlighted.id == previous:  # not moved by the user yet
+            row.highlight(found.hw_id, quiet=True)  # Enter picks the chip preselected, not the one replaced
         self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
 
     # -- choosing ------------------------------------------------------------------------

@@ -106,15 +106,9 @@ class ChipRow(Widget, can_focus=True):
         same_places = [(o.id, o.text, o.group, o.shown) for o in options] == [
             (o.id, o.text, o.group, o.shown) for o in self._options
         ]
-        was_selected = self._start()
         self._options = options
         if self._cursor is not None and not self._shown(self._cursor):
             self._cursor = self._start()
-        elif self._cursor is not None and self._cursor == was_selected != self._start():
-            # The selection moved under the highlight (detection preselected another chip):
-            # the highlight follows it, so Enter never picks the chip just replaced.
-            self._cursor = self._start()
-            self._say_highlighted()
         if self._hover is not None and not self._shown(self._hover):
             self._hover = None
         if same_places:
@@ -151,14 +145,16 @@ class ChipRow(Widget, can_focus=True):
         return self.option(self._cursor) if self.has_focus and self._cursor else None
 
     # -- focus and keys ------------------------------------------------------------------
-    def highlight(self, option_id: str) -> None:
-        """Put the highlight on `option_id` (shown) and focus the row."""
+    def highlight(self, option_id: str, *, quiet: bool = False) -> None:
+        """Put the highlight on `option_id` (shown) and focus the row; `quiet`: without
+        saying so on the status line (the caller says something else there)."""
         if not self._shown(option_id):
             raise ValueError(f"{self.dim}: no chip {option_id!r} on show")
         self._cursor = option_id
         self.refresh()
         if self.has_focus:
-            self._say_highlighted()
+            if not quiet:
+                self._say_highlighted()
         else:
             self._take_focus()
 
