@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/dsv4 $(ARGS)
+	@$(BIN)/dsv4 $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -211,8 +211,8 @@ async def test_keyboard_navigation(rules):
         row(app, "quant").focus()
         await pilot.press("up", "up")
         assert highlighted(app) == ("hw", "b200")
-        await pilot.press("up")  # past the first row: the pane itself, where ↑ ↓ scroll
-        assert app.focused is app.query_one("#deploy-pane")
+        await pilot.press("up")  # past the first row: it stays put (the pane never takes focus)
+        assert highlighted(app) == ("hw", "b200")
 
 
 async def test_a_burst_of_arrow_keys_moves_one_row_per_key(rules):
@@ -415,6 +415,7 @@ def test_cli_prints_the_command_on_exit(rules, monkeypatch, capsys, flags, key, 
 
     def headless_run(self, **kwargs):
         seen["detect"] = self.detect
+        self.watch_terminal = False  # headless: no terminal to watch
 
         async def user(pilot):
             await pilot.pause()
@@ -424,6 +425,7 @@ def test_cli_prints_the_command_on_exit(rules, monkeypatch, capsys, flags, key, 
         return original_run(self, headless=True, size=SIZE, auto_pilot=user)
 
     monkeypatch.setattr(DSV4App, "run", headless_run)
+    monkeypatch.setattr(cli, "has_terminal", lambda: True)
     assert cli.main(["--no-detect", *flags]) == 0
     out = capsys.readouterr().out
     assert seen["detect"] is False
@@ -439,9 +441,9 @@ async def test_80x24_scrolls_to_the_command(rules):
         install = app.query_one("#deploy-pane #install")
         assert pane.max_scroll_y > 0  # more than fits: the pane scrolls
         assert not pane.content_region.contains_region(install.region)
-        await pilot.press("up")  # from the first chip row to the pane, then scroll with keys
-        assert app.focused is pane
-        await pilot.press("end")
+        await pilot.press("up")  # the first chip row keeps focus (never the pane: issue 18)
+        assert app.focused is app.query_one("#deploy-pane #row-hw")
+        await pilot.press("end")  # the pane's scroll keys work from a row
         await pilot.pause()
         assert pane.scroll_y == pane.max_scroll_y
         assert pane.content_region.contains_region(install.region)
@@ -492,6 +494,10 @@ async def test_the_help_lists_every_key_from_the_bindings(rules):
         for line in ("- **d** Playground: the command", "- **s** Playground: propose", "- **R** Playground: back to"):
             assert line in text
         assert "- **? / f1** this help" in text.lower() and "PageUp / PageDown" in text
+        # Keys that are not the app's own bindings are in it too (issue 18, 16).
+        assert "- **tab / shift+tab** the next / previous row" in text.lower()
+        assert "- **escape** close a dialog" in text.lower() or "- **esc** close a dialog" in text.lower()
+        assert "- **r** Doctor: run the checks again" in text
 
 
 async def test_playground_keys_are_in_the_footer_only_in_the_playground(rules):

@@ -115,6 +115,19 @@ async def test_typing_into_the_editor(rules):
         assert "--port 9001" in command_on_screen(app)
 
 
+async def test_ctrl_a_selects_all_and_typing_replaces_it(rules):
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_env(pilot)
+        editor = screen.query_one("#env-editor", TextArea)
+        editor.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        assert editor.selected_text == editor.text != ""
+        await pilot.press(*'PORT = "9002"')
+        assert editor.text == 'PORT = "9002"'
+
+
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [

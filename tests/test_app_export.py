@@ -185,11 +185,40 @@ async def test_save_writes_the_file_atomically_with_mode_0644(rules, tmp_path):
         await choose_target(pilot, screen, "srt-slurm")
         path = tmp_path / "sub" / "recipe.yaml"
         await save_to(pilot, screen, path)
+        assert isinstance(app.screen, ConfirmScreen)  # the folder is missing: asked, never silent
+        assert f"{path.parent} does not exist" in plain(app.screen.query_one(".question", Static))
+        await pilot.press("y")
+        await pilot.pause()
         assert path.read_text(encoding="utf-8") == core_export(rules, "srt-slurm", GB200_MULTI, app.env)
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
         assert status(screen) == f"Saved to {path}" and errors(screen) == ""
         assert any(title == "Export" and str(path) in message for title, _, message in notes(app))
         assert sorted(os.listdir(path.parent)) == ["recipe.yaml"]  # no temp file left
+
+
+async def test_a_missing_folder_is_not_created_after_no(rules, tmp_path):
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, B200)
+        screen = await open_export(pilot)
+        await save_to(pilot, screen, tmp_path / "nonexistent" / "dir" / "x")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and not (tmp_path / "nonexistent").exists()
+        assert "does not exist" in errors(screen)
+
+
+async def test_the_saved_path_is_shown_in_full(rules, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, B200)
+        screen = await open_export(pilot)
+        default = screen.query_one("#export-path", Input).value
+        assert default.startswith("./")
+        await save_to(pilot, screen, default)
+        assert status(screen) == f"Saved to {tmp_path / default[2:]}"
 
 
 async def test_enter_in_the_path_saves(rules, tmp_path):

@@ -44,6 +44,7 @@ async def test_the_checks_line_summarises_the_deploy_command(rules):
         await pilot.pause()
         line = checks_line(app, "deploy")
         assert line.startswith("⚠ 1 warning")  # --enable-dp-attention is deprecated in 0.5.23
+        assert line.startswith("⚠ 1 warning (from the page's own text)")  # a verified cell's own flag
         assert "-warning" in app.query_one("#deploy-checks").classes
 
 

@@ -785,3 +785,31 @@ async def test_a_click_on_the_playground_tab_shows_it_current(rules):
         assert app.query_one("#pg-body").display
         assert pg_base(app).startswith("Base: B200 · Flash · FP4 · Balanced · Single Node")
         assert "--moe-a2a-backend deepep" in pg_command(app)  # the Balanced cell's command
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+@pytest.mark.parametrize(
+    "warning", [None, "⚠ The checks find 2 error(s) in this command (a, b): SGLang would refuse it."]
+)
+async def test_the_submit_dialog_fits_small_terminals(rules, size, warning):
+    """Issue 18, 8: Notes and all three buttons are on screen, each where a click reaches it."""
+    app = new_app(rules)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.push_screen(SubmitScreen("B200 · Flash · FP4 · High-Throughput · Single Node", warning))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SubmitScreen)
+        for wid in (
+            "#submit-ran",
+            "#submit-version",
+            "#submit-notes",
+            "#submit-cancel",
+            "#submit-save",
+            "#submit-link",
+        ):
+            widget = screen.query_one(wid)
+            region = widget.region
+            assert region.area > 0 and screen.region.contains_region(region), (wid, region)
+            hit, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+            assert hit is widget or widget in hit.ancestors, (wid, hit)

@@ -12,6 +12,7 @@ import pytest
 
 from dsv4_tui import cli
 from dsv4_tui.core.env import Env
+from dsv4_tui.core.ids import find_id
 from dsv4_tui.core.render import badge, render_command, render_curl
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import Selection, first_selection
@@ -248,3 +249,19 @@ def test_curl_follows_port_unless_curl_port_is_set(capsys):
     assert out.startswith("curl http://localhost:32000/")
     code, out, err = run(capsys, "print", "--curl")  # no MTP note for the cURL (the cell has MTP on)
     assert out.startswith("curl http://localhost:30000/") and err == ""
+
+
+def test_the_chips_texts_name_their_options(rules, capsys, tmp_path):
+    """What a chip shows works on the command line too (issue 18, 17): `--hw "H200 141G"`,
+    `--variant "Flash 284B"`, for every option of every dimension, data-driven."""
+    code, by_id, _ = run(capsys, "print", "--hw", "h200", "--variant", "flash")
+    assert code == 0
+    code, by_chip, err = run(capsys, "print", "--hw", "H200 141G", "--variant", "Flash 284B")
+    assert (code, by_chip) == (0, by_id), err
+    for dim, options in rules.options.items():
+        for o in options:
+            assert find_id(rules.chip_text(dim, o.id), rules.names(dim), dim) == o.id
+    script = tmp_path / "serve.sh"
+    script.write_text(by_id, encoding="utf-8")
+    code, _, err = run(capsys, "lint", "--hw", "h200 141g", "--variant", "flash 284b", str(script))
+    assert code == 0, err

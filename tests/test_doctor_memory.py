@@ -31,16 +31,18 @@ def test_shm_large_enough(box):
     assert (result.status, result.message) == ("ok", "/dev/shm is 64.0 GiB (needs 32.0 GiB)")
 
 
-def test_small_shm_fails_in_docker_and_warns_in_python(box):
+def test_small_shm_fails_in_docker_and_is_skipped_in_python(box):
     box.disk[str(box.sysroot / "dev/shm")] = (64 * 2**20, 64 * 2**20)
     docker = shm_result(make_request(framing="docker"), box.ctx())
     assert (docker.status, docker.message) == ("fail", "/dev/shm is 64 MiB; the command needs 32.0 GiB")
     assert docker.fix == "grow it: sudo mount -o remount,size=32G /dev/shm"
-    assert shm_result(make_request(), box.ctx()).status == "warn"
+    # Issue 18, 13: Python framing has no --shm-size: skipped, with the reason, never measured against it.
+    python = shm_result(make_request(), box.ctx())
+    assert python.status == "skipped" and "Python framing" in python.message and "--shm-size" in python.message
 
 
 def test_shm_unreadable_warns(box):
-    result = shm_result(make_request(), box.ctx())  # no file system registered for it
+    result = shm_result(make_request(framing="docker"), box.ctx())  # no file system registered for it
     assert result.status == "warn" and result.message.startswith("cannot read the size of /dev/shm")
 
 
@@ -50,7 +52,7 @@ def test_shm_not_asked_for_is_skipped(box):
 
 def test_shm_is_read_under_the_sysroot(box):
     seen = []
-    shm_result(make_request(), box.ctx(disk_usage=lambda path: seen.append(path) or (0, 0)))
+    shm_result(make_request(framing="docker"), box.ctx(disk_usage=lambda path: seen.append(path) or (0, 0)))
     assert seen == [box.sysroot / "dev/shm"]
 
 

@@ -80,6 +80,7 @@ def test_healthy_box_python_framing(box):
         "docker.daemon": "skipped",
         "docker.image": "skipped",
         "docker.runtime": "skipped",
+        "host.shm": "skipped",  # no --shm-size without Docker
         "net.ib": "skipped",
         "net.node0": "skipped",
         "weights.token": "skipped",

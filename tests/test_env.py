@@ -92,6 +92,30 @@ def test_load_returns_only_the_non_default_values(tmp_path, ph):
     assert load_env_file(path, ph) == {"CURL_PORT": "8000"}
 
 
+def test_an_explicit_curl_port_wins_even_at_its_default_value(tmp_path, ph):
+    """Issue 18, 15: CURL_PORT = "30000" set in env.toml is the user's choice; only an absent
+    CURL_PORT follows PORT."""
+    path = tmp_path / "env.toml"
+    path.write_text('PORT = "31000"\nCURL_PORT = "30000"\n', encoding="utf-8")
+    env = Env(ph, load_env_file(path, ph))
+    assert env.get("CURL_PORT") == "30000" and env.followed("CURL_PORT") is None
+    path.write_text('PORT = "31000"\n', encoding="utf-8")
+    env = Env(ph, load_env_file(path, ph))
+    assert env.get("CURL_PORT") == "31000" and env.followed("CURL_PORT") == "PORT"
+
+
+def test_the_env_text_keeps_an_unset_follower_unset(ph):
+    """The editor's text shows an absent CURL_PORT commented out: saving it unchanged keeps it
+    following PORT; a CURL_PORT set is written as a value and stays set."""
+    env = Env(ph, {"PORT": "31000"})
+    text = env.to_toml()
+    assert '# CURL_PORT = "30000"' in text and "follows PORT while unset" in text
+    assert "CURL_PORT" not in parse_env_toml(text, ph)
+    assert Env(ph, parse_env_toml(text, ph)).get("CURL_PORT") == "31000"
+    pinned = Env(ph, {"PORT": "31000", "CURL_PORT": "30000"})
+    assert parse_env_toml(pinned.to_toml(), ph)["CURL_PORT"] == "30000"
+
+
 def test_syntax_error_names_file_and_line(tmp_path, ph):
     path = tmp_path / "env.toml"
     path.write_text('PORT = "1"\n\nHOST_IP = "unterminated\n', encoding="utf-8")

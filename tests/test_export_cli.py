@@ -144,8 +144,10 @@ def test_an_option_a_target_does_not_list_changes_nothing(rules, target):
 def test_output_file_is_written_atomically_0644_and_not_replaced_without_force(rules, capsys, tmp_path):
     path = tmp_path / "out" / "v4.yaml"
     argv = ["export", "--to", "lws", *selection_args(GB200_MULTI), "-o", str(path)]
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (0, "") and str(path) in err
+    code, out, err = run(capsys, *argv)  # the folder is missing: never created silently (issue 18, 10)
+    assert (code, out) == (2, "") and "does not exist; add --parents" in err and not path.parent.exists()
+    code, out, err = run(capsys, *argv, "--parents")
+    assert (code, out) == (0, "") and str(path) in err and f"created the folder {path.parent}" in err
     assert path.read_text(encoding="utf-8") == expected(rules, "lws", GB200_MULTI)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert sorted(p.name for p in path.parent.iterdir()) == ["v4.yaml"]  # no temp file left
@@ -163,7 +165,7 @@ def test_output_to_a_folder_or_an_unwritable_place_exits_2(capsys, tmp_path):
     assert code == 2 and str(tmp_path) in err and "folder" in err
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    code, _, err = run(capsys, "export", "--to", "sbatch", "-o", str(blocker / "job.sbatch"), "--force")
+    code, _, err = run(capsys, "export", "--to", "sbatch", "-o", str(blocker / "job.sbatch"), "--force", "--parents")
     assert code == 2 and "cannot write" in err and "job.sbatch" in err
 
 

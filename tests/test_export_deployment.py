@@ -136,9 +136,12 @@ def test_hf_token_is_never_an_env_value(rules):
 
 
 def test_user_env_values_are_substituted(rules):
+    """PORT is the user's; the bind host never is: a pod or job binds its own (issue 18, 4)."""
     env = Env.defaults(rules).with_values({"PORT": "31000", "HOST_IP": "10.1.2.3"})
-    (role,) = from_deploy(rules, B200_SINGLE, env).roles
-    assert role.port == 31000 and role.text("--host") == "10.1.2.3"
+    (role,) = build(rules, B200_SINGLE, env).roles
+    assert role.port == 31000 and role.text("--host") == "0.0.0.0"
+    (here,) = build(rules, B200_SINGLE, env, this_box=True).roles  # the Doctor's: as it runs here
+    assert here.text("--host") == "10.1.2.3"
 
 
 def test_options_defaults_and_names(rules):
@@ -160,7 +163,8 @@ def test_options_defaults_and_names(rules):
             and name[-1].isalnum()
             and set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
         )
-        assert o.job_name(dep) == name and o.gpus(dep) == dep.gpus_per_node and o.image_for(dep) == dep.image
+        assert o.job_name(dep) == name and o.image_for(dep) == dep.image
+        assert ExportOptions(whole_node=True).gpus(dep) == dep.gpus_per_node >= o.gpus(dep)
     with pytest.raises(ValueError) as err:
         ExportOptions(name="x" * 41, partition="a b", image="two words")
     assert all(k in str(err.value) for k in ("name", "partition", "image"))

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dsv4_tui.core.deployment import ExportOptions, from_deploy, from_playground
+from dsv4_tui.core.deployment import ExportOptions, build, from_deploy, from_playground
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.formats import lws
 from dsv4_tui.core.playground import Overrides
@@ -226,11 +226,13 @@ def test_playground_pd_roles_and_router_are_exact(rules, sel, ov):
 
 
 def test_user_env_values_are_substituted_like_dsv4_print(rules):
-    env = Env.defaults(rules).with_values({"PORT": "31000", "HOST_IP": "::1"})
-    (spec,) = lws_specs(export_docs(from_deploy(rules, GB200_MULTI, env))[0]).values()
-    want = printed(GB200_MULTI, "--set=PORT=31000", "--set=HOST_IP=::1", rank=1)[0]
+    """PORT as `dsv4 print` gives it; never the Env's bind host: a pod binds its own (issue 18, 4)."""
+    env = Env.defaults(rules).with_values({"PORT": "31000", "HOST_IP": "10.0.0.5"})
+    (spec,) = lws_specs(export_docs(build(rules, GB200_MULTI, env))[0]).values()
+    want = printed(GB200_MULTI, "--set=PORT=31000", rank=1)[0]
     assert pod_command(spec, 1) == want
-    svc = export_docs(from_deploy(rules, GB200_MULTI, env))[1]
+    assert "10.0.0.5" not in lws.export(build(rules, GB200_MULTI, env), ExportOptions())
+    svc = export_docs(build(rules, GB200_MULTI, env))[1]
     assert svc["spec"]["ports"][0]["port"] == 31000
 
 
@@ -246,13 +248,14 @@ def test_user_env_values_are_substituted_like_dsv4_print(rules):
 @example("0x10")
 @example("\u2028\ufeff\x85")
 def test_any_value_reads_back_exactly_and_is_never_expanded(rules, value):
-    """A bind host carrying quotes, `$(LWS_WORKER_INDEX)`, newlines…: the pod gets exactly it."""
-    dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, HF_TOKEN="hf_x"))
+    """A bind host carrying quotes, `$(LWS_WORKER_INDEX)`, newlines…: the pod never gets it,
+    it binds the default (its own address) and is otherwise exactly `dsv4 print`'s."""
+    dep = build(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, HF_TOKEN="hf_x"))
     (spec,) = lws_specs(export_docs(dep)[0]).values()
-    subst = hostile_env(rules, HOST_IP=value, NODE_RANK="1", NODE0_IP=HEAD_IP).subst()
+    subst = hostile_env(rules, NODE_RANK="1", NODE0_IP=HEAD_IP).subst()
     (want,) = parse_printed(render_command(rules, GB200_MULTI, "python", subst))
     assert pod_command(spec, 1) == want
-    assert ("--host", value) == pod_command(spec, 1).argv[-4:-2]
+    assert pod_command(spec, 1).argv[-4:-2] == ("--host", "0.0.0.0")
 
 
 # --------------------------------------------------------------------------- what a user relies on
@@ -327,4 +330,4 @@ def test_names_namespace_and_bad_options(rules):
 
 
 def test_format_entry():
-    assert lws.FORMAT.id == "lws" and lws.FORMAT.suffix == ".yaml" and lws.FORMAT.export is lws.export
+    assert lws.FORMAT.id == "lws" and lws.FORMAT.suffix == ".lws.yaml" and lws.FORMAT.export is lws.export

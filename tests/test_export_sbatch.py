@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dsv4_tui.core.deployment import ExportOptions, from_deploy, from_playground
+from dsv4_tui.core.deployment import ExportOptions, build, from_deploy, from_playground
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.formats import sbatch
 from dsv4_tui.core.playground import Overrides
@@ -227,10 +227,10 @@ def test_playground_pd_runs_both_roles_and_the_router_exactly(rules, fakes, sel,
 @example("\n\n")  # a blank line inside the quoted value (found by hypothesis)
 @example("a\n# b")
 def test_any_value_is_passed_exactly_and_never_runs(rules, fakes, value):
-    dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value))
+    dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, PORT=value))
     text = sbatch.export(dep, ExportOptions())
     records = run_script(fakes, text, 2)
-    subst = hostile_env(rules, HOST_IP=value, NODE_RANK="1", NODE0_IP="n0").subst()
+    subst = hostile_env(rules, PORT=value, NODE_RANK="1", NODE0_IP="n0").subst()
     (want,) = parse_printed(render_command(rules, GB200_MULTI, "python", subst))
     (rec,) = [r for r in records if r["env"]["SLURMD_NODENAME"] == "n1"]
     assert node_command(rec, want) == want
@@ -239,14 +239,15 @@ def test_any_value_is_passed_exactly_and_never_runs(rules, fakes, value):
 def test_hostile_values_pass_bash_n_shellcheck_and_run_exactly(rules, fakes, tmp_path):
     paths = []
     for i, value in enumerate(HOSTILE):
-        dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, PORT=value))
+        dep = build(rules, GB200_MULTI, hostile_env(rules, HOST_IP=value, PORT=value))
         text = sbatch.export(dep, ExportOptions(pyxis=True))
         path = tmp_path / f"hostile-{i}.sbatch"
         path.write_text(text, encoding="utf-8")
         paths.append(path)
         for rec in run_script(fakes, text, 2):
             argv = rec["argv"]
-            assert argv[argv.index("--host") + 1] == value and argv[argv.index("--port") + 1] == value
+            # The bind host is never the Env's (a job has its own address); the port is passed exactly.
+            assert argv[argv.index("--host") + 1] == "0.0.0.0" and argv[argv.index("--port") + 1] == value
     shellcheck(paths)
 
 

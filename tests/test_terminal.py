@@ -8,6 +8,7 @@ import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def test_redirected_stdout_draws_at_the_real_size_and_gets_only_the_command(rule
         if proc.poll() is None:
             proc.kill()
         os.close(master)
-    assert proc.returncode == 0
+    assert proc.returncode == 0, after[-4000:]
     sel = Selection("gb200", "pro", "fp4", "balanced", "multi-2")
     expected = render_command(rules, sel, "python", Env.defaults(rules).subst())
     assert out_file.read_text(encoding="utf-8") == expected + "\n"
@@ -110,3 +111,92 @@ def test_an_unreadable_byte_from_the_terminal_never_exits_0(tmp_path, isolated_c
         os.close(master)
     assert proc.returncode == 1
     assert b"internal error" in output
+
+
+def _app_in_pty(isolated_config, preexec_fn=None) -> tuple[subprocess.Popen, int]:
+    """`dsv4` on a fresh pseudo-terminal, drawn once; (process, master)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config), "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dsv4_tui.cli", "--no-detect"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=preexec_fn is None,
+        preexec_fn=preexec_fn,
+    )
+    os.close(slave)
+    screen = _read_until(master, lambda out: b"Verified" in out)
+    assert b"Verified" in screen, screen[-2000:]
+    return proc, master
+
+
+def _ends(proc: subprocess.Popen) -> int | None:
+    """The exit code, or None if the process is still running after a generous bound."""
+    try:
+        return proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+        return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
+def test_a_terminal_closed_without_a_signal_ends_the_app(isolated_config):
+    """The terminal's other end goes away and no SIGHUP comes (the app is not the terminal's
+    controlling process): the input hangs up. The app must end, not spin on it."""
+    proc, master = _app_in_pty(isolated_config)
+    os.close(master)
+    assert _ends(proc) == 129
+
+
+def _ignore_sighup() -> None:  # `nohup dsv4`: the hang-up signal is ignored when it starts
+    os.setsid()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("preexec_fn", [None, _ignore_sighup], ids=["default", "nohup"])
+def test_sighup_ends_the_app_and_saves_the_state(isolated_config, preexec_fn):
+    proc, master = _app_in_pty(isolated_config, preexec_fn)
+    try:
+        os.write(master, b"\x1b[C\r")  # → Enter: the second hardware chip, remembered on exit
+        _read_until(master, lambda out: b"chosen" in out)
+        proc.send_signal(signal.SIGHUP)
+        assert _ends(proc) == 129
+    finally:
+        os.close(master)
+    assert (isolated_config / "state.toml").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
+@pytest.mark.parametrize("where", ["stdin", "stderr", "all"])
+def test_no_terminal_says_so_and_exits_2(isolated_config, where):
+    """`ssh box dsv4` without -t: stdin, stdout and stderr are pipes. No escape codes, no app
+    left running: one line that says what to do, exit 2."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config), "TERM": "xterm-256color"}
+    streams = {"stdin": slave, "stdout": subprocess.PIPE, "stderr": slave}
+    if where in ("stdin", "all"):
+        streams["stdin"] = subprocess.DEVNULL
+    if where in ("stderr", "all"):
+        streams["stderr"] = subprocess.PIPE
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dsv4_tui.cli", "--no-detect"], env=env, start_new_session=True, **streams
+        )
+        os.close(slave)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate(timeout=10)
+        tty = _read_until(master, lambda out: b"\n" in out, limit_s=10) if where == "stdin" else b""
+    finally:
+        os.close(master)
+    assert proc.returncode == 2
+    assert out == b""
+    said = err.decode() if where != "stdin" else tty.decode()
+    assert said.strip() == "dsv4 needs a terminal; for scripts use `dsv4 print …`"

@@ -50,6 +50,18 @@ async def test_the_footer_offers_the_playground_keys_only_in_the_playground(rule
         assert described["d"] == "Diff" and described["s"] == "Submit"
 
 
+async def test_at_60x20_the_footer_keeps_help_quit_and_the_palette(rules):
+    """Issue 18, 16: the other keys drop first; ? Help, q Quit and ^p are always drawn."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        for tab in ("1", "2", "3"):
+            await pilot.press(tab)
+            await pilot.pause()
+            text = app.query_one(KeyBar).render().plain
+            assert len(text) <= 60, text
+            assert "? Help" in text and "q Quit" in text and text.rstrip().endswith("^p palette"), (tab, text)
+
+
 async def test_a_click_on_a_footer_key_presses_it(rules):
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=SIZE) as pilot:

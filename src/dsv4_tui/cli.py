@@ -22,6 +22,7 @@ from .core.problems import RulesError
 from .core.visible import visible
 from .errors import EXIT_BROKEN, EXIT_OK, EXIT_USAGE, UsageError
 from .host.rules_files import load_rules, user_overlays
+from .host.terminal import has_terminal
 
 if TYPE_CHECKING:
     from .core.rules import Rules
@@ -119,7 +120,13 @@ def load(args: argparse.Namespace) -> Rules:
     return load_rules(getattr(args, "rules", None), overlays=user_overlays(), cache=not fresh)
 
 
+NO_TERMINAL = "dsv4 needs a terminal; for scripts use `dsv4 print …`"
+
+
 def run_app(args: argparse.Namespace, rules: Rules) -> int:
+    if not has_terminal():  # `ssh box dsv4` without -t: no escape codes into a pipe, no app left behind
+        print(NO_TERMINAL, file=sys.stderr)
+        return EXIT_USAGE
     gc.disable()  # no collection while the app starts; it turns it back on once settled
     try:
         from .app import run_app as run

@@ -9,6 +9,7 @@ from ..core.rules import Rules
 from ..core.view import unfilled
 from ..host.terminal import stdout_on_terminal
 from .main import DSV4App
+from .terminal_actions import TERMINAL_LOST
 
 __all__ = ["DSV4App", "run_app"]
 
@@ -18,9 +19,21 @@ def run_app(rules: Rules, *, detect: bool = True, print_on_exit: bool = False, p
     # No garbage collection while starting: the app turns it on once built (DSV4App._settle).
     gc.disable()
     try:
-        app = DSV4App(rules, detect=detect, print_on_exit=print_on_exit, probe_deadline=probe_deadline, settle_gc=True)
+        app = DSV4App(
+            rules,
+            detect=detect,
+            print_on_exit=print_on_exit,
+            probe_deadline=probe_deadline,
+            settle_gc=True,
+        )
+        app.watch_terminal = True  # a lost terminal ends it (SIGHUP, or the input hanging up)
         with stdout_on_terminal():  # `dsv4 > launch.sh`: the UI still sees the real terminal
-            result = app.run()
+            try:
+                result = app.run()
+            except OSError:
+                if app.return_code != TERMINAL_LOST:
+                    raise
+                result = None  # the terminal is gone: Textual's last words to it cannot be written
     finally:
         gc.enable()
     if result:

@@ -60,14 +60,17 @@ class CommandActions:
     ) -> None:
         """OSC 52 now; the local clipboard and the tmux check off the UI thread, then say
         what was actually done (and, for a command, which placeholders are still to fill in)."""
-        self.copy_to_clipboard(text)
+        from ..host.clipboard import in_tmux
+
+        if not in_tmux():  # inside tmux, tmux's own buffer first (off the UI thread)
+            self.copy_to_clipboard(text)
         self._finish_copy(text, title, what, open_url, placeholders)
 
     @work(thread=True, group="copy")
     def _finish_copy(self, text: str, title: str, what: str, open_url: bool, placeholders: bool) -> None:
         from ..host.clipboard import finish_copy, has_local_clipboard
 
-        report = finish_copy(text)
+        report = finish_copy(text, lambda t: self.call_from_thread(self.copy_to_clipboard, t))
         message = f"{what}: {report.message()}."
         left = unfilled(text) if placeholders else []
         if left:
@@ -135,9 +138,14 @@ class CommandActions:
         from textual.binding import Binding
 
         from ..widgets.chips import ChipRow
+        from ..widgets.doctor_pane import DoctorPane
 
+        focus_and_close = [
+            Binding("tab,shift+tab", "focus", tooltip="the next / previous row, button or checks line"),
+            Binding("escape", "close", tooltip="close a dialog (Env, Export, cURL, checks, help)"),
+        ]
         rows = []
-        for binding in [*ChipRow.BINDINGS, *self.BINDINGS]:
+        for binding in [*ChipRow.BINDINGS, *focus_and_close, *self.BINDINGS, *DoctorPane.BINDINGS]:
             keys = [self.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(",")]
             rows.append((" / ".join(keys), binding.tooltip or binding.description))
         return rows

@@ -41,15 +41,30 @@ class LintActions:
             self.notify(choice.notice, title="Checks", severity="warning", timeout=10)
         self.refresh_checks()
 
-    def checks_of(self, text: str) -> CommandChecks | None:
+    def checks_of(self, text: str, page_text: str | None = None) -> CommandChecks | None:
         if self.linter is None or not text:
             return None
-        return command_checks(self.linter, self.rules, self.selection, text)
+        return command_checks(self.linter, self.rules, self.selection, text, page_text)
+
+    def deploy_page_text(self) -> str | None:
+        """The Deploy command when it is the page's own (a verified cell), else None."""
+        cell = self.rules.cell(self.selection)
+        return self.view.display if cell is not None and cell.verified else None
+
+    def playground_page_text(self, view) -> str | None:
+        """The Playground's base command when it is a verified cell of the page, else None."""
+        base = view.result.base
+        return view.result.base_text if base is not None and base.verified else None
+
+    def playground_checks(self, view) -> CommandChecks | None:
+        """The checks of the Playground's command (None without a base command)."""
+        if view is None or not view.result.has_base:
+            return None
+        return self.checks_of(view.display, self.playground_page_text(view))
 
     def refresh_checks(self) -> None:
-        self.deploy_checks = self.checks_of(self.view.display)
-        view = self.pg_view
-        self.pg_checks = self.checks_of(view.display) if view is not None and view.result.has_base else None
+        self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
+        self.pg_checks = self.playground_checks(self.pg_view)
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks

@@ -41,19 +41,14 @@ from ..widgets.footer import KeyBar
 from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
-from .command_actions import CommandActions
-from .doctor_actions import DoctorActions
-from .export_actions import ExportActions
-from .lint_actions import LintActions
-from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
-from .tab_actions import TABS, TabActions
+from .actions import AppActions
+from .playground_actions import PLAYGROUND_HINT
+from .tab_actions import TABS
 
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
-class DSV4App(
-    TabActions, CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]
-):
+class DSV4App(AppActions, App[str | None]):
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
@@ -160,21 +155,21 @@ class DSV4App(
     # -- derived state -------------------------------------------------------------------
     def _refresh_view(self) -> None:
         self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection)
-        self.deploy_checks = self.checks_of(self.view.display)
+        self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:
         if self.pg_view is None:
             return  # not built yet: playground_now() computes it when it is first needed
         self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-        self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+        self.pg_checks = self.playground_checks(view)
 
     def playground_now(self) -> PlaygroundView:
         """The Playground's view, computed now if nothing has needed it yet (it is kept
         current from then on). The start-up leaves it to after the first frame."""
         if self.pg_view is None:
             self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-            self.pg_checks = self.checks_of(view.display) if view.result.has_base else None
+            self.pg_checks = self.playground_checks(view)
         return self.pg_view
 
     def watch_selection(self) -> None:
@@ -233,6 +228,7 @@ class DSV4App(
 
     def on_unmount(self) -> None:
         self._save_state()
+        self._unwatch_terminal()
 
     # -- layout --------------------------------------------------------------------------
     def get_default_screen(self) -> MainScreen:
@@ -265,6 +261,8 @@ class DSV4App(
             gc.enable()
 
     def on_mount(self) -> None:
+        if self.watch_terminal:
+            self._watch_terminal()
         if self.settle_gc:
             self.set_timer(5.0, self._settle)  # in case the Playground is never built
         for problem in self.startup_problems:
@@ -286,7 +284,8 @@ class DSV4App(
             self.run_detection()
             self.gather_box_facts()
         self.background_started.set()
-        await self._build_playground()
+        if self.query_one("#playground", Container).is_attached:  # not when quitting already
+            await self._build_playground()
 
     crashed = False  # Textual panicked (e.g. its input thread died): the exit code must say so
 
@@ -352,11 +351,14 @@ class DSV4App(
             )
             return
         sel, _ = resolve(self.rules, {**self.selection.as_dict(), "hw": found.hw_id})
+        row, previous = self.query_one("#row-hw", ChipRow), self.selection.hw
         self._preselecting = True
         try:
             self.selection = sel
         finally:
             self._preselecting = False
+        if row.highlighted is not None and row.highlighted.id == previous:  # not moved by the user yet
+            row.highlight(found.hw_id, quiet=True)  # Enter picks the chip preselected, not the one replaced
         self.status = f"{found.label()}: preselected {self.rules.label('hw', found.hw_id)}."
 
     # -- choosing ------------------------------------------------------------------------

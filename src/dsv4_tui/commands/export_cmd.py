@@ -34,6 +34,7 @@ OPTION_FLAGS: tuple[tuple[str, str, str | None, str], ...] = (
     ("hf_token_key", "--hf-token-key", "KEY", "the key of HF_TOKEN in that Secret"),
     ("host_network", "--host-network", None, "multi-node / PD pods use the node's network (its RDMA NICs)"),
     ("rdma_resource", "--rdma-resource", "RES", "an RDMA device-plugin resource for those pods, e.g. rdma/ib"),
+    ("whole_node", "--whole-node", None, "ask for every GPU of each node, not only the GPUs the command uses"),
     ("pyxis", "--pyxis", None, "run in the hardware's image through pyxis (srun --container-image)"),
     ("image", "--image", "IMAGE", "the container image (default: the rules' image for the hardware)"),
     ("partition", "--partition", "NAME", "the SLURM partition"),
@@ -71,6 +72,7 @@ def add_parser(sub, rules: Rules | None) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically, mode 0644) instead of stdout")
     p.add_argument("--force", action="store_true", help="with -o: overwrite FILE if it exists")
+    p.add_argument("--parents", action="store_true", help="with -o: create FILE's folder (and its parents) if missing")
     add_selection_args(p)
     add_env_args(p)
     p.add_argument("--override", action="append", metavar="KEY=VALUE", help="a Playground override (repeatable)")
@@ -103,15 +105,28 @@ def options_of(args: argparse.Namespace, target: ExportTarget) -> ExportOptions:
     return ExportOptions(**given)
 
 
-def write_file(path: Path, text: str, force: bool) -> Path:
-    """Write `text` to `path` atomically (mode 0644); an existing file only with `force`."""
+def missing_folder(path: Path) -> Path | None:
+    """The folder `path` would be written into, when it does not exist (None: it does)."""
+    folder = path.absolute().parent
+    return None if folder.is_dir() else folder
+
+
+def write_file(path: Path, text: str, force: bool, parents: bool = False) -> Path:
+    """Write `text` to `path` atomically (mode 0644); an existing file only with `force`, into
+    a missing folder only with `parents` (never silently)."""
     if path.is_symlink():
         raise UsageError(link_refused(path))
     if path.is_dir():
         raise UsageError(f"-o {path}: is a folder; give a file name")
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; add --force to overwrite it")
+    folder = missing_folder(path)
+    if folder is not None and not parents:
+        raise UsageError(f"-o {path}: the folder {folder} does not exist; add --parents to create it")
     try:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            print(f"dsv4: created the folder {folder}", file=sys.stderr)
         return atomic_write(path, text, mode=FILE_MODE, links="refuse")
     except WriteProblem as exc:
         raise UsageError(str(exc)) from None
@@ -134,6 +149,6 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
-    written = write_file(Path(args.output).expanduser(), text, args.force)
-    print(f"dsv4: wrote {written} ({target.label}, {len(text.splitlines())} lines)", file=sys.stderr)
+    written = write_file(Path(args.output).expanduser(), text, args.force, args.parents)
+    print(f"dsv4: wrote {written.absolute()} ({target.label}, {len(text.splitlines())} lines)", file=sys.stderr)
     return EXIT_OK

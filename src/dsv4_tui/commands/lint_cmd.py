@@ -50,12 +50,10 @@ def _context(rules: Rules, args: argparse.Namespace) -> LintContext:
     ctx = LintContext()
     try:
         if args.hw:
-            hw = rules.hardware(find_id(args.hw, [(h.id, h.label) for h in rules.model.hardware], "--hw"))
+            hw = rules.hardware(find_id(args.hw, rules.names("hw"), "--hw"))
             ctx = replace(ctx, hw=hw.id, vendor=hw.vendor, arch=hw.arch, gpus_per_node=hw.gpus_per_node)
         if args.variant:
-            ctx = replace(
-                ctx, variant=find_id(args.variant, [(v.id, v.label) for v in rules.model.variant], "--variant")
-            )
+            ctx = replace(ctx, variant=find_id(args.variant, rules.names("variant"), "--variant"))
     except UnknownId as exc:
         raise UsageError(str(exc)) from None
     return ctx

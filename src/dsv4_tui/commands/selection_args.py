@@ -44,9 +44,8 @@ def requested_selection(rules: Rules, args: argparse.Namespace) -> dict[str, str
     for dim in DIMS:
         value = getattr(args, dim, None)
         if value is not None:
-            options = [(o.id, o.label) for o in rules.options[dim]]
             try:
-                value = find_id(value, options, f"--{dim}")
+                value = find_id(value, rules.names(dim), f"--{dim}")  # an id, a label or a chip's text
             except UnknownId as exc:
                 raise UsageError(str(exc)) from None
         req[dim] = value

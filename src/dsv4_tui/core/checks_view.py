@@ -47,6 +47,12 @@ class CommandChecks:
     reports: tuple[LintReport, ...]
     problems: tuple[TextProblem, ...] = ()
     checked_against: str = ""
+    # (id, subject) of the findings the verified cell's own page text has too: kept, and
+    # said to come from the page (a deprecation the cookbook itself carries, say).
+    from_page: frozenset[tuple[str, str]] = frozenset()
+
+    def is_from_page(self, finding: Finding) -> bool:
+        return (finding.id, finding.subject) in self.from_page
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -65,13 +71,37 @@ class CommandChecks:
         if not self.reports:
             return "no sglang serve command to check" if not self.problems else f"✗ {self.problems[0]}"
         if len(self.reports) == 1:
-            return summary_line(self.reports[0])
-        merged = LintReport(self.findings, sum(r.checked for r in self.reports), (), self.checked_against)
-        return summary_line(merged)
+            line = summary_line(self.reports[0])
+        else:
+            merged = LintReport(self.findings, sum(r.checked for r in self.reports), (), self.checked_against)
+            line = summary_line(merged)
+        counted = [f for f in self.findings if f.level != "info"]
+        page = [f for f in counted if self.is_from_page(f)]
+        if page:
+            line += (
+                " (from the page's own text)"
+                if len(page) == len(counted)
+                else f" ({len(page)} from the page's own text)"
+            )
+        return line
 
 
-def command_checks(linter: Linter, rules: Rules, sel: Selection, text: str) -> CommandChecks:
-    """Lint every command of `text` (as shown for `sel`) with its context."""
+def command_checks(
+    linter: Linter, rules: Rules, sel: Selection, text: str, page_text: str | None = None
+) -> CommandChecks:
+    """Lint every command of `text` (as shown for `sel`) with its context. `page_text` is the
+    verified cell's command as the page has it (the same framing): findings it has too are
+    marked as coming from the page's own text."""
+    reports, problems = _lint_text(linter, rules, sel, text)
+    if page_text is None:
+        page: frozenset[tuple[str, str]] = frozenset()
+    else:
+        page_reports = reports if page_text == text else _lint_text(linter, rules, sel, page_text)[0]
+        page = frozenset((f.id, f.subject) for r in page_reports for f in r.findings)
+    return CommandChecks(tuple(reports), tuple(problems), linter.checked_against, page)
+
+
+def _lint_text(linter: Linter, rules: Rules, sel: Selection, text: str) -> tuple[list[LintReport], list]:
     from .lint import parse_commands
 
     commands, problems = parse_commands(text)
@@ -86,4 +116,4 @@ def command_checks(linter: Linter, rules: Rules, sel: Selection, text: str) -> C
             nodes=int(nnodes) if nnodes and nnodes.isdigit() else base.nodes,
         )
         reports.append(linter.lint_command(cmd, ctx))
-    return CommandChecks(tuple(reports), tuple(problems), linter.checked_against)
+    return reports, list(problems)

@@ -17,6 +17,7 @@ The data types are in `deployment_types`, the parsing of command text in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .deployment_parse import router_role, serve_role
@@ -27,7 +28,7 @@ from .env import Env
 from .export_options import NAME_MAX as NAME_MAX  # re-exported: the options belong to the deployment
 from .export_options import ExportOptions as ExportOptions
 from .export_options import default_name as default_name
-from .playground import Overrides, playground, router_command
+from .playground import Overrides, base_cell, playground, role_ports, router_command
 from .render import Subst, docker_image, inject_multinode, model_name
 from .rules import Rules
 from .selection import Selection
@@ -55,12 +56,20 @@ __all__ = [
     "build",
     "default_name",
     "engine_names",
+    "scheduler_env",
     "from_deploy",
     "from_playground",
 ]
 
 
 # --------------------------------------------------------------------------- builders
+
+
+def scheduler_env(env: Env) -> Env:
+    """The Env for a file a scheduler runs: without the bind host (placeholders of kind
+    "bind", e.g. HOST_IP). A pod or a job has its own address, so it binds the default (all
+    interfaces), never the address of the box dsv4 runs on."""
+    return Env(env.placeholders, {k: v for k, v in env.overrides.items() if env.placeholders[k].kind != "bind"})
 
 
 def _subst(rules: Rules, sel: Selection, env: Env) -> Subst:
@@ -93,6 +102,7 @@ def _deployment(
     for p in (v for r in roles for f in r.flags for v in f.values if isinstance(v, Slot) and v.kind == PEER):
         if not any(r.name == p.role and p.replica < r.replicas for r in roles):
             raise ValueError(f"the router names {p.text!r}, which is no {p.role} worker of {sel.text}")
+    roles = [replace(r, gpus_used=_gpus_used(rules, r, hw.gpus_per_node)) if r.gpus else r for r in roles]
     return Deployment(
         selection=sel,
         family=rules.model.model.name,
@@ -109,6 +119,15 @@ def _deployment(
         cache=(host, inside) if sep else None,
         hints=tuple(rules.model.multi_node_hints.get(sel.hw, ())) if multinode else (),
     )
+
+
+def _gpus_used(rules: Rules, role: Role, per_node: int) -> int:
+    """The GPUs one node of `role` uses: its TP over its nodes (the hardware's count when the
+    command has no TP number), never more than the node has."""
+    tp = role.text(rules.playground.attention.tp.flag)
+    if tp is None or not (tp.isascii() and tp.isdigit()) or int(tp) < 1:
+        return per_node
+    return min(per_node, max(1, int(tp) // max(role.nodes, 1)))
 
 
 def _cell_role(rules: Rules, names: EngineNames, role: CellRole, subst: Subst) -> Role:
@@ -158,14 +177,20 @@ def from_playground(rules: Rules, sel: Selection, overrides: Overrides, env: Env
     prefill, prefill_ok = _playground_role(rules, sel, overrides, env, "prefill")
     decode, decode_ok = _playground_role(rules, sel, overrides, env, "decode")
     title = f"Router ({rules.playground.pd.label})"
-    router = router_role(
-        engine_names(rules), title, router_command(rules.playground, sel.as_dict()), _subst(rules, sel, env)
-    )
+    subst = _subst(rules, sel, env)
+    base = base_cell(rules, sel)
+    ports = role_ports(rules, base.flags if base is not None else (), subst)
+    router = router_role(engine_names(rules), title, router_command(rules.playground, sel.as_dict(), ports), subst)
     return _deployment(rules, sel, [prefill, decode, router], prefill_ok and decode_ok, "playground")
 
 
-def build(rules: Rules, sel: Selection, env: Env, overrides: Overrides | None = None) -> Deployment:
-    """`from_deploy` when no override is set, else `from_playground`."""
+def build(
+    rules: Rules, sel: Selection, env: Env, overrides: Overrides | None = None, *, this_box: bool = False
+) -> Deployment:
+    """`from_deploy` when no override is set, else `from_playground`. For a scheduler (the
+    default) the bind host is the pod's or job's own (`scheduler_env`); `this_box` keeps the
+    Env's, for the command as it runs here (the Doctor)."""
+    env = env if this_box else scheduler_env(env)
     if overrides is None or overrides.is_untouched():
         return from_deploy(rules, sel, env)
     return from_playground(rules, sel, overrides, env)

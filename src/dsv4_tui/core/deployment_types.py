@@ -72,6 +72,7 @@ class Role:
     notes: tuple[str, ...] = ()
     port: int | None = None  # the serving port (None when absent or not a number)
     bootstrap_port: int | None = None  # the KV bootstrap port a prefill worker listens on
+    gpus_used: int | None = None  # the GPUs one node of it uses (TP / nodes); None: the router
 
     def flag(self, name: str) -> Flag | None:
         return next((f for f in self.flags if f.name == name), None)

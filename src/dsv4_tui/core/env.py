@@ -159,7 +159,12 @@ class Env:
             v = self.overrides.get(k, ph.default)  # its own value, not the one it follows
             if ph.secret and not reveal_secrets and k in self.overrides:
                 v = mask(v)
-            lines.append(f"# {ph.label} ({'cURL' if ph.target == 'curl' else 'command'}; default {ph.default})")
+            where = "cURL" if ph.target == "curl" else "command"
+            if ph.follows and k not in self.overrides:  # absent: it follows; a value set here wins
+                lines.append(f"# {ph.label} ({where}; follows {ph.follows} while unset; remove the # to set it)")
+                lines.append(f"# {k} = {json.dumps(v, ensure_ascii=False)}")
+                continue
+            lines.append(f"# {ph.label} ({where}; default {ph.default})")
             lines.append(f"{k} = {json.dumps(v, ensure_ascii=False)}")
         return "\n".join(lines) + "\n"
 
@@ -207,8 +212,8 @@ def parse_env_toml(text: str, placeholders: Mapping[str, Placeholder], source: s
         why = validate_value(k, v, placeholders[k])
         if why:
             problems.append(f"{where}: {why}")
-        elif v != placeholders[k].default:
-            out[k] = v
+        elif v != placeholders[k].default or placeholders[k].follows:
+            out[k] = v  # a follower set explicitly keeps its value, even the default one
     if len(problems) > MAX_ENV_PROBLEMS:
         problems = [*problems[:MAX_ENV_PROBLEMS], f"… and {len(problems) - MAX_ENV_PROBLEMS} more problems"]
     if problems:

@@ -14,6 +14,7 @@ from .visible import has_control
 
 if TYPE_CHECKING:
     from .deployment import Deployment
+    from .deployment_types import Role
 
 NAME_MAX = 40  # leaves room for "-prefill-5", LWS' own suffixes and pod names (63)
 # one word of printable text: no space, no control (C0, DEL, C1), bidi mark or lone surrogate
@@ -43,7 +44,8 @@ class ExportOptions:
     hf_token_key: str = "token"  # the key in that Secret
     host_network: bool = False  # k8s: hostNetwork for pods on the GPU fabric (the node's RDMA NICs)
     rdma_resource: str | None = None  # k8s: an RDMA device-plugin resource, e.g. "rdma/ib", 1 per such pod
-    gpus_per_node: int | None = None  # default: the hardware's
+    gpus_per_node: int | None = None  # default: what the command uses (TP / nodes), see `gpus`
+    whole_node: bool = False  # ask for every GPU of each node (and the node to itself), not just those used
     image: str | None = None  # default: the rules' image for the hardware (k8s, pyxis, srt-slurm)
     pyxis: bool = False  # sbatch: run in the image through pyxis (--container-image), else the host's sglang
     partition: str | None = None  # SLURM
@@ -67,8 +69,19 @@ class ExportOptions:
     def job_name(self, dep: Deployment) -> str:
         return self.name or default_name(dep)
 
-    def gpus(self, dep: Deployment) -> int:
-        return self.gpus_per_node or dep.gpus_per_node
+    def gpus(self, dep: Deployment, role: Role | None = None) -> int:
+        """The GPUs to ask for per node: `gpus_per_node` when given, every GPU of the node with
+        `whole_node`, else what the command uses (`role`'s, else the most any role uses)."""
+        if self.gpus_per_node:
+            return self.gpus_per_node
+        if self.whole_node:
+            return dep.gpus_per_node
+        used = [r.gpus_used for r in ([role] if role is not None else dep.gpu_roles) if r.gpus_used]
+        return max(used) if used else dep.gpus_per_node
+
+    def exclusive(self, dep: Deployment) -> bool:
+        """The job asks for whole nodes (SLURM --exclusive)."""
+        return self.gpus(dep) >= dep.gpus_per_node
 
     def image_for(self, dep: Deployment) -> str:
         return self.image or dep.image

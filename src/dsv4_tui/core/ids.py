@@ -34,7 +34,7 @@ def find_id(word: str, options: Sequence[tuple[str, str]], what: str) -> str:
     for oid, label in options:
         if wanted in (_norm(oid), _norm(label)):
             return oid
-    ids = [oid for oid, _ in options]
+    ids = list(dict.fromkeys(oid for oid, _ in options))
     pool = {_norm(oid): oid for oid, _ in options} | {_norm(label): oid for oid, label in options}
     close = difflib.get_close_matches(wanted, list(pool), n=1, cutoff=0.5)
     raise UnknownId(what, word, tuple(ids), pool[close[0]] if close else None)

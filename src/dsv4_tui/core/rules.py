@@ -91,6 +91,20 @@ class Rules:
         o = self.by_id[dim].get(value)
         return o.label if o else value
 
+    def chip_text(self, dim: str, value: str) -> str:
+        """What the option's chip shows: the label, with the memory per GPU for hardware
+        ("H200 141G") and the size for a variant ("Flash 284B")."""
+        o = self.by_id[dim][value]
+        if dim == "hw":
+            return f"{o.label} {o.memory_gb}G"
+        if dim == "variant":
+            return f"{o.label} {o.total_params}"
+        return o.label
+
+    def names(self, dim: str) -> list[tuple[str, str]]:
+        """(id, name) for every way a user may name an option: its label and its chip's text."""
+        return [(o.id, name) for o in self.options[dim] for name in dict.fromkeys((o.label, self.chip_text(dim, o.id)))]
+
     def hardware(self, hw: str) -> Hardware:
         return self.by_id["hw"][hw]
 

@@ -12,6 +12,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 
@@ -72,8 +73,25 @@ def _collect(proc: subprocess.Popen, deadline: float, limit: int) -> tuple[bytes
     return bytes(buffers["out"]), bytes(buffers["err"]), None
 
 
-def run_tool(tool: str, args: tuple[str, ...] | list[str], timeout: float, limit: int = OUTPUT_LIMIT) -> ToolResult:
-    """Run `tool` (found on PATH) with `args`; see the module docstring."""
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    """Write `data` to the tool's stdin and close it, from a thread: a tool that writes before
+    it reads never deadlocks against us, and one that stops reading is killed at the timeout."""
+
+    def write() -> None:
+        try:
+            proc.stdin.write(data)  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:  # the tool exited without reading it all: its exit code says why
+            pass
+
+    threading.Thread(target=write, daemon=True, name=f"dsv4-stdin-{proc.pid}").start()
+
+
+def run_tool(
+    tool: str, args: tuple[str, ...] | list[str], timeout: float, limit: int = OUTPUT_LIMIT, stdin: bytes | None = None
+) -> ToolResult:
+    """Run `tool` (found on PATH) with `args`, `stdin` as its input (else none); see the module
+    docstring."""
     path = shutil.which(tool, path=os.environ.get("PATH", os.defpath))
     if path is None:
         return ToolResult(tool, missing=True, problem=f"{tool} is not on PATH")
@@ -83,13 +101,15 @@ def run_tool(tool: str, args: tuple[str, ...] | list[str], timeout: float, limit
     try:
         proc = subprocess.Popen(
             [path, *args],
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # so a timeout kills the tool's children too
         )
     except OSError as exc:
         return ToolResult(tool, problem=f"{tool} could not start: {exc.strerror or exc}")
+    if stdin is not None:
+        _feed(proc, stdin)
     try:
         out, err, cut = _collect(proc, deadline, limit)
         if cut is None:

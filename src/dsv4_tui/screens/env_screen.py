@@ -45,6 +45,8 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+r", "reveal", "Reveal secrets", priority=True),
+        # As in any editor; the TextArea's own Ctrl+A (line start) stays on Home.
+        Binding("ctrl+a", "select_all", "Select all", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -65,6 +67,9 @@ class EnvScreen(ModalScreen[EnvEdit | None]):
         self.masked = mask_secrets(text, secret_keys, {k: p.default for k, p in placeholders.items()})
         self.initial = self.masked.text  # what the editor shows first
         self.revealed = False
+
+    def action_select_all(self) -> None:
+        self.query_one("#env-editor", TextArea).select_all()
 
     def compose(self) -> ComposeResult:
         with Vertical():

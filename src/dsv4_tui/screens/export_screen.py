@@ -165,15 +165,26 @@ class ExportScreen(ModalScreen[None]):
                 self._say(f"Not saved: {link_refused(path)}")
                 return
             exists = path.exists() or path.is_symlink()
+            folder = path.absolute().parent
+            missing = not (folder.exists() or folder.is_symlink())
         except (OSError, ValueError) as exc:
             self._say(f"Not saved: {exc}")
             return
         text = self.text
-        if exists:
+        if missing:  # never created silently
+            question = ConfirmScreen(f"The folder {folder} does not exist. Create it?", yes="Create", no="Cancel")
+            self.app.push_screen(question, lambda yes: self._create_answered(bool(yes), folder, path, text))
+        elif exists:
             question = ConfirmScreen(f"{path} already exists. Replace it?", yes="Replace", no="Keep it")
             self.app.push_screen(question, lambda yes: self._answered(bool(yes), path, text))
         else:
             self._write(path, text)
+
+    def _create_answered(self, create: bool, folder: Path, path: Path, text: str) -> None:
+        if create:
+            self._write(path, text)  # the App's atomic write creates the folder
+        else:
+            self._say(f"Not saved: the folder {folder} does not exist.")
 
     def _answered(self, replace: bool, path: Path, text: str) -> None:
         if replace:
@@ -187,8 +198,9 @@ class ExportScreen(ModalScreen[None]):
         except (OSError, ValueError) as exc:
             self._say(f"Not saved: {getattr(exc, 'strerror', None) or exc}")
             return
-        self._say(status=f"Saved to {written}")
-        self.app.notify(f"Saved to {written} ({len(text.splitlines())} lines)", title="Export")
+        where = written.absolute()  # in full: "./x.yaml" says nothing about where it went
+        self._say(status=f"Saved to {where}")
+        self.app.notify(f"Saved to {where} ({len(text.splitlines())} lines)", title="Export")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -21,7 +21,7 @@ STYLES = {"error": "bold red", "warning": "yellow", "info": "dim"}
 ICONS = {"error": "✗", "warning": "⚠", "info": "ℹ"}
 
 
-def finding_text(f: Finding) -> Text:
+def finding_text(f: Finding, from_page: bool = False) -> Text:
     text = Text()
     text.append(f"{ICONS[f.level]} {f.level} ", style=STYLES[f.level])
     text.append(visible_line(f.id), style="bold")
@@ -29,6 +29,8 @@ def finding_text(f: Finding) -> Text:
         text.append(f" [{visible(f.subject)}]")
     text.append(f"\n{visible(f.message)}\n")
     text.append(f"source: {visible(f.source)}", style="dim italic")
+    if from_page:
+        text.append("\nthe verified cell's own page text has it too (kept as the page gives it)", style="dim italic")
     return text
 
 
@@ -71,7 +73,7 @@ class FindingsScreen(ModalScreen[Fix | None]):
             if many:
                 options.append(Option(Text(f"— command at line {report.line} —", style="bold"), disabled=True))
             for f_index, finding in enumerate(report.findings):
-                options.append(Option(finding_text(finding), disabled=True))
+                options.append(Option(finding_text(finding, self.checks.is_from_page(finding)), disabled=True))
                 for k, fix in enumerate(finding.fixes):
                     key = f"fix-{r}-{f_index}-{k}"
                     self.fixes[key] = fix

@@ -21,8 +21,10 @@ command palette (Ctrl+P).
 
 ## Copying over SSH and inside tmux
 Copy sends the command to your terminal with OSC 52; the terminal puts it on *your*
-clipboard, even over SSH (if it supports OSC 52). Inside tmux, tmux must pass it on:
-add `set -g set-clipboard on` to `~/.tmux.conf` (then `tmux source ~/.tmux.conf`).
+clipboard, even over SSH (if it supports OSC 52). Inside tmux, the command goes into
+tmux's paste buffer (`tmux load-buffer -w`, whatever `set-clipboard` says), and tmux
+passes it on to your terminal's clipboard where it can. Only if tmux fails is OSC 52
+sent; then tmux must pass it on: add `set -g set-clipboard on` to `~/.tmux.conf`.
 If your terminal does not support OSC 52, press **x** to print the command instead.
 
 ## Greyed options

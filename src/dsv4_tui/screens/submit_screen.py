@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
@@ -29,8 +29,11 @@ class SubmitScreen(ModalScreen[SubmitRequest | None]):
     SubmitScreen .hint { color: $text-muted; }
     SubmitScreen #submit-errors { color: $error; height: auto; }
     SubmitScreen #submit-warning { color: $warning; text-style: bold; height: auto; }
-    SubmitScreen .buttons { height: auto; align: right middle; margin: 1 0 0 0; }
+    SubmitScreen #submit-form { height: auto; }
+    SubmitScreen .buttons { dock: bottom; height: auto; align: right middle; margin: 1 0 0 0; }
     SubmitScreen Button { margin: 0 0 0 1; }
+    SubmitScreen Checkbox, SubmitScreen Input { margin: 1 0 0 0; }
+    SubmitScreen Checkbox { width: 100%; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -47,13 +50,22 @@ class SubmitScreen(ModalScreen[SubmitRequest | None]):
                 "Only submit what you actually ran.",
                 classes="hint",
             )
-            if self.warning:
-                yield Static(self.warning, id="submit-warning", markup=False)
-            yield Checkbox("I ran this command on real hardware and it served requests", id="submit-ran")
-            yield Input(placeholder=f"SGLang version (required), e.g. {SGLANG_VERSION_EXAMPLE}", id="submit-version")
-            yield Input(placeholder="Benchmark line (optional)", id="submit-bench")
-            yield Input(placeholder="Notes (optional)", id="submit-notes")
-            yield Static("", id="submit-errors", markup=False)
+            # Compact fields, the buttons docked at the bottom and the rest scrolling: at 60x20
+            # everything, Notes and the three buttons included, is on screen.
+            with VerticalScroll(id="submit-form"):
+                if self.warning:
+                    yield Static(self.warning, id="submit-warning", markup=False)
+                yield Checkbox(
+                    "I ran this command on real hardware and it served requests", id="submit-ran", compact=True
+                )
+                yield Input(
+                    placeholder=f"SGLang version (required), e.g. {SGLANG_VERSION_EXAMPLE}",
+                    id="submit-version",
+                    compact=True,
+                )
+                yield Input(placeholder="Benchmark line (optional)", id="submit-bench", compact=True)
+                yield Input(placeholder="Notes (optional)", id="submit-notes", compact=True)
+                yield Static("", id="submit-errors", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="submit-cancel", compact=True)
                 yield Button("Save as my cell", id="submit-save", compact=True)

@@ -145,14 +145,16 @@ class ChipRow(Widget, can_focus=True):
         return self.option(self._cursor) if self.has_focus and self._cursor else None
 
     # -- focus and keys ------------------------------------------------------------------
-    def highlight(self, option_id: str) -> None:
-        """Put the highlight on `option_id` (shown) and focus the row."""
+    def highlight(self, option_id: str, *, quiet: bool = False) -> None:
+        """Put the highlight on `option_id` (shown) and focus the row; `quiet`: without
+        saying so on the status line (the caller says something else there)."""
         if not self._shown(option_id):
             raise ValueError(f"{self.dim}: no chip {option_id!r} on show")
         self._cursor = option_id
         self.refresh()
         if self.has_focus:
-            self._say_highlighted()
+            if not quiet:
+                self._say_highlighted()
         else:
             self._take_focus()
 
@@ -233,7 +235,9 @@ class ChipRow(Widget, can_focus=True):
             return
         event.stop()
         self._cursor = option.id
-        if not self.has_focus:
+        if self.has_focus:
+            self._say_highlighted()  # the status line follows the click, as it follows the keys
+        else:
             self._take_focus()
         self.refresh()
         if option.state.enabled:

@@ -17,7 +17,7 @@ from .command_box import CommandBox, CommandDisplay
 from .quiet import set_text
 
 
-class DeployPane(VerticalScroll):
+class DeployPane(VerticalScroll, can_focus=False):
     """Shows a `DeployView` and the status line; it holds no state beyond what it is bound to."""
 
     DEFAULT_CSS = """
@@ -43,14 +43,14 @@ class DeployPane(VerticalScroll):
     # -- building ------------------------------------------------------------------------
     def chip_text(self, dim: str, option_id: str) -> tuple[str, str]:
         """The chip's text and its longer description (tooltip / status line)."""
-        o = self.rules.by_id[dim][option_id]
+        o, text = self.rules.by_id[dim][option_id], self.rules.chip_text(dim, option_id)
         if dim == "hw":
-            return f"{o.label} {o.memory_gb}G", f"{o.label}: {o.memory_gb} GB per GPU, {o.arch}"
+            return text, f"{o.label}: {o.memory_gb} GB per GPU, {o.arch}"
         if dim == "variant":
-            return f"{o.label} {o.total_params}", f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
+            return text, f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
         if dim == "strategy":
-            return o.label, f"{o.label} — {o.pick_when}"
-        return o.label, f"{DIM_NAMES[dim]}: {o.label}"
+            return text, f"{o.label} — {o.pick_when}"
+        return text, f"{DIM_NAMES[dim]}: {o.label}"
 
     def _options(self, dim: str, states: list[OptionState]) -> list[ChipOption]:
         vendor = {"nvidia": "NVIDIA", "amd": "AMD"}

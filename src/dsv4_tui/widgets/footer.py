@@ -26,6 +26,11 @@ class ShownKey:
     description: str
     enabled: bool
     tooltip: str
+    action: str = ""
+
+
+# Kept on the line whatever its width (with the palette's ^p): how to get help and how to leave.
+ESSENTIAL_ACTIONS = frozenset({"help", "quit"})
 
 
 def shown_keys(screen: Screen) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
@@ -36,13 +41,38 @@ def shown_keys(screen: Screen) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
     actions: set[str] = set()
     palette = None
     for _node, binding, enabled, tooltip in screen.active_bindings.values():
-        shown = ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled, tooltip or "")
+        shown = ShownKey(
+            binding.key, app.get_key_display(binding), binding.description, enabled, tooltip or "", binding.action
+        )
         if binding.key == app.COMMAND_PALETTE_BINDING:
             palette = shown
         elif binding.show and binding.action not in actions:
             actions.add(binding.action)
             keys.append(shown)
     return tuple(keys), palette if app.ENABLE_COMMAND_PALETTE else None
+
+
+def _width(keys: tuple[ShownKey, ...], palette: ShownKey | None, pad: int) -> int:
+    wanted = sum(cell_len(k.display) + cell_len(k.description) + 2 + pad for k in keys)
+    if palette is not None:
+        wanted += cell_len(palette.display) + cell_len(palette.description) + 4
+    return wanted
+
+
+def fit_keys(keys: tuple[ShownKey, ...], palette: ShownKey | None, width: int) -> tuple[int, tuple[ShownKey, ...]]:
+    """(padding, the keys drawn) so that the line fits `width`: each key with room around it,
+    else closer together, else the keys from the right end dropped one by one. Help, Quit and
+    the palette's ^p are never dropped."""
+    for pad in (1, 0):
+        if _width(keys, palette, pad) <= width:
+            return pad, keys
+    kept = list(keys)
+    for k in reversed(keys):
+        if _width(tuple(kept), palette, 0) <= width:
+            break
+        if k.action not in ESSENTIAL_ACTIONS:
+            kept.remove(k)
+    return 0, tuple(kept)
 
 
 class KeyBar(Widget):
@@ -87,15 +117,7 @@ class KeyBar(Widget):
         dim = back + back.get_contrast_text(0.38)
         width = self.size.width
         palette = self._palette
-        keys = self._keys
-        # As many as fit: each key with room around it, else closer together, without the
-        # palette's hint at the end first.
-        for pad, with_palette in ((1, True), (1, False), (0, False)):
-            wanted = sum(cell_len(k.display) + cell_len(k.description) + 2 + pad for k in keys)
-            if with_palette and palette is not None:
-                wanted += cell_len(palette.display) + cell_len(palette.description) + 4
-            if wanted <= width:
-                break
+        pad, keys = fit_keys(self._keys, palette, width)
         parts: list[tuple[str, Style] | str] = []
         self._spans, x = [], 0
         space = " " * pad
@@ -106,7 +128,7 @@ class KeyBar(Widget):
             end = x + cell_len(label) + cell_len(shown.description) + pad + 1
             self._spans.append((shown, x, end))
             x = end
-        if with_palette and palette is not None:
+        if palette is not None:
             label = f" {palette.display} {palette.description} "
             start = max(x, width - cell_len(label))
             parts.append(" " * (start - x))

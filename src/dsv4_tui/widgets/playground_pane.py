@@ -43,7 +43,7 @@ def layout_of(view: PlaygroundView) -> tuple:
 LABEL_WIDTH = 18  # the knobs' labels are longer than Deploy's
 
 
-class PlaygroundPane(VerticalScroll):
+class PlaygroundPane(VerticalScroll, can_focus=False):
     """Displays a `PlaygroundView`; picks go to the App (the one state owner).
 
     While its tab is hidden the pane does nothing but note that it is behind; it catches up
@@ -152,7 +152,7 @@ class PlaygroundPane(VerticalScroll):
 
     async def refresh_view(self, force: bool = False) -> None:
         """Show the current view now if the tab is in front (or `force`), else later."""
-        if not self.is_mounted:
+        if not (self.is_mounted and self.is_attached):  # not mounted yet, or the app is quitting
             return
         if not (force or self.on_screen):
             self._behind()
@@ -188,6 +188,8 @@ class PlaygroundPane(VerticalScroll):
             self._layout = layout
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
+        if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
+            return
         result = view.result
         for card in view.cards:
             try:

@@ -71,7 +71,7 @@ def _ports(role: Role) -> list[dict[str, Any]]:
 
 
 def _resources(dep: Deployment, role: Role, opts: ExportOptions) -> dict[str, Any]:
-    limits = {GPU_RESOURCE[dep.vendor]: str(opts.gpus(dep))}
+    limits = {GPU_RESOURCE[dep.vendor]: str(opts.gpus(dep, role))}
     if opts.rdma_resource and role.needs_fabric:
         limits[opts.rdma_resource] = "1"
     return {"limits": limits}

@@ -160,7 +160,7 @@ def export(dep: Deployment, opts: ExportOptions) -> str:
 FORMAT = ExportTarget(
     id="lws",
     label="Kubernetes (LeaderWorkerSet)",
-    suffix=".yaml",
+    suffix=".lws.yaml",
     description="LeaderWorkerSet (DisaggregatedSet for PD) manifests with Services, for kubectl apply",
     export=export,
     options=(
@@ -171,6 +171,7 @@ FORMAT = ExportTarget(
         "host_network",
         "rdma_resource",
         "gpus_per_node",
+        "whole_node",
         "image",
     ),
     language="yaml",

@@ -87,7 +87,7 @@ def _directives(dep: Deployment, opts: ExportOptions) -> list[str]:
         f"#SBATCH --nodes={dep.total_nodes}",
         "#SBATCH --ntasks-per-node=1",
         f"#SBATCH --gpus-per-node={opts.gpus(dep)}",
-        "#SBATCH --exclusive",
+        *(["#SBATCH --exclusive"] if opts.exclusive(dep) else []),
         f"#SBATCH --time={opts.time_limit}",
     ]
     lines += [f"#SBATCH --partition={opts.partition}"] if opts.partition else []
@@ -218,6 +218,6 @@ FORMAT = ExportTarget(
     suffix=".sbatch",
     description="an sbatch script: one srun task per node, rank from SLURM_NODEID, optional pyxis container",
     export=export,
-    options=("name", "gpus_per_node", "pyxis", "image", "partition", "account", "time_limit"),
+    options=("name", "gpus_per_node", "whole_node", "pyxis", "image", "partition", "account", "time_limit"),
     language="bash",
 )

@@ -167,9 +167,9 @@ def export(dep: Deployment, opts: ExportOptions) -> str:
 FORMAT = ExportTarget(
     id="srt-slurm",
     label="SLURM (srt-slurm recipe)",
-    suffix=".yaml",
+    suffix=".srt.yaml",
     description="an srt-slurm recipe for srtctl apply: sglang_config flags, environments, resources",
     export=export,
-    options=("name", "gpus_per_node", "image", "partition", "account", "time_limit", "model_dir"),
+    options=("name", "gpus_per_node", "whole_node", "image", "partition", "account", "time_limit", "model_dir"),
     language="yaml",
 )

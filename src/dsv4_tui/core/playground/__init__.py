@@ -31,6 +31,7 @@ _WHERE = {
             "pd_banner",
             "playground",
             "render_playground",
+            "role_ports",
             "router_command",
         ),
         "result",
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         pd_banner,
         playground,
         render_playground,
+        role_ports,
         router_command,
     )
     from .state import DEFAULTS, INHERIT, PD_MODES, BoxFacts, Overrides
@@ -95,6 +97,7 @@ __all__ = [
     "playground",
     "render_playground",
     "revert_hidden",
+    "role_ports",
     "router_command",
     "rules_on_box",
     "set_choice",

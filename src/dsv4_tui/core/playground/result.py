@@ -9,13 +9,13 @@ from typing import Any
 
 from ..diff import DiffLine, line_diff
 from ..env import Env
-from ..flags import flag_value, has_flag, matches
+from ..flags import flag_name, flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
 from ..render import USER_BADGE, command_notes, render_curl, render_flags
 from ..rules import Cell, Rules
-from ..schema import PlaygroundFile
+from ..schema import PLACEHOLDER_RE, PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
 from ..subst import Subst, fill_names, substitute
@@ -113,17 +113,31 @@ def pd_banner(
     return lines[:1] + [f"# Note: {notice}"] + lines[1:] if notice else lines
 
 
-def router_command(pg: PlaygroundFile, ctx: Mapping[str, Any] | None = None) -> str:
-    """The router command for PD disaggregation (ports filled in): the first
-    `[[pd.router_override]]` that matches the selection `ctx`, else `[pd] router`."""
+def role_ports(rules: Rules, base_flags: Sequence[str], subst: Subst) -> tuple[int, int]:
+    """(prefill, decode) serving ports of the PD roles: the cookbook's, or, when the Env sets
+    the port the base command binds (`--port {{PORT}}`), that port for prefill and decode as
+    far above it as the cookbook has it."""
+    pd = rules.playground.pd
+    m = PLACEHOLDER_RE.fullmatch(flag_value(base_flags, rules.model.engine.port_flag) or "")
+    name = m.group(1) if m else ""
+    value = subst.values.get(name, "")
+    if not name or name in subst.verbatim or not (value.isascii() and value.isdigit()):
+        return pd.prefill_port, pd.decode_port
+    prefill = int(value)
+    decode = prefill + pd.decode_port - pd.prefill_port
+    return (prefill, decode) if 1 <= decode <= 65535 else (pd.prefill_port, pd.decode_port)
+
+
+def router_command(
+    pg: PlaygroundFile, ctx: Mapping[str, Any] | None = None, ports: tuple[int, int] | None = None
+) -> str:
+    """The router command for PD disaggregation (ports filled in: `ports` are the roles'): the
+    first `[[pd.router_override]]` that matches the selection `ctx`, else `[pd] router`."""
     pd = pg.pd
-    ports = {
-        "PREFILL_PORT": str(pd.prefill_port),
-        "DECODE_PORT": str(pd.decode_port),
-        "ROUTER_PORT": str(pd.router_port),
-    }
+    prefill, decode = ports or (pd.prefill_port, pd.decode_port)
+    values = {"PREFILL_PORT": str(prefill), "DECODE_PORT": str(decode), "ROUTER_PORT": str(pd.router_port)}
     text = next((r.command for r in pd.router_override if ctx is not None and matches(r.when, ctx)), pd.router)
-    return substitute(text.strip("\n"), Subst(ports, frozenset(ports)))
+    return substitute(text.strip("\n"), Subst(values, frozenset(values)))
 
 
 def render_playground(
@@ -204,12 +218,16 @@ def playground(
     subst = (subst or Env.defaults(rules).subst()).with_values(MODEL_NAME=model_name(rules, sel))
     pg = rules.playground
     ctx = context(rules, sel, False, ov.pd_mode)
-    router = router_command(pg, ctx) if ov.pd_mode != "off" else None
-    curl = render_curl(rules, sel, subst.with_values(CURL_PORT=str(pg.pd.router_port)) if router else subst)
     base = base_cell(rules, sel)
+    ports = role_ports(rules, base.flags if base is not None else (), subst)
+    router = router_command(pg, ctx, ports) if ov.pd_mode != "off" else None
+    curl = render_curl(rules, sel, subst.with_values(CURL_PORT=str(pg.pd.router_port)) if router else subst)
     if base is None:
         return _no_base(rules, sel, ov, router, curl)
     env, flags = apply(rules, sel, ov)
+    if ov.pd_mode != "off" and ports != (pg.pd.prefill_port, pg.pd.decode_port):  # the roles follow PORT
+        port_flag, port = rules.model.engine.port_flag, ports[0] if ov.pd_mode == "prefill" else ports[1]
+        flags = [f"{port_flag} {port}" if flag_name(f) == port_flag else f for f in flags]
     text = render_playground(rules, sel, env, flags, ov.pd_mode, framing, subst)
     base_text = render_flags(rules, sel, base.env, base.flags, framing, subst)
     matched = matching_cell(rules, sel, env, flags)

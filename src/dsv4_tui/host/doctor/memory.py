@@ -1,4 +1,4 @@
-"""Host memory checks: /dev/shm against the Docker args, host RAM against the HiCache /
+"""Host memory checks: /dev/shm against the Docker args (Docker framing only), host RAM against the HiCache /
 HiSparse host ratio (and the ratio to suggest, even when neither is on).
 
 RAM comes from `<sysroot>/proc/meminfo`; /dev/shm's size from the file system under
@@ -26,6 +26,12 @@ def check_memory(request: DoctorRequest, ctx: DoctorContext) -> Iterator[CheckRe
 
 
 def shm_result(request: DoctorRequest, ctx: DoctorContext) -> CheckResult:
+    if request.framing != "docker":  # --shm-size is a `docker run` flag: nothing of it applies here
+        return CheckResult(
+            "host.shm",
+            SKIPPED,
+            "Python framing: no --shm-size (that is Docker's); SGLang uses this box's /dev/shm as it is",
+        )
     need = request.shm_bytes
     if need is None:
         return CheckResult("host.shm", SKIPPED, "no shared-memory size asked for")
@@ -38,8 +44,8 @@ def shm_result(request: DoctorRequest, ctx: DoctorContext) -> CheckResult:
         return CheckResult("host.shm", OK, f"/dev/shm is {fmt_bytes(total)} (needs {fmt_bytes(need)})")
     message = f"/dev/shm is {fmt_bytes(total)}; the command needs {fmt_bytes(need)}"
     fix = f"grow it: sudo mount -o remount,size={-(-need // 2**30)}G /dev/shm"
-    # Docker's --ipc=host shares the host's /dev/shm; without Docker NCCL still uses it, less of it.
-    return CheckResult("host.shm", FAIL if request.framing == "docker" else WARN, message, fix)
+    # Docker's --ipc=host shares the host's /dev/shm: the container gets what the host has.
+    return CheckResult("host.shm", FAIL, message, fix)
 
 
 def mem_total(ctx: DoctorContext) -> int | None:

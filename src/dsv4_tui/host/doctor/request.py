@@ -141,7 +141,7 @@ def host_ratios(rules: Rules) -> dict[int, int]:
 
 def _deployment(rules: Rules, sel: Selection, env: Env, overrides: Overrides | None) -> Deployment | None:
     try:
-        return build(rules, sel, env, overrides)
+        return build(rules, sel, env, overrides, this_box=True)
     except ValueError:  # no command for the selection (a user's cell may lack one)
         return None
 
