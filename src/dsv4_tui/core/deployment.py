@@ -94,7 +94,7 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
         model=model_name(rules, sel),
         hardware=sel.hw,
         vendor=hw.vendor,
-        image=docker_image(rules, sel.hw, sel.quant),
+        image=docker_image(rules, sel),
         gpus_per_node=hw.gpus_per_node,
         verified=verified,
         origin=origin,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .flags import flag_name, index_after
+from .flags import flag_name, flag_value, index_after, index_after_last
 from .formats import framing as get_framing
 from .lookup import docker_image, model_name
 from .rules import Cell, Rules
@@ -43,14 +43,14 @@ def inject_multinode(rules: Rules, flags: Sequence[str], count: int, dist_port: 
         {"NNODES": str(count), "DIST_PORT": str(dist_port or mn.dist_port)}, frozenset({"NNODES", "DIST_PORT"})
     )
     new = [substitute(f, filled) for f in mn.flags]
-    at = index_after(flags, anchors(rules, mn.after))
+    at = index_after_last(flags, mn.after) if mn.anchor == "last" else None
+    at = at if at is not None else index_after(flags, anchors(rules, mn.after))
     return [*flags[:at], *new, *flags[at:]]
 
 
 def serve_block(
     rules: Rules,
-    hw: str,
-    quant: str,
+    sel: Selection,
     env: Sequence[str],
     flags: Sequence[str],
     framing: str,
@@ -58,7 +58,7 @@ def serve_block(
     network_host: bool = False,
 ) -> str:
     """One serve command in `framing`, placeholders substituted."""
-    text = get_framing(framing).block(rules, hw, quant, env, flags, subst, network_host)
+    text = get_framing(framing).block(rules, sel, env, flags, subst, network_host)
     return substitute(text, subst)
 
 
@@ -80,9 +80,9 @@ def render_flags(
     """A full single-command text for (env, flags) on `sel`: multi-node aware."""
     count = rules.node_count(sel.nodes)
     if count <= 1:
-        return serve_block(rules, sel.hw, sel.quant, env, flags, framing, subst, network_host)
+        return serve_block(rules, sel, env, flags, framing, subst, network_host)
     flags = inject_multinode(rules, flags, count, dist_port)
-    body = serve_block(rules, sel.hw, sel.quant, env, flags, framing, subst, network_host=True)
+    body = serve_block(rules, sel, env, flags, framing, subst, network_host=True)
     hints = rules.model.multi_node_hints.get(sel.hw, [])
     return "\n".join([*multinode_header(rules, count), *(f"# {h}" for h in hints), body])
 
@@ -94,7 +94,7 @@ def render_roles(rules: Rules, sel: Selection, cell: Cell, framing: str, subst: 
         if role.raw is not None:
             body = substitute(role.raw, subst)
         else:
-            body = serve_block(rules, sel.hw, sel.quant, role.env, role.flags, framing, subst, network_host=True)
+            body = serve_block(rules, sel, role.env, role.flags, framing, subst, network_host=True)
         blocks.append("\n".join([*lines, body]))
     return "\n\n".join(blocks)
 
@@ -119,15 +119,31 @@ def render_curl(rules: Rules, sel: Selection, subst: Subst) -> str:
     return substitute(rules.model.curl.template, subst)
 
 
-def badge(cell: Cell | None) -> str:
-    return "Verified" if cell is not None and cell.verified else "Not Verified"
+def badge_state(cell: Cell | None) -> str:
+    """verified, in-progress or unverified (no cell: unverified, as the page says)."""
+    return cell.state if cell is not None else "unverified"
+
+
+def badge(rules: Rules, cell: Cell | None) -> str:
+    """The badge's words for the cell's state."""
+    return rules.model.badges[badge_state(cell)].label
+
+
+def _note_text(note, flags: Sequence[str]) -> str:
+    def first_token(name: str | None) -> str:
+        value = flag_value(flags, name) if name else None
+        return (value or "").split()[0] if (value or "").split() else ""
+
+    raw = first_token(note.label_flag)
+    label = note.labels.get(raw.upper()) or raw
+    return note.text.replace("{label}", label).replace("{value}", first_token(note.value_flag))
 
 
 def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The model's notes (`[[note]]`) that apply to a command with these flags."""
     names = {flag_name(f) for f in flags}
     return [
-        n.text
+        _note_text(n, flags)
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]
