@@ -36,8 +36,9 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 DUMPER = HERE / "upstream" / "dump_module.mjs"

@@ -8,6 +8,7 @@ replaced by hand). The framings themselves are modules of the format registry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .flags import flag_name, flag_value, index_after, index_after_last
@@ -139,6 +140,37 @@ def _note_text(note, flags: Sequence[str]) -> str:
     return note.text.replace("{label}", label).replace("{value}", first_token(note.value_flag))
 
 
+WARN_LINK = re.compile(r"\[([^\]]+)\]\(#([^)]+)\)")
+
+
+def warn_links(rules: Rules, text: str) -> list[tuple[str, str]]:
+    """A banner's [label](#anchor) links as (label, URL into the cookbook page)."""
+    return [(m.group(1), f"{rules.model.page_url}#{m.group(2)}") for m in WARN_LINK.finditer(text)]
+
+
+def warn_text(rules: Rules, text: str, urls: bool = False) -> str:
+    """A banner as plain text: a link is its label (as the page shows it), or with `urls`,
+    "label (URL)"."""
+    if not urls:
+        return WARN_LINK.sub(r"\1", text)
+    return WARN_LINK.sub(lambda m: f"{m.group(1)} ({rules.model.page_url}#{m.group(2)})", text)
+
+
+def cell_warn(rules: Rules, cell: Cell | None, urls: bool = False) -> str | None:
+    """The cell's banner under the command (None when it has none)."""
+    return warn_text(rules, cell.warn, urls) if cell is not None and cell.warn else None
+
+
+def command_note_items(rules: Rules, flags: Sequence[str]) -> list[tuple[str, str]]:
+    """(kind, text) of the model's notes that apply: kind is "warn" or "info"."""
+    names = {flag_name(f) for f in flags}
+    return [
+        (n.kind, _note_text(n, flags))
+        for n in rules.model.note
+        if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
+    ]
+
+
 def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The model's notes (`[[note]]`) that apply to a command with these flags."""
     names = {flag_name(f) for f in flags}
@@ -147,6 +179,12 @@ def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]
+
+
+def cell_note_items(rules: Rules, cell: Cell | None) -> list[tuple[str, str]]:
+    if cell is None or cell.has_roles:
+        return []
+    return command_note_items(rules, cell.flags)
 
 
 def cell_notes(rules: Rules, cell: Cell | None) -> list[str]:

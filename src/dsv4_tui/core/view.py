@@ -16,7 +16,7 @@ from .flags import flag_value
 from .formats import framing as get_framing
 from .gpus import Detection
 from .lookup import docker_image, model_name
-from .render import badge, cell_notes, render_command, render_curl
+from .render import badge, badge_state, cell_note_items, cell_notes, cell_warn, render_command, render_curl
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
 
@@ -50,6 +50,9 @@ class DeployView:
     image: str
     install: list[str]
     warnings: list[str] = field(default_factory=list)
+    badge_state: str = "unverified"  # verified | in-progress | unverified
+    warn: str | None = None  # the banner under the command, links as "label (URL)"
+    note_items: list[tuple[str, str]] = field(default_factory=list)  # (warn | info, text)
 
 
 def curl_target(env: Env) -> str:
@@ -89,6 +92,9 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         image=docker_image(rules, sel),
         install=get_framing(framing).install(rules, sel),
         warnings=hardware_warnings(rules, sel, detection),
+        badge_state=badge_state(cell),
+        warn=cell_warn(rules, cell, urls=True),
+        note_items=cell_note_items(rules, cell),
     )
 
 
