@@ -75,7 +75,9 @@ def test_greyed_chips_match_the_page_but_the_srt_slurm_panel(rules):
     for key, page in GOLDEN["views"].items():
         sel = sel_of(key)
         greyed = [o.id for states in availability(rules, sel).values() for o in states if not o.enabled]
-        expected = [v for v in page["disabled"] if not (v.startswith("multi-") and serves(rules, sel.hw, sel.variant, v))]
+        expected = [
+            v for v in page["disabled"] if not (v.startswith("multi-") and serves(rules, sel.hw, sel.variant, v))
+        ]
         opened += len(page["disabled"]) - len(expected)
         assert sorted(greyed) == sorted(expected), key
     assert opened == sum(k.startswith("gb300/pro/") for k in GOLDEN["views"]) == 4  # each GB300 Pro landing

@@ -22,7 +22,11 @@ VIEWS = GOLDEN["views"]
 ONE_PER_HW = list({k.split("/")[0]: k for k in VIEWS}.values())
 SNAPPED = [(asked, landed) for asked, landed in GOLDEN["requests"].items() if asked != landed]
 # Variant snaps: the RTX PRO 6000 runs Flash only, DGX Spark has no Pro, MI300X no Flash Official.
-GREYED = ["rtx6000/pro/fp4/low-latency/single", "dgx-spark/pro/fp4/balanced/multi-2", "mi300x/flash-official/fp8/low-latency/single"]
+GREYED = [
+    "rtx6000/pro/fp4/low-latency/single",
+    "dgx-spark/pro/fp4/balanced/multi-2",
+    "mi300x/flash-official/fp8/low-latency/single",
+]
 
 
 def _argv(key: str) -> list[str]:
@@ -64,7 +68,7 @@ def test_a_greyed_selection_has_no_command_and_explains_its_greyed_chips(rules, 
 
 
 def test_the_rtx6000_pro_reason_says_flash_only(rules):
-    sel = Selection(*"rtx6000/flash/fp4/low-latency/single".split("/"))
+    sel = Selection(*["rtx6000", "flash", "fp4", "low-latency", "single"])
     reason = {o.id: o.reason for o in availability(rules, sel)["variant"]}["pro"]
     assert "RTX PRO 6000 runs Flash only (Flash and Flash Official)" in reason
 

@@ -202,7 +202,7 @@ def cells_toml(cfg: dict) -> str:
     out = [
         GENERATED.format(what="the upstream cookbook config (cells)"),
         "# One [[cell]] per page cell, in the page's order (the first matching cell wins ties).",
-        '# The badge: verified = true, status = "in-progress", or Not Verified. warn: the banner',
+        "# The badge: verified, or in progress (status), else Not Verified. warn: the banner",
         "# under the command ([label](#anchor) links). env is KEY=VALUE in order; flags one per line.",
         "",
     ]

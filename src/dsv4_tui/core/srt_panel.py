@@ -27,9 +27,12 @@ class RecipeRow:
 
 
 def panel_for(rules: Rules, sel) -> SrtSlurm | None:
-    """The panel when `sel` is its hardware and variant on more than one node."""
+    """The panel when `sel` is its hardware and variant on more than one node (and no cell is:
+    a cell there, e.g. from an overlay, is the selection's command instead)."""
     p = rules.model.srt_slurm
-    if p is None or sel["hw"] != p.hw or sel["variant"] != p.variant:
+    if p is None or sel["hw"] != p.hw or sel["variant"] != p.variant or sel["nodes"] not in rules.by_id["nodes"]:
+        return None
+    if any(c.hw == p.hw and c.variant == p.variant and c.nodes == sel["nodes"] for c in rules.cells):
         return None
     return p if rules.node_count(sel["nodes"]) > 1 else None
 
