@@ -44,6 +44,15 @@ def rules() -> Rules:
     return load_rules(ROOT / "rules")
 
 
+ROLES_OVERLAY = ROOT / "tests" / "data" / "roles-overlay"
+
+
+@pytest.fixture(scope="session")
+def role_rules() -> Rules:
+    """The bundled rules with the July page's three GB300 Pro PD role cells laid over them."""
+    return load_rules(ROOT / "rules", overlays=[ROLES_OVERLAY])
+
+
 @pytest.fixture
 def fake_sglang(tmp_path, monkeypatch):
     """A fake installed SGLang 9.9.9 (source + dist-info) first on sys.path: the folder it is
