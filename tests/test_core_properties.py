@@ -24,7 +24,6 @@ from dsv4_tui.core.render import (
     render_flags,
 )
 from dsv4_tui.core.rules import DIMS
-from dsv4_tui.core.srt_panel import panel_for, serves
 from dsv4_tui.core.selection import (
     NotAvailable,
     Selection,
@@ -34,6 +33,7 @@ from dsv4_tui.core.selection import (
     first_selection,
     resolve,
 )
+from dsv4_tui.core.srt_panel import panel_for, serves
 from dsv4_tui.host.rules_files import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -102,6 +102,7 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
         secret_env=_secret(rules),
         cache=(host, inside) if sep else None,
         hints=tuple(rules.model.multi_node_hints.get(sel.hw, ())) if multinode else (),
+        provenance=rules.provenance,
     )
 
 

@@ -109,6 +109,8 @@ class Deployment:
     secret_env: tuple[str, ...] = ()  # names taken from the environment / a secret, never written
     cache: tuple[str, str] | None = None  # (host path, container path) of the model cache
     hints: tuple[str, ...] = ()  # the hardware's multi-node hints, for comments
+    provenance: str = ""  # where the rules came from, e.g. "cookbook 2026-10-01"
+    badge_word: str = ""  # the badge's words when not the plain Verified / Not Verified
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -131,6 +133,7 @@ class Deployment:
 
     @property
     def label(self) -> str:
-        badge = "Verified" if self.verified else "Not Verified"
+        badge = self.badge_word or ("Verified" if self.verified else "Not Verified")
         where = "Playground" if self.origin == "playground" else "Deploy"
-        return f"{self.family} {self.selection.text} ({where}, {badge})"
+        rules = f", rules: {self.provenance}" if self.provenance else ""
+        return f"{self.family} {self.selection.text} ({where}, {badge}{rules})"

@@ -95,6 +95,11 @@ class Rules:
         return self.by_id["nodes"][nodes].count
 
     @property
+    def provenance(self) -> str:
+        """Where the rules came from and when, e.g. "cookbook 2026-10-01" ("" when unknown)."""
+        return self.model.source.text if self.model.source is not None else ""
+
+    @property
     def source_text(self) -> str:
         return " + ".join(self.sources)
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .bench import bench_lines
 from .env import Env
 from .flags import flag_value
 from .formats import framing as get_framing
@@ -19,6 +20,7 @@ from .lookup import docker_image, model_name
 from .render import badge, badge_state, cell_note_items, cell_notes, cell_warn, render_command, render_curl
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
+from .srt_panel import panel_for, panel_lines
 
 if TYPE_CHECKING:  # the Playground's engine loads with the Playground (see playground_view)
     from .playground import CardView, Overrides, PlaygroundResult
@@ -53,6 +55,8 @@ class DeployView:
     badge_state: str = "unverified"  # verified | in-progress | unverified
     warn: str | None = None  # the banner under the command, links as "label (URL)"
     note_items: list[tuple[str, str]] = field(default_factory=list)  # (warn | info, text)
+    speed: list[str] = field(default_factory=list)  # the measured speed (or that there is none)
+    srt_panel: bool = False  # the selection is the srt-slurm recipes panel: `command` lists them
 
 
 def curl_target(env: Env) -> str:
@@ -72,9 +76,13 @@ def framing_notes(rules: Rules, framing: str, env: Env) -> list[str]:
 def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection: Detection | None = None) -> DeployView:
     cell = rules.cell(sel)
     subst = env.subst()
-    command = render_command(rules, sel, framing, subst)
-    secrets = env.secrets()
-    display = render_command(rules, sel, framing, subst.with_values(**secrets)) if secrets else command
+    panel = panel_for(rules, sel) if cell is None else None
+    if panel is not None:  # no cell and no made-up command: the recipes and their apply lines
+        command = display = "\n".join(panel_lines(rules, panel))
+    else:
+        command = render_command(rules, sel, framing, subst)
+        secrets = env.secrets()
+        display = render_command(rules, sel, framing, subst.with_values(**secrets)) if secrets else command
     return DeployView(
         selection=sel,
         framing=framing,
@@ -95,6 +103,8 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         badge_state=badge_state(cell),
         warn=cell_warn(rules, cell, urls=True),
         note_items=cell_note_items(rules, cell),
+        speed=bench_lines(rules, sel) if cell is not None else [],
+        srt_panel=panel is not None,
     )
 
 

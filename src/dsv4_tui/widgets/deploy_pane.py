@@ -46,7 +46,9 @@ class DeployPane(VerticalScroll):
         if dim == "hw":
             return f"{o.label} {o.memory_gb}G", f"{o.label}: {o.memory_gb} GB per GPU, {o.arch}"
         if dim == "variant":
-            return f"{o.label} {o.total_params}", f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
+            sub = o.subtitle or o.total_params
+            detail = o.description or f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
+            return f"{o.label} {sub}".strip(), f"{o.label} ({sub}): {detail}" if o.description else detail
         if dim == "strategy":
             return o.label, f"{o.label} — {o.pick_when}"
         return o.label, f"{DIM_NAMES[dim]}: {o.label}"
@@ -95,22 +97,29 @@ class DeployPane(VerticalScroll):
             self.query_one(f"#row-{dim}", ChipRow).set_options(self._options(dim, view.options[dim]))
         strat = self.rules.by_id["strategy"][view.selection.strategy]
         set_text(self.query_one("#pick-when", Static), f"{strat.label}: {strat.pick_when}")
-        notes = list(view.notes)
+        notes = [*view.notes]
         if view.derived_from:
             notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
         if view.has_roles:
             notes.append("PD-disaggregated recipe: one command per role; run each on its own nodes.")
-        verified = view.badge == "Verified"
+        details = {
+            "verified": "Run end-to-end on real hardware by the SGLang team",
+            "in-progress": "Its verification round on hardware is open (the page: Final Verification In Progress)",
+            "unverified": "Not re-checked on hardware",
+        }
+        if view.srt_panel:
+            notes.append("No single command here: pick one recipe and copy its srtctl apply line.")
         self.query_one("#deploy-command", CommandBox).show(
             CommandDisplay(
                 text=view.display,
                 framing=view.framing,
                 badge=view.badge,
-                badge_detail="Run end-to-end on real hardware by the SGLang team"
-                if verified
-                else "Not re-checked on hardware",
+                badge_detail=details[view.badge_state],
                 notes=notes,
                 warnings=view.warnings,
+                badge_state=view.badge_state,
+                speed=[] if view.srt_panel else view.speed,
+                banner=view.warn or "",
             )
         )
         framing = get_framing(view.framing)
