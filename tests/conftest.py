@@ -45,6 +45,14 @@ def rules() -> Rules:
 
 
 ROLES_OVERLAY = ROOT / "tests" / "data" / "roles-overlay"
+JULY_RULES = ROOT / "tests" / "data" / "july-rules"  # the July page's rules (69 cells), for July recordings
+
+
+@pytest.fixture
+def july_rules(monkeypatch):
+    """`dsv4` itself reads the July page's rules (for tests recorded on the July page)."""
+    monkeypatch.setenv("DSV4_RULES", str(JULY_RULES))
+    return JULY_RULES
 
 
 @pytest.fixture(scope="session")

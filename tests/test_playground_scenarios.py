@@ -29,6 +29,19 @@ from dsv4_tui.core.render import model_name
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.submit import submit_url
 
+# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 DATA = reference_json("examples/playground-scenarios.json")
 SCENARIOS = DATA["scenarios"]
 BY_NAME = {s["name"]: s for s in SCENARIOS}
