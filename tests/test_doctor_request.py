@@ -110,7 +110,11 @@ def test_flags_pass_against_the_bundled_table_of_the_same_version(rules):
     assert result.message == f"every flag is accepted by bundled table for SGLang {BUNDLED}"
 
 
-def test_deprecated_flags_are_named_but_accepted(rules):
+def test_deprecated_flags_are_named_but_accepted():
+    from conftest import JULY_RULES  # the July cells still wrote --enable-dp-attention
+    from dsv4_tui.host.rules_files import load_rules
+
+    rules = load_rules(JULY_RULES)
     request = build_request(rules, GB200_MULTI, lint=SglangLinters(use_installed=False))
     result = request.flags_check(BUNDLED)
     assert result.status == "ok" and "deprecated: --enable-dp-attention" in result.message

@@ -19,7 +19,7 @@ from dsv4_tui.core.rules import Rules, RulesText, build_rules
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import deploy_view
 
-FILES = ("model.toml", "cells.toml", "playground.toml", "checks.toml")
+FILES = ("model.toml", "cells.toml", "playground.toml", "checks.toml", "cookbook.toml", "benchmarks.toml", "srt_slurm.toml")
 
 IMPORTS = r"""
 import json, sys
@@ -62,6 +62,7 @@ def _build(texts: dict[str, RulesText]) -> Rules:
         texts["playground.toml"],
         [str(ROOT / "rules")],
         texts["checks.toml"],
+        [texts[n] for n in ("cookbook.toml", "benchmarks.toml", "srt_slurm.toml")],
     )
 
 

@@ -187,6 +187,9 @@ class PlaygroundPane(VerticalScroll):
             self._layout = layout
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
+        if len(self._cards.children) != len(view.cards):  # the app closed before they mounted
+            self._layout = None
+            return
         result = view.result
         for card in view.cards:
             box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
