@@ -100,10 +100,10 @@ def test_pickled_rules_come_back_equal_and_render_the_same_without_pydantic(tmp_
 @pytest.mark.parametrize(
     "edit,message",
     [
-        (lambda t: t.replace("[curl]\n", "[curl]\nx = 1\n", 1), "curl.x: unknown key 'x'"),
+        (lambda t: t.replace("[install]\n", "[install]\nx = 1\n", 1), "install.x: unknown key 'x'"),
         (
-            lambda t: "curl = 1\n" + t.replace("[curl]\n", "[curl_]\n", 1),
-            "curl: Input should be a valid dictionary or instance of Curl (got 1)",
+            lambda t: "install = 1\n" + t.replace("[install]\n", "[install_]\n", 1),
+            "install: Input should be a valid dictionary or instance of Install (got 1)",
         ),
         (
             lambda t: t.replace("default_image = ", "default_imagex = ", 1),
