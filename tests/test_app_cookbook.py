@@ -74,7 +74,10 @@ async def test_the_warn_banner_is_under_the_command_with_its_link_as_text_and_ur
         assert banner.display
         text = plain(banner)
         assert text.startswith("⚠ The Docker image lmsysorg/sglang:dev-v4f-2dgx-v2 is a DGX Spark-only preview build")
-        assert "See DGX Spark notes (https://docs.sglang.ai/cookbook/autoregressive/DeepSeek/DeepSeek-V4#spark-note)." in text
+        assert (
+            "See DGX Spark notes (https://docs.sglang.ai/cookbook/autoregressive/DeepSeek/DeepSeek-V4#spark-note)."
+            in text
+        )
         # Under the command: the banner comes after the command text in the box.
         children = list(app.query_one("#deploy-pane #deploy-command").children)
         command = app.query_one("#deploy-pane #deploy-command .command")

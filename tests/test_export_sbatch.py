@@ -38,7 +38,6 @@ from test_export_support import (
     router_hosts,
 )
 
-
 # Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
 # its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
 pytestmark = pytest.mark.usefixtures("july_rules")

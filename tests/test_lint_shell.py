@@ -8,7 +8,7 @@ import pytest
 
 from dsv4_tui.core.lint import LintContext, exit_code, format_text, parse_commands, summary_line, to_json
 from dsv4_tui.host.rules_files import load_rules
-from test_lint_support import DATA, RULES, ids, linter, toml
+from test_lint_support import DATA, RULES, ids, linter
 
 
 def test_script_with_exports_comments_and_continuations():

@@ -19,7 +19,15 @@ from dsv4_tui.core.rules import Rules, RulesText, build_rules
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import deploy_view
 
-FILES = ("model.toml", "cells.toml", "playground.toml", "checks.toml", "cookbook.toml", "benchmarks.toml", "srt_slurm.toml")
+FILES = (
+    "model.toml",
+    "cells.toml",
+    "playground.toml",
+    "checks.toml",
+    "cookbook.toml",
+    "benchmarks.toml",
+    "srt_slurm.toml",
+)
 
 IMPORTS = r"""
 import json, sys

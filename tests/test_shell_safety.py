@@ -27,6 +27,8 @@ CELLS = [
 @pytest.fixture(scope="module")
 def rules(role_rules):
     return role_rules
+
+
 HOSTILE = "'\"$()`;|&!\\ {}<>*?~#=%"
 REJECTED = ("\n", "\r", "\x00", "\t", "\x7f")
 
