@@ -81,7 +81,9 @@ def _multinode(rules: Rules, sel: Selection, flags: Sequence[str], dist_port: in
     return inject_multinode(rules, flags, count, dist_port)
 
 
-def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: bool, origin: str) -> Deployment:
+def _deployment(
+    rules: Rules, sel: Selection, roles: Sequence[Role], verified: bool, origin: str, badge_word: str = ""
+) -> Deployment:
     hw = rules.hardware(sel.hw)
     host, sep, inside = rules.model.docker.volume.partition(":")
     multinode = any(r.nodes > 1 for r in roles)
@@ -103,6 +105,7 @@ def _deployment(rules: Rules, sel: Selection, roles: Sequence[Role], verified: b
         cache=(host, inside) if sep else None,
         hints=tuple(rules.model.multi_node_hints.get(sel.hw, ())) if multinode else (),
         provenance=rules.provenance,
+        badge_word=badge_word,
     )
 
 
@@ -128,7 +131,7 @@ def from_deploy(rules: Rules, sel: Selection, env: Env) -> Deployment:
         flags = _multinode(rules, sel, cell.flags)
         title = f"{rules.model.model.name} {sel.text}"
         roles = [serve_role(names, "serve", title, cell.env, flags, subst, _secret(rules))]
-    return _deployment(rules, sel, roles, cell.verified, "deploy")
+    return _deployment(rules, sel, roles, cell.verified, "deploy", rules.model.badges[cell.state].label)
 
 
 def _playground_role(rules: Rules, sel: Selection, overrides: Overrides, env: Env, mode: str) -> tuple[Role, bool]:
