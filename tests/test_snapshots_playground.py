@@ -23,7 +23,9 @@ def rules():
     from conftest import JULY_RULES
     from dsv4_tui.host.rules_files import load_rules
 
-    return load_rules(JULY_RULES)
+    rules = load_rules(JULY_RULES, cache=False)
+    rules.sources = ["tests/data/july-rules"]  # the title shows it: the same in every checkout
+    return rules
 
 
 SIZE = (120, 40)
