@@ -147,12 +147,12 @@ async def test_submit_warns_while_errors_remain(rules):
         app.selection = Selection("b200", "flash", "fp4", "balanced", "single")
         await pilot.press("2")
         await pilot.pause()
-        app.pick("cp", "2")
+        app.pick("dp_attention", "8")  # 8 attention groups inside TP 4
         await pilot.pause()
         assert app.pg_checks.level == "error"
-        assert checks_line(app, "pg").startswith("✗ 2 errors")
+        assert checks_line(app, "pg").startswith("✗ 1 error")
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SubmitScreen)
         warning = str(app.screen.query_one("#submit-warning").content)
-        assert "2 error(s)" in warning and "removed-flag" in warning
+        assert "1 error(s)" in warning and "attn-dp-le-tp" in warning

@@ -6,6 +6,7 @@ the cookbook scenarios, never from the widgets themselves.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 
@@ -27,19 +28,7 @@ from dsv4_tui.widgets.command_text import diff_text
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import as_shown, click_chip, focus_and_enter, highlighted, notes, plain, press_chip, settle
-
-# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
-# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
-pytestmark = pytest.mark.usefixtures("july_rules")
-
-
-@pytest.fixture(scope="module")
-def rules():
-    from conftest import JULY_RULES
-    from dsv4_tui.host.rules_files import load_rules
-
-    return load_rules(JULY_RULES)
-
+from upstream_rules import seed_rules_in
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -138,6 +127,11 @@ async def press_pg_chip(pilot, key: str, cid: str) -> None:
 async def playground_at(pilot, rules, *sel: str) -> None:
     await set_base(pilot, rules, *sel)
     await open_playground(pilot)
+
+
+@pytest.fixture(scope="module")
+def seed_rules(tmp_path_factory):
+    return seed_rules_in(tmp_path_factory.mktemp("seed"))
 
 
 def scenario(name: str) -> dict:
@@ -241,8 +235,19 @@ async def test_reset_returns_to_the_base(rules):
         assert pg_badge(app) == "Verified"
 
 
-async def test_megamoe_w4a4_on_b200_high_throughput_is_the_scenario_text(rules):
-    want = scenario("MegaMoE W4A4 on b200 flash high-throughput")
+async def test_megamoe_w4a4_on_b200_high_throughput_is_the_scenario_text(seed_rules):
+    """The page's scenario, with the newer config's W4A4: the flag, not the FP4 env."""
+    rules = seed_rules  # the page's scenarios: on the seed cells
+    want = {
+        k: re.sub(r"[^\n]*MEGA_MOE_USE_(FP4_ACTS|MXF4_KIND)=1 \\\n", "", v).replace(
+            "--moe-a2a-backend megamoe \\\n", "--moe-a2a-backend megamoe \\\n{pad}--enable-w4a4-mxfp4-megamoe \\\n"
+        )
+        for k, v in scenario("MegaMoE W4A4 on b200 flash high-throughput").items()
+        if k in ("python", "docker")
+    }
+    want["python"] = want["python"].format(pad="  ")
+    want["docker"] = want["docker"].format(pad="    ")
+    want["badge"] = "Not Verified"
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
@@ -278,8 +283,9 @@ async def test_megamoe_is_hidden_off_blackwell_high_throughput(rules, sel):
         assert not row(app, "moe_quant").display
         for cid in ("w4a8", "w4a4"):
             assert not pg_chip(app, "moe_quant", cid).shown
-        # The other backends stay on offer.
-        assert pg_chip(app, "moe_backend", "deepep").shown
+        # The other backends stay on offer (on ROCm: MORI, the config's only one there).
+        other = "mori" if sel[0].startswith("mi") else "deepep"
+        assert pg_chip(app, "moe_backend", other).shown
         assert_pg_shown(app, rules)
 
 
@@ -372,8 +378,11 @@ async def test_hisparse_knobs_only_after_pd_decode(rules):
         assert_pg_shown(app, rules)
 
 
-async def test_pd_decode_shows_the_router_and_curl_targets_it(rules):
-    want = scenario("PD-disagg decode, mooncake, gb300 flash balanced")
+async def test_pd_decode_shows_the_router_and_curl_targets_it(seed_rules):
+    rules = seed_rules  # the page's scenarios: on the seed cells
+    want = dict(scenario("PD-disagg decode, mooncake, gb300 flash balanced"))
+    # the newer config's Mooncake pool env name
+    want["python"] = want["python"].replace("SGLANG_MOONCAKE_CUSTOM_MEM_POOL", "SGLANG_CUSTOM_MEM_POOL")
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
@@ -428,7 +437,7 @@ async def test_a_base_change_reverts_hidden_picks(rules):
         assert app.selection.hw == "h200"
         assert app.overrides.moe_quant is None  # hidden on H200: back to inherit
         assert app.overrides.tp == 8  # still offered: kept
-        assert "MEGA_MOE_USE_FP4_ACTS" not in pg_command(app)
+        assert "--enable-w4a4-mxfp4-megamoe" not in pg_command(app)
         assert_pg_shown(app, rules)
         # Back on B200 high-throughput the pick does not come back by itself.
         app.choose("hw", "b200")
@@ -476,7 +485,8 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         assert "-active" not in app.query_one("#pg-diff", ToolButton).classes
 
 
-async def test_a_sibling_match_offers_to_switch_the_deploy_base(rules):
+async def test_a_sibling_match_offers_to_switch_the_deploy_base(seed_rules):
+    rules = seed_rules  # the page's scenarios: on the seed cells
     want = scenario("Sibling match: h200 flash fp4 balanced + spec off + Marlin → equals the high-throughput cell")
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
@@ -695,7 +705,7 @@ async def test_copy_in_the_playground_copies_the_playground_command(rules):
         await pilot.pause()
         assert app.clipboard == core(rules, app).text
         assert app.clipboard != app.view.command
-        assert "USE_FP4_ACTS" in app.clipboard
+        assert "--enable-w4a4-mxfp4-megamoe" in app.clipboard
         # The Copy button does the same; in Deploy, c copies the Deploy command.
         app.copy_to_clipboard("")
         app.query_one("#pg-copy", ToolButton).press()
@@ -728,7 +738,7 @@ async def test_every_knob_choice_has_its_chip(rules):
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
         for card in cards(rules, app.selection, app.overrides):
-            assert app.query_one(f"#card-{card.id}").display
+            assert app.query_one(f"#card-{card.id}").display == (not (card.hidden and card.hidden_by_base))
             for knob in card.knobs:
                 chips = {c.id: c for c in row(app, knob.key).options}
                 assert list(chips) == [c.id for c in knob.choices]

@@ -42,13 +42,20 @@ def test_every_verified_cell_as_copied_has_no_error(rules, linter, framing):
         assert [f.message for f in errors if rules.checks.refusal(cell.key_text, f.id, f.subject) is None] == [], sel
 
 
-def test_print_check_exits_3_on_the_playground_cp_flags_and_names_the_replacement(capsys):
-    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=2", "--check")
+def test_print_check_exits_3_on_a_playground_error_and_names_it(capsys):
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8", "--check")
     assert code == 3
-    assert "--enable-nsa-prefill-context-parallel" in out  # stdout is still the command
-    assert "removed-flag" in err and "use --enable-prefill-cp" in err
-    code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "cp=2")
+    assert "--attn-dp-size 8" in out  # stdout is still the command
+    assert "attn-dp-le-tp" in err and "must not exceed --tp-size 4" in err
+    code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8")
     assert code == 0 and out2 == out  # without --check, print is as before
+
+
+def test_the_playground_cp_flags_are_sglang_0_5_23s(capsys):
+    """The newer config's CP: --attn-cp-size / --enable-prefill-cp / --cp-strategy, which
+    SGLang 0.5.23 knows (the old NSA flags were removed there)."""
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=2", "--check")
+    assert "--enable-prefill-cp" in out and "removed-flag" not in err and "unknown-flag" not in err
 
 
 @pytest.mark.parametrize("other", ["--curl", "--diff", "--badge", "--router", "--submit-url"])

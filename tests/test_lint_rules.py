@@ -212,6 +212,17 @@ def test_sizing_counts_nodes_from_the_command_or_the_context():
     assert "16 GPUs" in message and "8 GPUs per node × 1 node(s) = 8" in message
 
 
+@pytest.mark.parametrize(
+    "variant, ok", [("flash", True), ("flash-official", True), ("flash-vision", False), ("pro-official", False)]
+)
+def test_rtx_runs_flash_and_flash_official_only(variant, ok):
+    """dsv4's rule, kept with the newer config's variants: Flash and Flash Official."""
+    found = [f for f in lint(["--tp 2"], (), **{**RTX, "variant": variant}).findings if f.id == "rtx6000-flash-only"]
+    assert (found == []) == ok
+    if found:
+        assert "Flash only (Flash and Flash Official)" in found[0].message
+
+
 def test_rtx_flash_only_reads_the_model_path_when_the_variant_is_unknown():
     ctx = {k: v for k, v in RTX.items() if k != "variant"}
     pro = linter().lint_flags([], ["--model-path deepseek-ai/DeepSeek-V4-Pro", "--tp 4"], None)

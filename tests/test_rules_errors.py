@@ -213,7 +213,7 @@ def test_missing_model_toml_in_a_full_folder(tmp_path):
 
 def test_unknown_constraint_key_in_playground(tmp_path):
     folder = copy_rules(tmp_path)
-    line = edit(folder, "playground.toml", "show_only = { arch", 'show_only = { colour = ["red"], arch')
+    line = edit(folder, "playground.toml", "show_only = { hw", 'show_only = { colour = ["red"], hw')
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'playground.toml'}:{line}: ")
     assert "show_only" in msg and "unknown constraint key 'colour'" in msg
@@ -224,7 +224,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     folder = copy_rules(tmp_path)
     l1 = edit(folder, "cells.toml", 'hw = "b300"', 'hw = "a100"')
     l2 = edit(folder, "cells.toml", '"--port {{PORT}}"', '"--port {{PROT}}"')
-    l3 = edit(folder, "playground.toml", "show_only = { arch", 'show_only = { colour = ["red"], arch')
+    l3 = edit(folder, "playground.toml", "show_only = { hw", 'show_only = { colour = ["red"], hw')
     err = problems_of(folder)
     text = str(err)
     assert len(err.problems) == 3

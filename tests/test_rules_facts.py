@@ -13,8 +13,6 @@ from dsv4_tui.core.playground import SLOTS
 from dsv4_tui.core.selection import Selection
 
 COOKBOOK = reference_json("deepseek-v4-cookbook.json")
-
-
 UPSTREAM = json.loads((ROOT / "tests" / "data" / "upstream" / "deepseek-v4.json").read_text(encoding="utf-8"))["config"]
 
 
@@ -58,8 +56,10 @@ def _values(knob: dict) -> list:
     return [v["value"] if isinstance(v, dict) else v for v in knob["values"] if v is not None]
 
 
-def test_playground_knobs_match_the_json(rules):
-    pf, pg = COOKBOOK["playgroundFeatures"], rules.playground
+def test_playground_knobs_match_the_upstream_config(rules):
+    """rules/playground.toml is generated from the newer config's dump (byte for byte:
+    tests/test_playground_upstream.py); spot-check the knobs against that config."""
+    pf, pg = UPSTREAM["playgroundFeatures"], rules.playground
     att = {k["id"]: k for k in pf["attention"]["knobs"]}
     assert [o.value for o in pg.attention.tp.option] == _values(att["tp"])
     assert [o.value for o in pg.attention.cp.option] == _values(att["cp"])
@@ -71,7 +71,9 @@ def test_playground_knobs_match_the_json(rules):
         (o["id"], o["label"], o["flags"]) for o in backends
     ]
     quant = pf["moe"]["megamoeQuant"]
-    assert [(o.id, o.env) for o in pg.moe.backend_quant.option] == [(o["id"], o["env"]) for o in quant["options"]]
+    assert [(o.id, o.env, o.flags) for o in pg.moe.backend_quant.option] == [
+        (o["id"], o["env"], o.get("flags", [])) for o in quant["options"]
+    ]
     assert pg.moe.backend_quant.strip_env == quant["stripEnv"]
     assert [o.value for o in pg.moe.ep.option] == _values(pf["moe"]["ep"])
     spec = [o for o in pf["speculative"]["options"] if o["id"] != "current"]
@@ -93,11 +95,14 @@ def test_playground_knobs_match_the_json(rules):
     assert pg.hicache.hide == {"hw": pf["hicache"]["excludesHw"]}
 
 
-def test_megamoe_is_offered_on_the_hardware_the_json_names(rules):
-    """The rules say `arch = blackwell`; that is exactly the JSON's requiresHw list."""
-    megamoe = next(o for o in COOKBOOK["playgroundFeatures"]["moe"]["backend"]["options"] if o["id"] == "megamoe")
-    archs = rules.playground.moe.backend.option[1].show_only["arch"]  # type: ignore[index]
-    assert sorted(h.id for h in rules.model.hardware if h.arch in archs) == sorted(megamoe["requiresHw"])
+def test_megamoe_is_offered_on_the_configs_blackwell_hardware_only(rules):
+    """dsv4's rule: the config's requiresHw (now with MI355X) narrowed to the Blackwell
+    datacenter GPUs, with the high-throughput strategy."""
+    megamoe = next(o for o in UPSTREAM["playgroundFeatures"]["moe"]["backend"]["options"] if o["id"] == "megamoe")
+    show = next(o for o in rules.playground.moe.backend.option if o.id == "megamoe").show_only
+    blackwell = {h.id for h in rules.model.hardware if h.arch == "blackwell"}
+    assert set(show["hw"]) == blackwell & set(megamoe["requiresHw"]) == {"b200", "b300", "gb200", "gb300"}
+    assert show["strategy"] == ["high-throughput"]
 
 
 @pytest.mark.parametrize("slot", SLOTS, ids=lambda s: s.key)

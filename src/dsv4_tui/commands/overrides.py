@@ -133,11 +133,13 @@ def check_available(rules: Rules, sel: Selection, ov: Overrides, given: dict[str
     for key, choice in given.items():
         slot = slot_for(pg, key)
         assert slot is not None
-        if getattr(ov, key) == Overrides.default(key) or choice == INHERIT:
+        if slot.get(ov) == slot.default or choice == INHERIT:
             continue  # asks for nothing
         card = next(c for c in views if c.id == slot.card)
-        view = card.knob(key)
+        view = card.knob(slot.key)
         where = f"--override {slot.cli(pg)}={choice} ({sel.text})"
+        if card.hidden and not hasattr(pg, card.id):  # a flag select: its reason names what it needs
+            raise UsageError(f"{where}: not available: {card.reason}")
         if card.hidden:
             raise UsageError(f"{where}: {card.title} is {hidden_words(rules, getattr(pg, card.id))}")
         if view.hidden:
@@ -147,6 +149,8 @@ def check_available(rules: Rules, sel: Selection, ov: Overrides, given: dict[str
         if found is not None and found.hidden and option is not None:
             raise UsageError(f"{where}: not available: {found.reason}; {hidden_words(rules, option)}")
         if found is not None and found.disabled and option is not None:
+            if option.disable is None and found.reason:  # a `disable_if` (of the option or its knob)
+                raise UsageError(f"{where}: disabled: {found.reason}")
             raise UsageError(f"{where}: disabled: {disabled_words(rules, sel, option)}")
 
 

@@ -42,10 +42,10 @@ def override_help(rules: Rules | None) -> str:
     if rules is None:
         return "(the keys are listed when the rules load)"
     pg = rules.playground
-    from ..core.playground import SLOTS
+    from ..core.playground import slots
 
     lines = []
-    for slot in SLOTS:
+    for slot in slots(pg):
         values = [o.id for o in slot.options(pg)] + (["inherit"] if slot.from_base else [])
         lines.append(f"  {slot.cli(pg):22} {' | '.join(values)}")
     return "--override keys and values:\n" + "\n".join(lines)

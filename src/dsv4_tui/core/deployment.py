@@ -156,7 +156,9 @@ def from_playground(rules: Rules, sel: Selection, overrides: Overrides, env: Env
     prefill, prefill_ok = _playground_role(rules, sel, overrides, env, "prefill")
     decode, decode_ok = _playground_role(rules, sel, overrides, env, "decode")
     title = f"Router ({rules.playground.pd.label})"
-    router = router_role(engine_names(rules), title, router_command(rules.playground), _subst(rules, sel, env))
+    router = router_role(
+        engine_names(rules), title, router_command(rules.playground, sel.as_dict()), _subst(rules, sel, env)
+    )
     return _deployment(rules, sel, [prefill, decode, router], prefill_ok and decode_ok, "playground")
 
 

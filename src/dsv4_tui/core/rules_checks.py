@@ -13,8 +13,10 @@ from .pydantic_hooks import Strict
 from .schema import DIMS, PLACEHOLDER_RE, Cell, KnobOption, ModelFile, PlaygroundFile
 from .tomlloc import find_line, format_loc, line_index
 
-CONSTRAINT_KEYS = frozenset({"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch", "dp_attn_on", "pd_mode"})
-CONSTRAINTS = ("hide", "show_only", "disable", "env_when")
+CONSTRAINT_KEYS = frozenset(
+    {"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch", "dp_attn_on", "pd_mode", "spec_algorithm"}
+)
+CONSTRAINTS = ("hide", "show_only", "disable", "env_when", "default_when", "when", "show_when")
 BUILTIN = frozenset({"MODEL_NAME"})
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -192,7 +193,10 @@ class PlaygroundPane(VerticalScroll):
             return
         result = view.result
         for card in view.cards:
-            box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
+            try:
+                box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
+            except NoMatches:  # the app quit while the cards were being mounted: nothing to show
+                return
             box.display = shown = not (card.hidden and card.hidden_by_base) and result.has_base
             note = box.query_one(".card-note", Static)
             set_text(note, f"⊘ {card.reason}" if card.hidden and card.reason else "")

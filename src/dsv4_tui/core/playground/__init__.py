@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 # the engine only once the Playground is built (after its first frame).
 _WHERE = {
     **dict.fromkeys(("apply", "base_cell", "dp_attn_on", "touched"), "apply_cards"),
-    **dict.fromkeys(("SLOTS", "Slot", "cli_keys", "on_box", "rules_on_box", "slot_for"), "knobs"),
+    **dict.fromkeys(("SLOTS", "Slot", "cli_keys", "on_box", "rules_on_box", "slot_for", "slots"), "knobs"),
     **dict.fromkeys(
         (
             "NO_BASE",
@@ -54,7 +54,7 @@ def __getattr__(name: str) -> object:
 
 if TYPE_CHECKING:
     from .apply_cards import apply, base_cell, dp_attn_on, touched
-    from .knobs import SLOTS, Slot, cli_keys, on_box, rules_on_box, slot_for
+    from .knobs import SLOTS, Slot, cli_keys, on_box, rules_on_box, slot_for, slots
     from .result import (
         NO_BASE,
         NO_CELL,
@@ -99,5 +99,6 @@ __all__ = [
     "rules_on_box",
     "set_choice",
     "slot_for",
+    "slots",
     "touched",
 ]

@@ -3,11 +3,13 @@ against the base, the badge and sibling match, the PD router and cURL, Submit.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..diff import DiffLine, line_diff
 from ..env import Env
+from ..flags import flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
@@ -17,7 +19,8 @@ from ..schema import PlaygroundFile
 from ..selection import Selection
 from ..submit import submit_url as make_submit_url
 from ..subst import Subst, substitute
-from .apply_cards import apply, base_cell
+from .apply_cards import apply, base_cell, context
+from .apply_storage import umbp_role
 from .state import Overrides
 from .views import revert_hidden
 
@@ -82,24 +85,44 @@ def matching_cell(rules: Rules, sel: Selection, env: Sequence[str], flags: Seque
     return found[0] if found else None
 
 
-def pd_banner(pg: PlaygroundFile, mode: str) -> list[str]:
-    """The banner on top of a PD role command (`[pd] banner` of the rules)."""
+def hicache_notice(pg: PlaygroundFile, mode: str, flags: Sequence[str], ctx: Mapping[str, Any] | None) -> str | None:
+    """The HiCache notice for the PD role `mode`, while HiCache is on in `flags`."""
+    hc = pg.hicache
+    if mode == "off" or ctx is None or not has_flag(flags, hc.flag):
+        return None
+    transfer = flag_value(flags, pg.pd.transfer_flag)
+    for n in hc.notice:
+        role = (n.mode is None or n.mode == mode) and (n.transfer is None or n.transfer == transfer)
+        if role and (n.when is None or matches(n.when, ctx)):
+            return n.text
+    return None
+
+
+def pd_banner(
+    pg: PlaygroundFile, mode: str, flags: Sequence[str] = (), ctx: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The banner on top of a PD role command (`[pd] banner` of the rules), with the HiCache
+    notice that applies right under its first line."""
     if mode == "off":
         return []
     peer = "decode" if mode == "prefill" else "prefill"
     words = {"ROLE": mode.upper(), "role": mode, "peer": peer, "router_port": pg.pd.router_port}
-    return ["# " + line.format(**words) for line in pg.pd.banner]
+    lines = ["# " + line.format(**words) for line in pg.pd.banner]
+    notice = hicache_notice(pg, mode, flags, ctx)
+    return lines[:1] + [f"# Note: {notice}"] + lines[1:] if notice else lines
 
 
-def router_command(pg: PlaygroundFile) -> str:
-    """The router command for PD disaggregation (ports filled in)."""
+def router_command(pg: PlaygroundFile, ctx: Mapping[str, Any] | None = None) -> str:
+    """The router command for PD disaggregation (ports filled in): the first
+    `[[pd.router_override]]` that matches the selection `ctx`, else `[pd] router`."""
     pd = pg.pd
     ports = {
         "PREFILL_PORT": str(pd.prefill_port),
         "DECODE_PORT": str(pd.decode_port),
         "ROUTER_PORT": str(pd.router_port),
     }
-    return substitute(pd.router.strip("\n"), Subst(ports, frozenset(ports)))
+    text = next((r.command for r in pd.router_override if ctx is not None and matches(r.when, ctx)), pd.router)
+    return substitute(text.strip("\n"), Subst(ports, frozenset(ports)))
 
 
 def render_playground(
@@ -110,7 +133,29 @@ def render_playground(
     pd = rules.playground.pd
     dist = {"prefill": pd.prefill_dist_port, "decode": pd.decode_dist_port}.get(pd_mode)
     body = render_flags(rules, sel, env, flags, framing, subst, dist_port=dist, network_host=pd_mode != "off")
-    return "\n".join([*pd_banner(rules.playground, pd_mode), body])
+    ctx = context(rules, sel, False, pd_mode)
+    return "\n".join([*pd_banner(rules.playground, pd_mode, flags, ctx), body])
+
+
+def umbp_notes(rules: Rules, base: Cell, ov: Overrides, ctx: Mapping[str, Any], flags: Sequence[str]) -> list[str]:
+    """The PD role's UMBP note, while its linker is on in `flags`."""
+    u = rules.playground.umbp
+    role = umbp_role(rules, ctx)
+    if u is None or role is None or not role.note or not has_flag(flags, u.flag):
+        return []
+    return [role.note]
+
+
+def no_cell_reason(rules: Rules, sel: Selection) -> str:
+    """Why a selection has no cell: the Deploy panel's reason for its first dimension that
+    cannot be chosen (e.g. "RTX PRO 6000 runs Flash / Flash Official only: no Pro cell")."""
+    from ..rules import DIMS
+    from ..selection import disabled_reason, is_enabled
+
+    for dim in DIMS:
+        if not is_enabled(rules, sel, dim, sel[dim]):
+            return f"{NO_CELL} {disabled_reason(rules, sel, dim, sel[dim])}"
+    return NO_CELL
 
 
 def _no_base(rules: Rules, sel: Selection, ov: Overrides, router: str | None, curl: str) -> PlaygroundResult:
@@ -118,7 +163,7 @@ def _no_base(rules: Rules, sel: Selection, ov: Overrides, router: str | None, cu
     return PlaygroundResult(
         overrides=ov,
         has_base=False,
-        no_base_reason=NO_CELL if cell is None else NO_BASE,
+        no_base_reason=no_cell_reason(rules, sel) if cell is None else NO_BASE,
         base=None,
         env=(),
         flags=(),
@@ -157,7 +202,8 @@ def playground(
     ov = revert_hidden(rules, sel, overrides)
     subst = (subst or Env.defaults(rules).subst()).with_values(MODEL_NAME=model_name(rules, sel))
     pg = rules.playground
-    router = router_command(pg) if ov.pd_mode != "off" else None
+    ctx = context(rules, sel, False, ov.pd_mode)
+    router = router_command(pg, ctx) if ov.pd_mode != "off" else None
     curl = render_curl(rules, sel, subst.with_values(CURL_PORT=str(pg.pd.router_port)) if router else subst)
     base = base_cell(rules, sel)
     if base is None:
@@ -178,14 +224,14 @@ def playground(
         flags=tuple(flags),
         text=text,
         base_text=base_text,
-        banner=tuple(pd_banner(pg, ov.pd_mode)),
+        banner=tuple(pd_banner(pg, ov.pd_mode, flags, ctx)),
         diff=tuple(line_diff(base_text, text)),
         router=router,
         curl=curl,
         verified=matched is not None,
         matched=matched,
         matched_strategy=matched.strategy if matched is not None and matched.strategy != sel.strategy else None,
-        notes=tuple(command_notes(rules, flags)),
+        notes=tuple(command_notes(rules, flags)) + tuple(umbp_notes(rules, base, ov, ctx, flags)),
         can_submit=matched is None,
         submit_url=url,
     )

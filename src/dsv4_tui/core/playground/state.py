@@ -38,6 +38,11 @@ class Overrides:
     hicache: bool = False
     hicache_backend: str | None = None
     hicache_write_policy: str | None = None
+    umbp: bool | None = None  # None: the base's (or the PD role's) own choice
+    umbp_backend: str | None = None
+    # The flag selects' picks, (select id, option id) in the rules' order; absent = inherit
+    # (or the select's default while it is shown).
+    selects: tuple[tuple[str, str], ...] = ()
     # Edits applied last, e.g. a lint fix: (op, name, value) with op set_flag / remove_flag /
     # set_env / remove_env, names as the command writes them.
     edits: tuple[tuple[str, str, str | None], ...] = ()
@@ -54,6 +59,16 @@ class Overrides:
 
     def with_(self, **kw: Any) -> Overrides:
         return replace(self, **kw)
+
+    def select(self, sid: str) -> str | None:
+        """The pick of the flag select `sid` (None: inherit)."""
+        return dict(self.selects).get(sid)
+
+    def with_select(self, sid: str, choice: str | None) -> Overrides:
+        picks = {k: v for k, v in self.selects if k != sid}
+        if choice is not None:
+            picks[sid] = choice
+        return replace(self, selects=tuple(sorted(picks.items())))
 
     @staticmethod
     def default(key: str) -> Any:

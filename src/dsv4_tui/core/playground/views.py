@@ -12,29 +12,34 @@ from ..rules import Cell, Rules
 from ..schema import KnobOption, PlaygroundFile
 from ..selection import Selection
 from .apply_cards import (
+    apply,
     apply_attention,
     base_backend,
     base_cell,
     base_quant,
     base_speculative,
-    context,
-    disabled,
-    dp_attn_on,
+    dp_size,
     effective_backend,
+    forced_off,
+    live_context,
 )
+from .apply_storage import base_select, select_shown, umbp_on
+from .editor import disable_reason, knob_disabled
 from .knobs import (
-    CARD_ORDER,
-    SLOTS,
+    SELECT,
     Slot,
+    card_ids,
     card_title,
     choice_id,
     cli_keys,
     default_option,
+    hidden_option,
     inherits,
     slot_for,
+    slots,
     value_of,
 )
-from .state import DEFAULTS, INHERIT, Overrides
+from .state import INHERIT, Overrides
 
 BASE_DIMS = frozenset({"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch"})
 
@@ -60,6 +65,7 @@ class KnobView:
     current: str | None  # the base's own value (choice id), None when the base does not define it
     hidden: bool = False
     reason: str | None = None
+    hidden_by_base: bool = False  # its own `hide` matches the Deploy selection
 
     def choice(self, cid: str) -> Choice | None:
         return next((c for c in self.choices if c.id == cid), None)
@@ -82,28 +88,41 @@ def _constraint_text(c: Mapping[str, Sequence[Any]]) -> str:
     return " and ".join(f"{k} is {' / '.join(str(v) for v in vs)}" for k, vs in c.items())
 
 
-def _hidden(o: Any, ctx: Mapping[str, Any]) -> bool:
-    """`hide` matches, or `show_only` does not (an option, or a card with those keys)."""
-    hide, show_only = getattr(o, "hide", None), getattr(o, "show_only", None)
-    return matches(hide, ctx) or (show_only is not None and not matches(show_only, ctx))
+_hidden = hidden_option
 
 
-def _choice(o: KnobOption, ctx: Mapping[str, Any]) -> Choice:
-    if _hidden(o, ctx):
+def option_label(o: KnobOption, ctx: Mapping[str, Any]) -> str:
+    """The option's label, or its `label_when` label while one matches."""
+    return next((lw.label for lw in o.label_when if matches(lw.when, ctx)), o.label)
+
+
+def _choice(o: KnobOption, ctx: Mapping[str, Any], current: str | None = None) -> Choice:
+    label = option_label(o, ctx)
+    if _hidden(o, ctx) and o.id != current:  # the base's own value is always shown
         if o.hidden_reason:
             why = o.hidden_reason
         elif matches(o.hide, ctx):
             why = f"not offered when {_constraint_text(o.hide or {})}"
         else:
             why = f"offered only when {_constraint_text(o.show_only or {})}"
-        return Choice(o.id, o.label, hidden=True, reason=why)
-    if disabled(o, ctx):
-        return Choice(o.id, o.label, disabled=True, reason=o.reason)
-    return Choice(o.id, o.label)
+        return Choice(o.id, label, hidden=True, reason=why)
+    why = disable_reason(o, ctx)
+    if why is not None:
+        return Choice(o.id, label, disabled=True, reason=why or None)
+    return Choice(o.id, label)
 
 
 def _card_hidden(pg: PlaygroundFile, card: str, ctx: Mapping[str, Any]) -> tuple[bool, str | None, bool]:
-    """(hidden, reason, hidden by the base alone) for a whole card (HiSparse, HiCache)."""
+    """(hidden, reason, hidden by the base alone) for a whole card (HiSparse, HiCache, UMBP,
+    a flag select)."""
+    if card.startswith(SELECT):
+        fs = next(f for f in pg.flag_select if SELECT + f.id == card)
+        if select_shown(fs, ctx):
+            return False, None, False
+        when = fs.show_when or {}
+        by_base = not matches({k: v for k, v in when.items() if k in BASE_DIMS}, ctx)
+        missing = {k: v for k, v in when.items() if not matches({k: v}, ctx)}
+        return True, f"{fs.title} applies only when {_constraint_text(missing)}", by_base
     spec = getattr(pg, card)
     if not _hidden(spec, ctx):
         return False, None, False
@@ -111,16 +130,17 @@ def _card_hidden(pg: PlaygroundFile, card: str, ctx: Mapping[str, Any]) -> tuple
     return True, getattr(spec, "hidden_reason", None), keys <= BASE_DIMS
 
 
-def current_values(rules: Rules, base: Cell | None) -> dict[str, str | None]:
+def current_values(rules: Rules, base: Cell | None, ctx: Mapping[str, Any] | None = None) -> dict[str, str | None]:
     """Per knob: the choice id the base itself stands for (None = the base does not say)."""
     pg = rules.playground
     if base is None:
         return {"reasoning": "off", "tool_call": "off", "moe_quant": base_quant(rules, None)}
     flags, att = base.flags, pg.attention
     on = {True: "on", False: "off"}
-    return {
+    size = dp_size(rules, flags)
+    out = {
         "tp": flag_value(flags, att.tp.flag),
-        "dp_attention": flag_value(flags, att.dp_attention.flag) if dp_attn_on(rules, flags) else "off",
+        "dp_attention": "off" if size is None else str(size),
         "moe_backend": base_backend(rules, flags),
         "moe_quant": base_quant(rules, base),
         "ep": flag_value(flags, pg.moe.ep.flag),
@@ -128,44 +148,72 @@ def current_values(rules: Rules, base: Cell | None) -> dict[str, str | None]:
         "tool_call": on[has_flag(flags, flag_name(pg.parsers.tool_call.flag))],
         "speculative": base_speculative(rules, flags),
     }
+    if pg.umbp is not None:
+        out["umbp"] = on[umbp_on(rules, base, Overrides(pd_mode=(ctx or {}).get("pd_mode", "off")), ctx or {})]
+    for fs in pg.flag_select:
+        out[SELECT + fs.id] = base_select(fs, flags)
+    return out
 
 
-def _knob_view(slot: Slot, rules: Rules, ov: Overrides, current: str | None, ctx, backend: str | None) -> KnobView:
+def _knob_view(
+    slot: Slot, rules: Rules, ov: Overrides, current: str | None, ctx, backend: str | None, base_runs_backend: bool
+) -> KnobView:
     pg = rules.playground
-    value = getattr(ov, slot.key)
+    value = slot.get(ov)
     inherit = slot.inherit(pg)
     choices = [Choice(INHERIT, inherit)] if inherit is not None and current is None else []
-    choices += [_choice(o, ctx) for o in slot.options(pg)]
+    # The base's own value is always shown (a quantization only where the base runs its backend).
+    runs = slot.key != "moe_quant" or base_runs_backend
+    choices += [_choice(o, ctx, current if runs else None) for o in slot.options(pg)]
     if inherits(slot, value):
-        selected = current if current is not None else INHERIT
+        default = getattr(slot.spec(pg), "default", None) if slot.key.startswith(SELECT) else None
+        selected = default if default is not None else (current if current is not None else INHERIT)
     else:
-        selected = choice_id(slot, pg, value)
+        selected = choice_id(slot, pg, value, ctx)
     hidden, reason = False, None
+    spec = slot.spec(pg) if not slot.toggle else None
     bq = pg.moe.backend_quant
     if slot.key == "moe_quant" and backend != bq.backend:
         backend_label = next((o.label for o in pg.moe.backend.option if o.id == bq.backend), bq.backend)
         hidden, reason = True, f"{bq.label} applies to the {backend_label} backend only"
-    return KnobView(slot.key, slot.cli(pg), slot.label(pg), tuple(choices), selected, current, hidden, reason)
+    by_base = False
+    if spec is not None and matches(getattr(spec, "hide", None), ctx):
+        hidden, reason = True, getattr(spec, "hidden_reason", None)
+        by_base = set(spec.hide) <= BASE_DIMS
+    grey = knob_disabled(spec, ctx) if spec is not None else None
+    if slot.key == "dp_attention":
+        force = forced_off(rules, ctx)
+        if force is not None:
+            grey, selected = force, "off"
+    if grey is not None:  # the whole knob is greyed: every choice says why
+        choices = [c if c.hidden else replace(c, disabled=True, reason=grey.reason) for c in choices]
+    return KnobView(slot.key, slot.cli(pg), slot.label(pg), tuple(choices), selected, current, hidden, reason, by_base)
 
 
 def cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
     """Every card and knob for the base `sel` and the state `overrides`, in page order.
 
     Constraints are evaluated on the Deploy selection + vendor + arch + dp_attn_on (after
-    the attention card) + the PD mode. A knob the base defines shows that value as
+    the attention card) + the PD mode + the speculative algorithm (a flag select sees the
+    command as the cards before it left it). A knob the base defines shows that value as
     selected and offers no inherit choice.
     """
     pg = rules.playground
     base = base_cell(rules, sel)
-    attn = apply_attention(rules, base.flags if base else [], overrides)
-    ctx = context(rules, sel, dp_attn_on(rules, attn), overrides.pd_mode)
-    current = current_values(rules, base)
+    base_flags = base.flags if base else []
+    _, attn = apply_attention(rules, [], base_flags, overrides, live_context(rules, sel, base_flags, overrides))
+    ctx = live_context(rules, sel, attn, overrides)
+    if base is not None:
+        ctx["spec_algorithm"] = live_context(rules, sel, apply(rules, sel, overrides)[1], overrides)["spec_algorithm"]
+    current = current_values(rules, base, ctx)
     backend = effective_backend(rules, base, overrides)
+    runs = base is not None and base_backend(rules, base.flags) == pg.moe.backend_quant.backend
     out = []
-    for card in CARD_ORDER:
+    every = slots(pg)
+    for card in card_ids(pg):
         hidden, reason, by_base = _card_hidden(pg, card, ctx)
         knobs = tuple(
-            _knob_view(s, rules, overrides, current.get(s.key), ctx, backend) for s in SLOTS if s.card == card
+            _knob_view(s, rules, overrides, current.get(s.key), ctx, backend, runs) for s in every if s.card == card
         )
         out.append(CardView(card, card_title(pg, card), knobs, hidden, reason, by_base))
     return tuple(out)
@@ -194,14 +242,21 @@ def set_choice(rules: Rules, overrides: Overrides, key: str, choice_id_: str) ->
     if slot is None:
         raise UnknownChoice(f"unknown override {key!r}; valid: {', '.join(cli_keys(pg))}")
     if choice_id_ == INHERIT:
-        return replace(overrides, **{slot.key: DEFAULTS[slot.key]})
+        return slot.put(overrides, slot.default)
     options = slot.options(pg)
     for o in options:
         if o.id == choice_id_:
-            keep_default = not slot.from_base and o.id == default_option(slot, pg).id
-            return replace(overrides, **{slot.key: DEFAULTS[slot.key] if keep_default else value_of(o)})
+            keep_default = (
+                not slot.from_base and o.id == default_option(slot, pg).id and not _has_default_when(slot, pg)
+            )
+            return slot.put(overrides, slot.default if keep_default else value_of(o))
     valid = [o.id for o in options] + ([INHERIT] if slot.from_base else [])
     raise UnknownChoice(f"unknown {slot.cli(pg)} value {choice_id_!r}; valid: {', '.join(valid)}")
+
+
+def _has_default_when(slot: Slot, pg: PlaygroundFile) -> bool:
+    """A knob whose default depends on the selection keeps an explicit pick of any option."""
+    return any(o.default_when is not None for o in slot.options(pg))
 
 
 def revert_hidden(rules: Rules, sel: Selection, overrides: Overrides) -> Overrides:
@@ -214,13 +269,15 @@ def revert_hidden(rules: Rules, sel: Selection, overrides: Overrides) -> Overrid
     if overrides.is_untouched():
         return overrides  # nothing picked, nothing to drop
     pg, ov = rules.playground, overrides
-    reset: dict[str, Any] = {}
+    out = ov
     for card in cards(rules, sel, ov):
         for kv in card.knobs:
-            value = getattr(ov, kv.key)
-            if value == DEFAULTS[kv.key]:
+            slot = slot_for(pg, kv.key)
+            assert slot is not None, kv.key
+            value = slot.get(ov)
+            if value == slot.default:
                 continue
-            chosen = kv.choice(choice_id(slot_for(pg, kv.key), pg, value))  # type: ignore[arg-type]
-            if card.hidden_by_base or chosen is None or chosen.hidden:
-                reset[kv.key] = DEFAULTS[kv.key]
-    return replace(ov, **reset) if reset else ov
+            chosen = kv.choice(choice_id(slot, pg, value))
+            if card.hidden_by_base or kv.hidden_by_base or chosen is None or chosen.hidden:
+                out = slot.put(out, slot.default)
+    return out
