@@ -44,6 +44,23 @@ def rules() -> Rules:
     return load_rules(ROOT / "rules")
 
 
+ROLES_OVERLAY = ROOT / "tests" / "data" / "roles-overlay"
+JULY_RULES = ROOT / "tests" / "data" / "july-rules"  # the July page's rules (69 cells), for July recordings
+
+
+@pytest.fixture
+def july_rules(monkeypatch):
+    """`dsv4` itself reads the July page's rules (for tests recorded on the July page)."""
+    monkeypatch.setenv("DSV4_RULES", str(JULY_RULES))
+    return JULY_RULES
+
+
+@pytest.fixture(scope="session")
+def role_rules() -> Rules:
+    """The bundled rules with the July page's three GB300 Pro PD role cells laid over them."""
+    return load_rules(ROOT / "rules", overlays=[ROLES_OVERLAY])
+
+
 @pytest.fixture
 def fake_sglang(tmp_path, monkeypatch):
     """A fake installed SGLang 9.9.9 (source + dist-info) first on sys.path: the folder it is

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODEL = "deepseek-ai/DeepSeek-V4-Flash"
+MODEL = "deepseek-ai/DeepSeek-V4-Flash-0731"  # the first cell's model
 REPLY = "Hello! How can I help you today?"
 # OSC 52 (sets the clipboard), a C1 CSI (clears the screen), an OSC 8 hyperlink, a bidi override.
 HOSTILE = "Hi\x1b]52;c;cm0gLXJmIH4=\x07\x9b2J\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\u202eevil"

@@ -28,6 +28,19 @@ from tui_helpers import (
 
 SIZE = (100, 40)
 
+# Written on the July page (69 cells, Flash first, with the GB300 Pro PD role cells): these
+# behaviour tests run on its rules (tests/data/july-rules); test_app_cookbook.py checks the
+# Deploy pane on the bundled rules.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
 
 @pytest.fixture(autouse=True)
 def no_local_clipboard(monkeypatch):

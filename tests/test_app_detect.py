@@ -31,7 +31,7 @@ async def test_h200_x8_is_preselected(rules, bin_dir):
     async with app.run_test(size=SIZE) as pilot:
         await detected(pilot)
         assert app.detection is not None and app.detection.count == 8
-        assert app.selection == Selection("h200", "flash", "fp4", "low-latency", "single")
+        assert app.selection == Selection("h200", "flash-official", "fp4", "low-latency", "single")
         assert "8 x H200 detected" in app.sub_title
         assert status_on_screen(app) == "8 x H200 detected: preselected H200."
         assert chip(app, "hw", "h200").state.selected

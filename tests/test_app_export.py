@@ -19,6 +19,19 @@ from dsv4_tui.screens.confirm_screen import ConfirmScreen
 from dsv4_tui.screens.export_screen import ExportScreen
 from tui_helpers import notes, plain, settle
 
+# Written on the July page (its cells wrote --enable-dp-attention; GB300 Pro PD role cells):
+# this module runs on its rules (tests/data/july-rules).
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 SIZE = (120, 40)
 B200 = Selection("b200", "flash", "fp4", "low-latency", "single")
 GB200_MULTI = Selection("gb200", "pro", "fp4", "balanced", "multi-2")

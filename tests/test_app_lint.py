@@ -12,6 +12,19 @@ from dsv4_tui.screens.findings_screen import FindingsScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
 from tui_helpers import as_shown, command_on_screen
 
+# Written on the July page (its cells wrote --enable-dp-attention; GB300 Pro PD role cells):
+# this module runs on its rules (tests/data/july-rules).
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 SIZE = (110, 40)
 H200_BAL = Selection("h200", "flash", "fp8", "balanced", "single")
 

@@ -30,6 +30,19 @@ from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import as_shown, click_chip, focus_and_enter, highlighted, notes, plain, press_chip, settle
 from upstream_rules import seed_rules_in
 
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

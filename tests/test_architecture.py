@@ -87,7 +87,12 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_another_model_checks_and_lists(capsys):
     code, out, err = run(capsys, "--rules", str(OTHER), "check")
-    assert (code, err) == (0, "") and out == f"{OTHER}: OK — 4 cells (3 verified)\n"
+    assert (code, err) == (0, "") and out.splitlines() == [
+        f"{OTHER}: OK — 4 cells (3 verified)",
+        "  badges: 3 Verified, 0 In progress, 1 Not Verified",
+        "  warn banners: 0",
+        "  benchmarks: 0 entries, 0 cells with measured speed",
+    ]
     code, out, _ = run(capsys, "--rules", str(OTHER), "list")
     assert code == 0 and len(out.splitlines()) == 4
     assert "mi300x  max   bf16  chat   one  Not Verified (derived from l40s/max/bf16/batch/two)" in out

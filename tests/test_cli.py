@@ -72,13 +72,13 @@ def test_unknown_id_exits_2_listing_the_valid_ids(rules, capsys):
 def test_missing_dims_take_the_first_valid_value(rules, capsys):
     code, out, err = run(capsys, "print", "--hw", "h200")
     assert code == 0 and "resolved" not in err
-    assert out == text(rules, Selection("h200", "flash", "fp8", "low-latency", "single")) + "\n"
+    assert out == text(rules, Selection("h200", "pro-official", "fp4", "low-latency", "single")) + "\n"
     code, out, err = run(capsys, "print", "--hw", "h200", "--variant", "pro")
     assert code == 0 and "resolved" not in err
     assert out == text(rules, Selection("h200", "pro", "fp8", "low-latency", "multi-2")) + "\n"
     code, out, err = run(capsys, "print", "--strategy", "balanced")
     assert code == 0 and "resolved" not in err
-    assert out == text(rules, Selection("b200", "flash", "fp4", "balanced", "single")) + "\n"
+    assert out == text(rules, Selection("b200", "flash-official", "fp4", "balanced", "single")) + "\n"
 
 
 def test_no_arguments_print_the_initial_cell(rules, capsys):
@@ -89,28 +89,32 @@ def test_no_arguments_print_the_initial_cell(rules, capsys):
 def test_impossible_selection_exits_2_naming_the_nearest_valid_one(rules, capsys):
     code, out, err = run(capsys, "print", "--hw", "rtx6000", "--variant", "pro", "--nodes", "multi-2")
     assert (code, out) == (2, "")
-    assert "--variant pro cannot be kept: RTX PRO 6000 runs Flash only" in err
+    assert "--variant pro cannot be kept: RTX PRO 6000 runs Flash / Flash Official only" in err
+    assert "so RTX PRO 6000 runs Flash only (Flash and Flash Official)" in err
     assert "--nodes multi-2 cannot be kept" in err
-    nearest = "dsv4 print --hw rtx6000 --variant flash --quant fp4 --strategy low-latency --nodes single"
+    nearest = "dsv4 print --hw rtx6000 --variant flash-official --quant fp4 --strategy low-latency --nodes single"
     assert f"nearest valid selection: {nearest}" in err and "--nearest" in err
     # The nearest line is ready to run: it prints that very cell.
     code, out2, _ = run(capsys, *nearest.split()[1:])
-    assert code == 0 and out2 == text(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single")) + "\n"
+    sel = Selection("rtx6000", "flash-official", "fp4", "low-latency", "single")
+    assert code == 0 and out2 == text(rules, sel) + "\n"
 
 
 def test_nearest_resolves_like_the_page_with_a_notice_on_stderr(rules, capsys):
     code, out, err = run(capsys, "print", "--hw", "rtx6000", "--variant", "pro", "--nodes", "multi-2", "--nearest")
     assert code == 0
-    assert out == text(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single")) + "\n"
-    assert "Pro" in err and "Flash" in err and "Multi-Nodes" in err and "Single Node" in err
+    assert out == text(rules, Selection("rtx6000", "flash-official", "fp4", "low-latency", "single")) + "\n"
+    assert "Pro" in err and "Flash Official" in err and "Multi-Nodes" in err and "Single Node" in err
     assert "RTX PRO 6000 runs Flash only" in err
 
 
 def test_mtp_note_goes_to_stderr_only(rules, capsys):
-    code, out, err = run(capsys, "print")  # b200 flash low-latency: EAGLE without --max-running-requests
-    assert code == 0 and "MTP" in err and "48" in err
+    code, out, err = run(capsys, "print", "--variant", "flash")  # b200 flash low-latency: EAGLE, no cap
+    assert code == 0 and "Speculative decoding (MTP) is on" in err and "48" in err
     assert "MTP" not in out
-    code, out, err = run(capsys, "print", "--hw", "h200", "--strategy", "high-throughput")
+    code, out, err = run(capsys, "print")  # b200 flash-official low-latency: DSpark, no cap
+    assert code == 0 and "Speculative decoding (DSpark) is on" in err
+    code, out, err = run(capsys, "print", "--hw", "h200", "--variant", "flash", "--strategy", "high-throughput")
     assert code == 0 and err == ""
 
 
@@ -118,12 +122,12 @@ def test_list_prints_every_cell_with_its_badge(rules, capsys):
     code, out, err = run(capsys, "list")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert len(lines) == 69 == len(rules.cells)
+    assert len(lines) == 136 == len(rules.cells)
     for line, cell in zip(lines, rules.cells):
         assert line.split()[:5] == list(cell.key)
-        assert line.rstrip().endswith(badge(cell)) or "(roles)" in line
-        assert "Verified" in line
-    assert sum("(roles)" in line for line in lines) == 3
+        assert line.rstrip().endswith(badge(rules, cell)) or "(roles)" in line
+    assert sum(line.rstrip().endswith(" In progress") for line in lines) == 18
+    assert sum(line.rstrip().endswith(" Not Verified") for line in lines) == 31
 
 
 # --------------------------------------------------------------------------- Env
@@ -236,9 +240,8 @@ def test_installed_script_finds_the_rules_outside_the_checkout(rules, isolated_c
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == text(rules, sel, "docker") + "\n"
-    assert (
-        proc.stderr
-        == "dsv4: fill in before running: <node-rank>, <node0-ip>, <your-nic>, <your-hca-list>, <your-hf-token>\n"
+    assert proc.stderr.endswith(
+        "dsv4: fill in before running: <node-rank>, <node0-ip>, <your-nic>, <your-hca-list>, <your-hf-token>\n"
     )
 
 

@@ -33,6 +33,7 @@ from dsv4_tui.core.selection import (
     first_selection,
     resolve,
 )
+from dsv4_tui.core.srt_panel import panel_for, serves
 from dsv4_tui.host.rules_files import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,16 +69,20 @@ def _text(rules, sel, framing):
 # --------------------------------------------------------------------------- the matrix
 
 
-def test_the_matrix_has_69_verified_cells(rules):
-    assert len(rules.cells) == 69
-    assert all(c.verified and c.derived_from is None for c in rules.cells)
-    assert len({c.key for c in rules.cells}) == 69
-    assert all(badge(c) == "Verified" for c in rules.cells)
+def test_the_matrix_has_136_cells_in_three_badge_states(rules):
+    assert len(rules.cells) == 136
+    assert all(c.derived_from is None for c in rules.cells)
+    assert len({c.key for c in rules.cells}) == 136
+    states = [c.state for c in rules.cells]
+    assert (states.count("verified"), states.count("in-progress"), states.count("unverified")) == (87, 18, 31)
+    words = {c.state: badge(rules, c) for c in rules.cells}
+    assert words == {"verified": "Verified", "in-progress": "In progress", "unverified": "Not Verified"}
+    assert sum(c.warn is not None for c in rules.cells) == 18
 
 
 def test_initial_selection_is_the_first_cell(rules, capsys):
     first = first_selection(rules)
-    assert first == Selection("b200", "flash", "fp4", "low-latency", "single")
+    assert first == Selection("b200", "flash-official", "fp4", "low-latency", "single")
     assert cli.main(["print"]) == 0
     assert capsys.readouterr().out == _text(rules, first, "python") + "\n"
 
@@ -122,7 +127,9 @@ def _expected_single(rules, cell, framing) -> str:
         lines += [f"  -p {port}:{port}", "  -v ~/.cache/huggingface:/root/.cache/huggingface"]
         lines += ['  --env "HF_TOKEN={{HF_TOKEN}}"'] + [f"  --env {e}" for e in cell.env]
         images = rules.model.docker.images
-        image = images.get(f"{cell.hw}|{cell.quant}") or images.get(cell.hw) or "lmsysorg/sglang:dev"
+        keys = [f"{cell.hw}|{cell.variant}|{cell.quant}", f"{cell.variant}|{cell.quant}"]
+        keys += [f"{cell.hw}|{cell.quant}|{cell.strategy}", f"{cell.hw}|{cell.quant}", cell.hw]
+        image = next((images[k] for k in keys if k in images), "lmsysorg/sglang:dev")
         lines += ["  --ipc=host", "  " + image, "  sglang serve"] + ["    " + f for f in cell.flags]
         lines = [line + " \\" for line in lines]
     lines[-1] = lines[-1][: -len(" \\")]
@@ -183,18 +190,20 @@ def _multi_cells(rules):
     return [c for c in rules.cells if c.nodes == "multi-2" and not c.has_roles]
 
 
-def _anchor(flags) -> str:
+PARALLELISM = {"--attn-dp-size", "--attention-data-parallel-size", "--dp-size", "--dp", "--tp-size", "--tp"}
+
+
+def _anchor_at(flags) -> int:
+    """The page's rule: right after the last parallelism flag, else after --model-path."""
     names = [flag_name(f) for f in flags]
-    for a in ("--enable-dp-attention", "--dp", "--tp", "--model-path"):
-        if a in names:
-            return a
-    raise AssertionError("no anchor")
+    hits = [i for i, n in enumerate(names) if n in PARALLELISM]
+    return (hits[-1] if hits else names.index("--model-path")) + 1
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
 def test_multi_node_cells_have_header_hints_and_injected_flags(rules, framing):
     cells = _multi_cells(rules)
-    assert len(cells) == 10
+    assert len(cells) == sum(c.nodes == "multi-2" for c in rules.cells) >= 10
     indent = "  " if framing == "python" else "    "
     for cell in cells:
         sel = Selection.of(cell)
@@ -207,14 +216,14 @@ def test_multi_node_cells_have_header_hints_and_injected_flags(rules, framing):
         at = body.index(indent + "--nnodes 2 \\")
         assert body[at + 1] == indent + "--node-rank <node-rank> \\"
         assert body[at + 2] == indent + "--dist-init-addr <node0-ip>:20000 \\"
-        anchor = _anchor(cell.flags)
-        assert flag_name(body[at - 1].strip()) == anchor, cell.key_text
-        # The first flag with that name, and nothing else was added or moved.
+        i = _anchor_at(cell.flags)
+        assert flag_name(body[at - 1].strip()) == flag_name(cell.flags[i - 1]), cell.key_text
+        # Right after it, and nothing else was added or moved.
         flag_lines = [ln.strip().removesuffix(" \\") for ln in body if ln.startswith(indent + "--")]
         if framing == "docker":
-            flag_lines = [ln for ln in flag_lines if not ln.startswith(("--shm-size", "--network", "--env", "--ipc"))]
+            docker_args = ("--shm-size", "--network", "--env", "--ipc", "--ulimit", "--cap-add", "--device")
+            flag_lines = [ln for ln in flag_lines if not ln.startswith(docker_args)]
         expected = [_fill(rules, sel, f) for f in cell.flags]
-        i = [flag_name(f) for f in cell.flags].index(anchor) + 1
         expected[i:i] = ["--nnodes 2", "--node-rank <node-rank>", "--dist-init-addr <node0-ip>:20000"]
         assert flag_lines == expected, cell.key_text
         if framing == "docker":
@@ -233,8 +242,9 @@ def test_gb200_multi_node_prints_its_cluster_hints(rules):
 @pytest.mark.parametrize(
     "flags,after",
     [
-        (["--model-path M", "--tp 8", "--dp 8", "--enable-dp-attention", "--port 1"], "--enable-dp-attention"),
-        (["--model-path M", "--dp 8", "--tp 8", "--port 1"], "--dp 8"),
+        (["--model-path M", "--tp 8", "--dp 8", "--enable-dp-attention", "--port 1"], "--dp 8"),
+        (["--model-path M", "--dp 8", "--tp 8", "--port 1"], "--tp 8"),
+        (["--model-path M", "--tp 8", "--attn-dp-size 8", "--moe-a2a-backend deepep", "--port 1"], "--attn-dp-size 8"),
         (["--model-path M", "--tp 8", "--port 1"], "--tp 8"),
         (["--trust-remote-code", "--model-path M", "--port 1"], "--model-path M"),
     ],
@@ -266,7 +276,8 @@ def _role_cells(rules):
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
-def test_role_cells_render_one_block_per_role(rules, framing):
+def test_role_cells_render_one_block_per_role(role_rules, framing):
+    rules = role_rules
     cells = _role_cells(rules)
     assert {c.key_text for c in cells} == {
         f"gb300/pro/fp4/{s}/multi-2" for s in ("low-latency", "balanced", "high-throughput")
@@ -305,6 +316,7 @@ def test_every_disabled_option_says_why(rules):
             higher = DIMS[: DIMS.index(dim)]
             for o in states[dim]:
                 should = any(c.get(dim) == o.id and all(c.get(d) == sel[d] for d in higher) for c in rules.cells)
+                should = should or (dim == "nodes" and serves(rules, sel.hw, sel.variant, o.id))  # srt-slurm
                 assert o.enabled == should, (sel, dim, o.id)
                 if o.enabled:
                     assert o.reason is None
@@ -344,6 +356,9 @@ def test_every_selectable_option_of_every_cell_chooses_a_cell(rules):
                     assert str(exc.value) == o.reason
                     continue
                 new, changes = choose(rules, sel, dim, o.id)
+                if panel_for(rules, new) is not None:  # the srt-slurm panel: no cell, the rest kept
+                    assert new == sel.with_(**{dim: o.id}) and changes == []
+                    continue
                 assert rules.cell(new) is not None, (sel, dim, o.id)
                 assert new[dim] == o.id
                 assert all(new[d] == sel[d] for d in higher)
@@ -451,13 +466,13 @@ def test_schema_supports_a_derived_unverified_cell(tmp_path, capsys):
     with (folder / "cells.toml").open("a", encoding="utf-8") as fh:
         fh.write(DERIVED)
     rules = load_rules(folder)
-    assert len(rules.cells) == 70
+    assert len(rules.cells) == 137
     sel = Selection("rtx6000", "flash", "fp4", "balanced", "single")
     cell = rules.cell(sel)
     assert cell is not None and cell.verified is False
     assert cell.derived_from == "rtx6000/flash/fp4/low-latency/single"
-    assert badge(cell) == "Not Verified"
-    assert badge(rules.cell(first_selection(rules))) == "Verified"
+    assert badge(rules, cell) == "Not Verified"
+    assert badge(rules, rules.cell(first_selection(rules))) == "Verified"
     # The new cell is reachable and renders like any other.
     new, _ = choose(rules, Selection("rtx6000", "flash", "fp4", "low-latency", "single"), "strategy", "balanced")
     assert new == sel
@@ -467,9 +482,9 @@ def test_schema_supports_a_derived_unverified_cell(tmp_path, capsys):
     # The CLI shows it too.
     assert cli.main(["list", "--rules", str(folder)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 70
-    derived = [ln for ln in lines if "Not Verified" in ln]
-    assert len(derived) == 1 and "rtx6000" in derived[0] and "balanced" in derived[0]
+    assert len(lines) == 137
+    derived = [ln for ln in lines if "derived from" in ln]
+    assert len(derived) == 1 and "rtx6000" in derived[0] and "balanced" in derived[0] and "Not Verified" in derived[0]
     assert "derived from rtx6000/flash/fp4/low-latency/single" in derived[0]
     assert cli.main(["check", "--rules", str(folder)]) == 0
-    assert "70 cells (69 verified)" in capsys.readouterr().out
+    assert "137 cells (87 verified)" in capsys.readouterr().out

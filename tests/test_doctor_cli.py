@@ -128,7 +128,7 @@ def test_flags_unknown_to_the_installed_sglang_fail(rules, box, capsys, fake_sgl
 
 def test_docker_framing_checks_the_daemon_image_and_runtime(rules, box, capsys):
     sel, args = healthy_h200(rules, box)
-    fake_docker(box, images=(docker_image(rules, sel.hw, sel.quant),))
+    fake_docker(box, images=(docker_image(rules, sel),))
     code, out, _ = run(capsys, "doctor", *args, "--docker", "--json")
     found = by_id(out)
     assert [found[c]["status"] for c in ("docker.daemon", "docker.image", "docker.runtime")] == ["ok"] * 3

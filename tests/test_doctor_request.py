@@ -46,7 +46,7 @@ def test_every_fact_of_the_request_comes_from_the_rules(rules):
     assert (request.hardware_label, request.vendor, request.detect) == (hw.label, hw.vendor, tuple(hw.detect))
     assert set(request.other_detect) == {s for h in rules.model.hardware if h.id != hw.id for s in h.detect}
     assert request.gpus_per_node == gpus_needed_per_node(rules, sel)
-    assert request.docker_image == docker_image(rules, sel.hw, sel.quant)
+    assert request.docker_image == docker_image(rules, sel)
     assert request.shm_bytes == parse_size("32g")  # --shm-size of the runtime's Docker args
     assert request.docker_hf_home == rules.model.docker.volume.split(":")[0]
     assert (request.model_repo, request.model_bytes) == (repo, rules.model.model_sizes_gb[repo] * 10**9)
@@ -110,7 +110,11 @@ def test_flags_pass_against_the_bundled_table_of_the_same_version(rules):
     assert result.message == f"every flag is accepted by bundled table for SGLang {BUNDLED}"
 
 
-def test_deprecated_flags_are_named_but_accepted(rules):
+def test_deprecated_flags_are_named_but_accepted():
+    from conftest import JULY_RULES  # the July cells still wrote --enable-dp-attention
+    from dsv4_tui.host.rules_files import load_rules
+
+    rules = load_rules(JULY_RULES)
     request = build_request(rules, GB200_MULTI, lint=SglangLinters(use_installed=False))
     result = request.flags_check(BUNDLED)
     assert result.status == "ok" and "deprecated: --enable-dp-attention" in result.message

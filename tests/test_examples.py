@@ -1,126 +1,92 @@
-"""The cookbook's own Deploy outputs (a copy in tests/data/reference/examples/deploy-examples.json),
-byte for byte, through the core render functions and through `dsv4 print`."""
+"""The page's own Deploy outputs (the golden dump of upstream's Deploy engine,
+tests/data/upstream/deploy_golden.json) through `dsv4 print`, byte for byte: one landing per
+hardware in each framing and the cURL, and selections the page snaps elsewhere (`--nearest`
+takes the page's landing; without it, print refuses and names it). Every selection is
+checked through the core in test_deploy_golden.py."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from conftest import reference_json
 from dsv4_tui import cli
 from dsv4_tui.core.env import Env
-from dsv4_tui.core.render import NO_COMMAND, badge, cell_notes, model_name, render_command, render_curl
+from dsv4_tui.core.render import NO_COMMAND, render_command
 from dsv4_tui.core.rules import DIMS
-from dsv4_tui.core.selection import Selection, availability, resolve
+from dsv4_tui.core.selection import Selection, availability
 
-EXAMPLES = reference_json("examples/deploy-examples.json")["examples"]
-COMMANDS = [e for e in EXAMPLES if "status" not in e]
-GREYED = [e for e in EXAMPLES if e.get("status") == "greyed"]
+GOLDEN = json.loads((Path(__file__).parent / "data" / "upstream" / "deploy_golden.json").read_text(encoding="utf-8"))
+VIEWS = GOLDEN["views"]
+ONE_PER_HW = list({k.split("/")[0]: k for k in VIEWS}.values())
+SNAPPED = [(asked, landed) for asked, landed in GOLDEN["requests"].items() if asked != landed]
+# Variant snaps: the RTX PRO 6000 runs Flash only, DGX Spark has no Pro, MI300X no Flash Official.
+GREYED = [
+    "rtx6000/pro/fp4/low-latency/single",
+    "dgx-spark/pro/fp4/balanced/multi-2",
+    "mi300x/flash-official/fp8/low-latency/single",
+]
 
 
-def _id(e: dict) -> str:
-    return "/".join(e["sel"][d] for d in DIMS)
-
-
-def _argv(sel: dict) -> list[str]:
+def _argv(key: str) -> list[str]:
     argv = ["print"]
-    for d in DIMS:
-        argv += [f"--{d}", sel[d]]
+    for d, v in zip(DIMS, key.split("/")):
+        argv += [f"--{d}", v]
     return argv
 
 
-def test_the_reference_has_examples_of_each_kind():
-    assert len(COMMANDS) >= 5
-    assert len(GREYED) == 1
+def test_the_dump_has_landings_of_each_kind():
+    assert len(ONE_PER_HW) == 11
+    assert len(SNAPPED) == 990 - 136
+    assert all(GOLDEN["requests"][k] != k for k in GREYED)
 
 
-@pytest.mark.parametrize("ex", COMMANDS, ids=_id)
-@pytest.mark.parametrize("framing", ["python", "docker"])
-def test_command_text_matches_the_cookbook(rules, ex, framing):
-    sel = Selection(**ex["sel"])
-    assert render_command(rules, sel, framing, Env.defaults(rules).subst()) == ex[framing]
-
-
-@pytest.mark.parametrize("ex", COMMANDS, ids=_id)
-def test_curl_text_matches_the_cookbook(rules, ex):
-    sel = Selection(**ex["sel"])
-    assert render_curl(rules, sel, Env.defaults(rules).subst()) == ex["curl"]
-
-
-@pytest.mark.parametrize("ex", COMMANDS, ids=_id)
-def test_model_name_badge_and_mtp_hint(rules, ex):
-    sel = Selection(**ex["sel"])
-    cell = rules.cell(sel)
-    assert cell is not None
-    assert model_name(rules, sel) == ex["modelName"]
-    assert badge(cell) == ex["badge"]
-    notes = cell_notes(rules, cell)
-    if ex["mtpHint"]:
-        assert len(notes) == 1
-        assert "--max-running-requests" in notes[0] and "48" in notes[0]
-    else:
-        assert notes == []
-
-
-@pytest.mark.parametrize("ex", COMMANDS, ids=_id)
-@pytest.mark.parametrize("extra,key", [([], "python"), (["--docker"], "docker"), (["--curl"], "curl")])
-def test_dsv4_print_stdout_is_exactly_the_text(capsys, ex, extra, key):
-    code = cli.main(_argv(ex["sel"]) + extra)
+@pytest.mark.parametrize("key", ONE_PER_HW)
+@pytest.mark.parametrize("extra,part", [([], "python"), (["--docker"], "docker"), (["--curl"], "curl")])
+def test_dsv4_print_stdout_is_exactly_the_page_text(capsys, key, extra, part):
+    code = cli.main(_argv(key) + extra)
     out, err = capsys.readouterr()
     assert code == 0
-    assert out == ex[key] + "\n"
-    # The selection is a real cell: nothing was resolved.
-    assert "resolved" not in err
-    if key != "curl":
-        assert ("MTP" in err) == ex["mtpHint"]
+    assert out == VIEWS[key][part] + "\n"
+    assert "resolved" not in err  # the selection is a real cell: nothing was resolved
+    if part != "curl":
+        notes = [n.split(" ", 1)[1] for n in VIEWS[key]["notes"]]
+        assert [ln.removeprefix("dsv4: note: ") for ln in err.splitlines() if ln.startswith("dsv4: note: ")] == notes
 
 
-@pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_greyed_selection_has_no_command(rules, ex):
-    sel = Selection(**ex["sel"])
+@pytest.mark.parametrize("asked", GREYED)
+def test_a_greyed_selection_has_no_command_and_explains_its_greyed_chips(rules, asked):
+    sel = Selection(*asked.split("/"))
     assert rules.cell(sel) is None
-    assert render_command(rules, sel, "python", Env.defaults(rules).subst()) == ex["python"] == NO_COMMAND
-
-
-@pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_greyed_buttons_are_exactly_the_disabled_options(rules, ex):
-    states = availability(rules, Selection(**ex["sel"]))
-    disabled = [o.id for d in DIMS for o in states[d] if not o.enabled]
-    assert sorted(disabled) == sorted(ex["buttonsDisabled"])
-    for d in DIMS:
-        for o in states[d]:
+    assert render_command(rules, sel, "python", Env.defaults(rules).subst()) == NO_COMMAND
+    for states in availability(rules, sel).values():
+        for o in states:
             assert o.enabled == (o.reason is None)
-            assert o.selected == (o.id == ex["sel"][d])
+            if not o.enabled:  # dsv4's own reason, never the page's bare "Not supported"
+                assert o.reason and "Not supported for current selection" not in o.reason
 
 
-@pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_greyed_selection_snaps_to_the_cookbook_cell(rules, ex):
-    sel, changes = resolve(rules, ex["sel"])
-    assert sel.as_dict() == ex["hashSnapsTo"]
-    assert rules.cell(sel) is not None
-    changed = [d for d in DIMS if ex["sel"][d] != ex["hashSnapsTo"][d]]
-    assert len(changes) == len(changed) >= 1
-    for d, change in zip(changed, changes):
-        assert (change.dim, change.wanted, change.got) == (d, ex["sel"][d], ex["hashSnapsTo"][d])
-        assert rules.label(d, ex["sel"][d]) in str(change)
-        assert rules.label(d, ex["hashSnapsTo"][d]) in str(change)
+def test_the_rtx6000_pro_reason_says_flash_only(rules):
+    sel = Selection(*["rtx6000", "flash", "fp4", "low-latency", "single"])
+    reason = {o.id: o.reason for o in availability(rules, sel)["variant"]}["pro"]
+    assert "RTX PRO 6000 runs Flash only (Flash and Flash Official)" in reason
 
 
-@pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_dsv4_print_nearest_of_greyed_selection_prints_the_snapped_cell(rules, capsys, ex):
-    code = cli.main([*_argv(ex["sel"]), "--nearest"])
+@pytest.mark.parametrize("asked", GREYED)
+def test_dsv4_print_nearest_prints_where_the_page_lands(capsys, asked):
+    code = cli.main([*_argv(asked), "--nearest"])
     out, err = capsys.readouterr()
     assert code == 0
-    snapped = Selection(**ex["hashSnapsTo"])
-    assert out == render_command(rules, snapped, "python", Env.defaults(rules).subst()) + "\n"
-    assert "resolved" in err and "Pro" in err and "Flash" in err
+    assert out == VIEWS[GOLDEN["requests"][asked]]["python"] + "\n"
+    assert "resolved" in err
 
 
-@pytest.mark.parametrize("ex", GREYED, ids=_id)
-def test_dsv4_print_of_greyed_selection_refuses_and_names_the_nearest(rules, capsys, ex):
-    code = cli.main(_argv(ex["sel"]))
+@pytest.mark.parametrize("asked", GREYED)
+def test_dsv4_print_of_a_greyed_selection_refuses_and_names_the_nearest(capsys, asked):
+    code = cli.main(_argv(asked))
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
-    snapped = Selection(**ex["hashSnapsTo"])
-    nearest = "dsv4 print " + " ".join(f"--{d} {snapped[d]}" for d in DIMS)
+    landed = GOLDEN["requests"][asked]
+    nearest = "dsv4 print " + " ".join(f"--{d} {v}" for d, v in zip(DIMS, landed.split("/")))
     assert f"nearest valid selection: {nearest}" in err
-    assert f"--variant {ex['sel']['variant']} cannot be kept" in err

@@ -35,6 +35,19 @@ from test_export_support import (
     router_hosts,
 )
 
+# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 GB300_ROLES = Selection("gb300", "pro", "fp4", "balanced", "multi-2")  # prefill 2 x 2 nodes, decode 1 x 4
 GB200_MULTI = Selection("gb200", "pro", "fp4", "balanced", "multi-2")

@@ -38,6 +38,19 @@ from test_export_support import (
     router_hosts,
 )
 
+# Recorded on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its rules (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 SHELLCHECK = Path(sys.executable).with_name("shellcheck")
 HEREDOC = re.compile(r"<<'DSV4_END'\n(.*?)\nDSV4_END\n", re.S)
 GB300_ROLES = Selection("gb300", "pro", "fp4", "high-throughput", "multi-2")  # prefill 6 x 2, decode 1 x 4
@@ -81,6 +94,8 @@ print("\\n".join(sys.argv[3].split(",")))
 """
 FAKE_PROGRAM = """
 import json, os, sys
+
+
 record = {"argv": [os.path.basename(sys.argv[0]), *sys.argv[1:]], "env": dict(os.environ)}
 path = os.path.join(os.environ["FAKE_LOG"], f"{os.environ['SLURMD_NODENAME']}-{os.getpid()}.json")
 with open(path, "w", encoding="utf-8") as fh:

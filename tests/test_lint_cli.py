@@ -37,7 +37,9 @@ def test_every_verified_cell_as_copied_has_no_error(rules, linter, framing):
         sel = Selection.of(cell)
         checks = command_checks(linter, rules, sel, render_command(rules, sel, framing, env.subst()))
         assert checks.reports, sel
-        assert checks.level != "error", (sel, [f.message for f in checks.findings if f.level == "error"])
+        errors = [f for f in checks.findings if f.level == "error"]
+        # Only the known refusals (checks.toml): a flag that exists only in the cell's own image.
+        assert [f.message for f in errors if rules.checks.refusal(cell.key_text, f.id, f.subject) is None] == [], sel
 
 
 def test_print_check_exits_3_on_a_playground_error_and_names_it(capsys):
@@ -69,7 +71,7 @@ def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(caps
     code, out, err = run(capsys, "print", *H200_BAL, "--check")
     assert code == 0 and out.startswith("SGLANG_DSV4_FP4_EXPERTS=0")
     assert "checked against bundled table for SGLang 0.5.23" in err
-    assert "deprecated-flag [--enable-dp-attention]" in err and "2026-12-31" in err and "--attn-dp-size" in err
+    assert "--attn-dp-size 4" in out and "deprecated-flag" not in err  # the cell writes SGLang 0.5.23's form
 
 
 def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys):

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from dsv4_tui.core.lint import LintContext, exit_code, format_text, parse_commands, summary_line, to_json
-from test_lint_support import DATA, RULES, ids, linter, toml
+from dsv4_tui.host.rules_files import load_rules
+from test_lint_support import DATA, RULES, ids, linter
 
 
 def test_script_with_exports_comments_and_continuations():
@@ -107,14 +108,14 @@ def test_no_command_found():
 
 
 def _context(sel: dict) -> LintContext:
-    hw = next(h for h in toml(RULES / "model.toml")["hardware"] if h["id"] == sel["hw"])
-    nodes = next(n["count"] for n in toml(RULES / "model.toml")["nodes"] if n["id"] == sel["nodes"])
+    rules = load_rules(RULES)
+    hw = rules.hardware(sel["hw"])
     return LintContext(
-        hw=hw["id"],
-        vendor=hw["vendor"],
-        arch=hw["arch"],
-        gpus_per_node=hw.get("gpus_per_node", 8),
-        nodes=nodes,
+        hw=hw.id,
+        vendor=hw.vendor,
+        arch=hw.arch,
+        gpus_per_node=hw.gpus_per_node,
+        nodes=rules.node_count(sel["nodes"]),
         variant=sel["variant"],
     )
 

@@ -59,7 +59,8 @@ from dsv4_tui.core.selection import Selection, availability, choose, resolve
 from dsv4_tui.core.view import deploy_view, playground_view
 
 folder = Path(sys.argv[1])
-texts = {n: (folder / n).read_text(encoding="utf-8") for n in ("model.toml", "cells.toml", "playground.toml")}
+names = ("model.toml", "cells.toml", "playground.toml", "cookbook.toml", "benchmarks.toml", "srt_slurm.toml")
+texts = {n: (folder / n).read_text(encoding="utf-8") for n in names}
 
 def refuse(event, args):
     if event.split(".")[0] in ("open", "os", "subprocess", "socket", "shutil", "glob", "pathlib"):
@@ -69,6 +70,9 @@ sources = (
     RulesText("model.toml", texts["model.toml"]),
     [RulesText("cells.toml", texts["cells.toml"])],
     RulesText("playground.toml", texts["playground.toml"]),
+    [],
+    None,
+    [RulesText(n, texts[n]) for n in ("cookbook.toml", "benchmarks.toml", "srt_slurm.toml")],
 )
 # Validating imports pydantic and builds its validators on first use (pydantic_hooks.py):
 # loading code, not I/O of the core's own, so that happens before the hook.

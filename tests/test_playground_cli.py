@@ -15,6 +15,19 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.playground import Overrides, playground
 from dsv4_tui.core.selection import Selection
 
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 B200_BAL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "balanced", "--nodes", "single"]
 B200_LL = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "low-latency", "--nodes", "single"]
 B200_HT = ["--hw", "b200", "--variant", "flash", "--quant", "fp4", "--strategy", "high-throughput", "--nodes", "single"]

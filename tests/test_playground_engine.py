@@ -31,6 +31,19 @@ from dsv4_tui.core.submit import cell_snippet, form_encode, submit_url
 from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.host.user_cells import save_user_cell
 
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    return load_rules(JULY_RULES)
+
+
 B200_BAL = Selection("b200", "flash", "fp4", "balanced", "single")
 B200_LL = Selection("b200", "flash", "fp4", "low-latency", "single")
 B200_HT = Selection("b200", "flash", "fp4", "high-throughput", "single")

@@ -75,7 +75,7 @@ def test_unknown_key_in_a_cell(tmp_path):
     line = edit(folder, "cells.toml", 'strategy = "balanced"\n', 'strategy = "balanced"\ncolour = "red"\n') + 1
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
-    assert "cell[1].colour" in msg and "b200/flash/fp4/balanced/single" in msg
+    assert "cell[2].colour" in msg and "b200/flash-official/fp4/balanced/single" in msg
     assert "unknown key 'colour'" in msg
 
 
@@ -125,7 +125,7 @@ def test_duplicate_cell(tmp_path):
     header = max(i for i in range(1, second + 1) if lines[i - 1].strip() == "[[cell]]")
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{header}: ")
-    assert "cell[1] (b200/flash/fp4/low-latency/single)" in msg
+    assert "cell[2] (b200/flash-official/fp4/low-latency/single)" in msg
     assert "duplicate cell" in msg and "cell[0]" in msg
 
 
@@ -143,7 +143,11 @@ def test_cell_naming_an_unknown_variant(tmp_path):
     line = edit(folder, "cells.toml", 'variant = "pro"', 'variant = "ultra"')
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
-    assert ".variant" in msg and "unknown variant 'ultra'" in msg and "flash, pro" in msg
+    assert (
+        ".variant" in msg
+        and "unknown variant 'ultra'" in msg
+        and "flash, flash-official, flash-vision, pro, pro-official" in msg
+    )
 
 
 def test_undeclared_placeholder_in_a_flag(tmp_path):
@@ -151,7 +155,7 @@ def test_undeclared_placeholder_in_a_flag(tmp_path):
     line = edit(folder, "cells.toml", '"--port {{PORT}}"', '"--port {{PROT}}"')
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
-    assert "cell[0] (b200/flash/fp4/low-latency/single).flags[12]" in msg
+    assert "cell[0] (b200/flash-official/fp4/low-latency/single).flags[9]" in msg
     assert "{{PROT}}" in msg and "not declared" in msg
 
 
@@ -162,7 +166,7 @@ def test_flag_without_dashes(tmp_path):
     msg = the_problem(folder)
     # The line of the bad element, or at least of its `flags = [`; the message quotes it.
     assert msg.startswith((f"{folder / 'cells.toml'}:{line}: ", f"{folder / 'cells.toml'}:{flags_line}: "))
-    assert "cell[0].flags" in msg and "'--'" in msg and "'tp 4'" in msg
+    assert "cell[1].flags" in msg and "'--'" in msg and "'tp 4'" in msg
 
 
 def test_bad_env_entry(tmp_path):
@@ -172,7 +176,7 @@ def test_bad_env_entry(tmp_path):
     env_line = line - 1  # `env = [` of that cell
     msg = the_problem(folder)
     assert msg.startswith((f"{folder / 'cells.toml'}:{line}: ", f"{folder / 'cells.toml'}:{env_line}: "))
-    assert "cell[1].env" in msg and "NAME=VALUE" in msg and "'SGLANG DEEPEP 1024'" in msg
+    assert "cell[2].env" in msg and "NAME=VALUE" in msg and "'SGLANG DEEPEP 1024'" in msg
 
 
 def test_derived_from_naming_no_cell(tmp_path):
@@ -188,7 +192,7 @@ def test_derived_from_naming_no_cell(tmp_path):
     )
     msg = the_problem(folder)
     assert msg.startswith(f"{folder / 'cells.toml'}:{line}: ")
-    assert "cell[1] (b200/flash/fp4/balanced/single).derived_from" in msg
+    assert "cell[2] (b200/flash-official/fp4/balanced/single).derived_from" in msg
     assert "'b200/flash/fp4/nope/single'" in msg and "hw/variant/quant/strategy/nodes" in msg
 
 
@@ -242,7 +246,7 @@ def test_check_a_broken_folder_exits_1_with_problems_on_stderr(tmp_path, capsys)
 def test_check_the_bundled_rules_exits_0(capsys):
     assert cli.main(["check"]) == 0
     out, err = capsys.readouterr()
-    assert "OK" in out and "69 cells (69 verified)" in out
+    assert "OK" in out and "136 cells (87 verified)" in out
     assert err == ""
 
 
@@ -264,7 +268,7 @@ def test_dsv4_rules_env_var_is_honoured(tmp_path, monkeypatch, capsys):
 
 def test_dsv4_rules_env_var_changes_the_output(tmp_path, monkeypatch, capsys):
     folder = copy_rules(tmp_path)
-    edit(folder, "cells.toml", '"--tp 4"', '"--tp 2"')
+    edit(folder, "cells.toml", '"--tp 8"', '"--tp 2"')
     monkeypatch.setenv("DSV4_RULES", str(folder))
     assert cli.main(["print"]) == 0
     assert "\n  --tp 2 \\\n" in capsys.readouterr().out
@@ -275,7 +279,7 @@ def test_dsv4_rules_env_var_changes_the_output(tmp_path, monkeypatch, capsys):
 OVERLAY_REPLACE = """
 [[cell]]
 hw = "b200"
-variant = "flash"
+variant = "flash-official"
 quant = "fp4"
 strategy = "low-latency"
 nodes = "single"
@@ -313,24 +317,26 @@ def overlay(tmp_path: Path, text: str) -> Path:
 def test_a_cells_only_folder_is_laid_over_the_bundled_rules(tmp_path):
     folder = overlay(tmp_path, OVERLAY_REPLACE)
     rules = load_rules(folder)
-    assert len(rules.cells) == 69
-    sel = Selection("b200", "flash", "fp4", "low-latency", "single")
+    assert len(rules.cells) == 136
+    sel = Selection("b200", "flash-official", "fp4", "low-latency", "single")
     cell = rules.cell(sel)
     assert cell.flags == ["--model-path {{MODEL_NAME}}", "--tp 2", "--port {{PORT}}"]
     assert cell.verified is False
     # Still first in file order: the replaced cell keeps its place.
     assert rules.cells[0] is cell
-    assert rules.notices == [f"{folder / 'cells.toml'} replaces the bundled cell b200/flash/fp4/low-latency/single"]
+    assert rules.notices == [
+        f"{folder / 'cells.toml'} replaces the bundled cell b200/flash-official/fp4/low-latency/single"
+    ]
     # The rest is the bundled rules.
     assert rules.cell(Selection("h200", "flash", "fp8", "balanced", "single")) is not None
     assert render_command(rules, sel, "python", Env.defaults(rules).subst()) == (
-        "sglang serve \\\n  --model-path deepseek-ai/DeepSeek-V4-Flash \\\n  --tp 2 \\\n  --port 30000"
+        "sglang serve \\\n  --model-path deepseek-ai/DeepSeek-V4-Flash-0731 \\\n  --tp 2 \\\n  --port 30000"
     )
 
 
 def test_an_overlay_can_add_a_cell_without_notice(tmp_path):
     rules = load_rules(overlay(tmp_path, OVERLAY_NEW))
-    assert len(rules.cells) == 70 and rules.notices == []
+    assert len(rules.cells) == 137 and rules.notices == []
     assert rules.cell(Selection("rtx6000", "flash", "fp4", "balanced", "single")).verified is False
 
 
@@ -348,8 +354,8 @@ def test_dsv4_print_with_an_overlay_gives_a_notice(tmp_path, capsys):
     folder = overlay(tmp_path, OVERLAY_REPLACE)
     assert cli.main(["print", "--rules", str(folder)]) == 0
     out, err = capsys.readouterr()
-    assert out == "sglang serve \\\n  --model-path deepseek-ai/DeepSeek-V4-Flash \\\n  --tp 2 \\\n  --port 30000\n"
-    assert "replaces the bundled cell b200/flash/fp4/low-latency/single" in err
+    assert out == "sglang serve \\\n  --model-path deepseek-ai/DeepSeek-V4-Flash-0731 \\\n  --tp 2 \\\n  --port 30000\n"
+    assert "replaces the bundled cell b200/flash-official/fp4/low-latency/single" in err
 
 
 def test_user_cells_in_the_config_dir_are_laid_over(isolated_config, capsys):

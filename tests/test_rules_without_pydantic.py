@@ -18,7 +18,15 @@ from dsv4_tui.core.rules import Rules, RulesText, build_rules
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import deploy_view
 
-FILES = ("model.toml", "cells.toml", "playground.toml", "checks.toml")
+FILES = (
+    "model.toml",
+    "cells.toml",
+    "playground.toml",
+    "checks.toml",
+    "cookbook.toml",
+    "benchmarks.toml",
+    "srt_slurm.toml",
+)
 
 IMPORTS = r"""
 import json, sys
@@ -62,6 +70,7 @@ def _build(texts: dict[str, RulesText]) -> Rules:
         texts["playground.toml"],
         [str(ROOT / "rules")],
         texts["checks.toml"],
+        [texts[n] for n in ("cookbook.toml", "benchmarks.toml", "srt_slurm.toml")],
     )
 
 
@@ -102,10 +111,10 @@ def test_cached_rules_come_back_equal_and_render_the_same_without_pydantic(tmp_p
 @pytest.mark.parametrize(
     "edit,message",
     [
-        (lambda t: t.replace("[curl]\n", "[curl]\nx = 1\n", 1), "curl.x: unknown key 'x'"),
+        (lambda t: t.replace("[install]\n", "[install]\nx = 1\n", 1), "install.x: unknown key 'x'"),
         (
-            lambda t: "curl = 1\n" + t.replace("[curl]\n", "[curl_]\n", 1),
-            "curl: Input should be a valid dictionary or instance of Curl (got 1)",
+            lambda t: "install = 1\n" + t.replace("[install]\n", "[install_]\n", 1),
+            "install: Input should be a valid dictionary or instance of Install (got 1)",
         ),
         (
             lambda t: t.replace("default_image = ", "default_imagex = ", 1),

@@ -19,8 +19,16 @@ CELLS = [
     Selection("b200", "flash", "fp4", "low-latency", "single"),
     Selection("mi355x", "flash", "fp8", "low-latency", "single"),
     Selection("gb200", "pro", "fp4", "balanced", "multi-2"),
-    Selection("gb300", "pro", "fp4", "low-latency", "multi-2"),  # roles
+    Selection("gb300", "pro", "fp4", "low-latency", "multi-2"),  # roles (tests/data/roles-overlay)
+    Selection("dgx-spark", "flash-official", "nvfp4", "balanced", "multi-2"),  # fabric args, env
 ]
+
+
+@pytest.fixture(scope="module")
+def rules(role_rules):
+    return role_rules
+
+
 HOSTILE = "'\"$()`;|&!\\ {}<>*?~#=%"
 REJECTED = ("\n", "\r", "\x00", "\t", "\x7f")
 

@@ -81,12 +81,22 @@ def test_deploy_multinode(snap_compare, app, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_deploy_roles(snap_compare, app, size):
-    """gb300 / pro / fp4 / low-latency / multi-2: one block per role (prefill, decode, router)."""
+def test_deploy_srt_slurm(snap_compare, app, size):
+    """gb300 / pro / multi-2: the srt-slurm recipes panel (no command of dsv4's own)."""
 
     async def run_before(pilot):
         await pick(pilot, ("hw", "gb300"), ("variant", "pro"), ("nodes", "multi-2"))
-        assert pilot.app.view.has_roles
+        assert pilot.app.view.srt_panel
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_deploy_in_progress_with_banner(snap_compare, app, size):
+    """b300 / flash-vision: the In progress badge and the warn banner under the command."""
+
+    async def run_before(pilot):
+        await pick(pilot, ("hw", "b300"), ("variant", "flash-vision"))
+        assert pilot.app.view.badge_state == "in-progress" and pilot.app.view.warn
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

@@ -13,6 +13,21 @@ import pytest
 from dsv4_tui.app import DSV4App
 from dsv4_tui.widgets.chips import ChipRow
 
+# Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
+# its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
+pytestmark = pytest.mark.usefixtures("july_rules")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    from conftest import JULY_RULES
+    from dsv4_tui.host.rules_files import load_rules
+
+    rules = load_rules(JULY_RULES, cache=False)
+    rules.sources = ["tests/data/july-rules"]  # the title shows it: the same in every checkout
+    return rules
+
+
 SIZE = (120, 40)
 
 

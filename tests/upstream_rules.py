@@ -59,17 +59,13 @@ def upstream_rules() -> Rules:
 
 @cache
 def seed_rules_in(folder: Path) -> Rules:
-    """The bundled rules with the seed page's cells (tests/data/reference's cookbook JSON, as
-    tools/convert_cookbook.py writes them): what the page's recorded Playground scenarios
-    were made on, whatever cells the bundled rules hold by now."""
-    import importlib.util
+    """The July page's model and cells (tests/data/july-rules) with the bundled Playground and
+    lint rules: what the page's recorded Playground scenarios were made on, whatever the
+    bundled cells are by now."""
     import shutil
 
-    spec = importlib.util.spec_from_file_location("convert_cookbook", ROOT / "tools" / "convert_cookbook.py")
-    convert = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(convert)  # type: ignore[union-attr]
-    seed = json.loads((ROOT / "tests" / "data" / "reference" / "deepseek-v4-cookbook.json").read_text("utf-8"))
     target = folder / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    (target / "cells.toml").write_text(convert.cells_toml(seed["cells"]), encoding="utf-8")
+    shutil.copytree(ROOT / "tests" / "data" / "july-rules", target)  # the July model and cells
+    shutil.copyfile(ROOT / "rules" / "playground.toml", target / "playground.toml")
+    shutil.copyfile(ROOT / "rules" / "checks.toml", target / "checks.toml")
     return load_rules(target)

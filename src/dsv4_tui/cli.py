@@ -137,6 +137,15 @@ def run_app(args: argparse.Namespace, rules: Rules) -> int:
     return run(rules, detect=not args.no_detect, print_on_exit=args.print_on_exit, probe_deadline=args.probe_deadline)
 
 
+def _rules_provenance(args) -> str:
+    """(rules: cookbook 2026-10-01) for --version; nothing when the rules do not load."""
+    try:
+        rules = load(args)
+    except RulesError:  # --version prints whatever the rules are
+        return ""
+    return f" (rules: {rules.provenance})" if rules.provenance else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = app_args(argv)
@@ -146,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         from . import __version__
 
-        print(__version__)
+        print(f"dsv4 {__version__}" + _rules_provenance(args))
         return EXIT_OK
     try:
         rules = load(args)

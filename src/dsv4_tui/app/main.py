@@ -199,6 +199,8 @@ class DSV4App(AppActions, App[str | None]):
     def _subtitle(self) -> str:
         names = ["bundled" if is_bundled(s) else s for s in self.rules.sources]
         parts = [f"{self.rules.model.model.name} on SGLang", f"rules: {' + '.join(names)}"]
+        if self.rules.provenance:
+            parts.insert(1, self.rules.provenance)
         if self.detection is not None:
             parts.append(self.detection.label(self.rules.model.model.name))
         return " · ".join(parts)

@@ -21,5 +21,5 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         cols = "  ".join(c.get(d).ljust(w) for d, w in zip(DIMS, width))
         extra = " (roles)" if c.has_roles else ""
         derived = f" (derived from {c.derived_from})" if c.derived_from else ""
-        print(f"{cols}  {badge(c, user=rules.is_user_cell(c))}{extra}{derived}")
+        print(f"{cols}  {badge(rules, c)}{extra}{derived}")
     return EXIT_OK

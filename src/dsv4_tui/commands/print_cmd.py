@@ -10,20 +10,23 @@ stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
+from ..core.bench import bench_json, bench_lines
 from ..core.diff import diff_lines
 from ..core.env import Env
 from ..core.formats import DEFAULT_FRAMING, FRAMINGS
 from ..core.playground import PlaygroundResult, playground, slot_for
-from ..core.render import cell_notes, render_command, render_curl
+from ..core.render import cell_notes, cell_warn, render_command, render_curl
 from ..core.rules import Rules
 from ..core.selection import Selection
+from ..core.srt_panel import panel_for, panel_json, panel_lines
 from ..core.submit import SGLANG_VERSION_EXAMPLE
 from ..core.view import unfilled
 from ..errors import EXIT_OK, UsageError
 from .overrides import check_available, parse_overrides
-from .selection_args import add_env_args, add_selection_args, env_of, selection_of
+from .selection_args import add_env_args, add_selection_args, env_of, requested_selection, selection_of
 
 OUTPUTS = (
     ("curl", "--curl"),
@@ -62,6 +65,12 @@ def add_parser(sub, rules: Rules | None) -> None:
     fmt.add_argument("--docker", action="store_true", help="same as --format docker")
     pr.add_argument("--curl", action="store_true", help="print the cURL probe instead of the command")
     pr.add_argument("--check", action="store_true", help="lint the command: findings on stderr, exit 3 on an error")
+    pr.add_argument(
+        "--bench",
+        action="store_true",
+        help="print the cell's measured speed (ISL/OSL @ concurrency: TTFT · TPOT · tok/s/GPU)",
+    )
+    pr.add_argument("--json", action="store_true", help="with --bench (or an srt-slurm selection): JSON for scripts")
     add_env_args(pr)
     g = pr.add_argument_group("Playground (overrides on top of the selected cell)")
     g.add_argument("--override", action="append", metavar="KEY=VALUE", help="a Playground override (repeatable)")
@@ -96,10 +105,33 @@ def warn_unfilled(text: str) -> None:
         print(f"dsv4: fill in before running: {', '.join(left)}", file=sys.stderr)
 
 
+def srt_panel_of(rules: Rules, args: argparse.Namespace):
+    """The srt-slurm recipes panel when the arguments name its hardware, variant and nodes."""
+    requested = requested_selection(rules, args)
+    if not all(requested.get(d) for d in ("hw", "variant", "nodes")):
+        return None
+    return panel_for(rules, requested)
+
+
 def run(args: argparse.Namespace, rules: Rules) -> int:
     for notice in rules.notices:
         print(f"dsv4: {notice}", file=sys.stderr)
+    panel = srt_panel_of(rules, args)
+    if panel is not None:  # no cell and no made-up command: the recipes and their apply lines
+        if getattr(args, "json", False):
+            sys.stdout.write(json.dumps(panel_json(rules, panel), indent=1, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write("\n".join(panel_lines(rules, panel)) + "\n")
+        return EXIT_OK
+    if getattr(args, "json", False) and not getattr(args, "bench", False):
+        raise UsageError("--json goes with --bench (or an srt-slurm selection)")
     sel = selection_of(rules, args)
+    if getattr(args, "bench", False):
+        if getattr(args, "json", False):
+            sys.stdout.write(json.dumps(bench_json(rules, sel), indent=1) + "\n")
+        else:
+            sys.stdout.write("\n".join(bench_lines(rules, sel)) + "\n")
+        return EXIT_OK
     env = env_of(rules, args)
     framing = framing_of(args)
     mode = output_mode(args)
@@ -109,6 +141,9 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         text, notes = render_curl(rules, sel, env.subst()), []
     else:
         text, notes = render_command(rules, sel, framing, env.subst()), cell_notes(rules, rules.cell(sel))
+        banner = cell_warn(rules, rules.cell(sel), urls=True)
+        if banner:
+            print(f"dsv4: warning: {banner}", file=sys.stderr)
     for note in notes:
         print(f"dsv4: note: {note}", file=sys.stderr)
     if mode in ("command", "curl"):

@@ -94,7 +94,13 @@ def _multinode(rules: Rules, sel: Selection, flags: Sequence[str], dist_port: in
 
 
 def _deployment(
-    rules: Rules, sel: Selection, roles: Sequence[Role], verified: bool, origin: str, user: bool = False
+    rules: Rules,
+    sel: Selection,
+    roles: Sequence[Role],
+    verified: bool,
+    origin: str,
+    badge_word: str = "",
+    user: bool = False,
 ) -> Deployment:
     hw = rules.hardware(sel.hw)
     host, sep, inside = rules.model.docker.volume.partition(":")
@@ -109,7 +115,7 @@ def _deployment(
         model=model_name(rules, sel),
         hardware=sel.hw,
         vendor=hw.vendor,
-        image=docker_image(rules, sel.hw, sel.quant),
+        image=docker_image(rules, sel),
         gpus_per_node=hw.gpus_per_node,
         verified=verified and not user,
         origin=origin,
@@ -118,6 +124,8 @@ def _deployment(
         secret_env=_secret(rules),
         cache=(host, inside) if sep else None,
         hints=tuple(rules.model.multi_node_hints.get(sel.hw, ())) if multinode else (),
+        provenance=rules.provenance,
+        badge_word=badge_word,
     )
 
 
@@ -152,7 +160,9 @@ def from_deploy(rules: Rules, sel: Selection, env: Env) -> Deployment:
         flags = _multinode(rules, sel, cell.flags)
         title = f"{rules.model.model.name} {sel.text}"
         roles = [serve_role(names, "serve", title, cell.env, flags, subst, _secret(rules))]
-    return _deployment(rules, sel, roles, cell.verified, "deploy", user=rules.is_user_cell(cell))
+    return _deployment(
+        rules, sel, roles, cell.verified, "deploy", rules.model.badges[cell.state].label, user=rules.is_user_cell(cell)
+    )
 
 
 def _playground_role(rules: Rules, sel: Selection, overrides: Overrides, env: Env, mode: str) -> tuple[Role, bool]:

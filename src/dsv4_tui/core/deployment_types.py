@@ -114,6 +114,8 @@ class Deployment:
     cache: tuple[str, str] | None = None  # (host path, container path) of the model cache
     hints: tuple[str, ...] = ()  # the hardware's multi-node hints, for comments
     user: bool = False  # the user's own cell (cells.toml in the config folder), never the page's Verified
+    provenance: str = ""  # where the rules came from, e.g. "cookbook 2026-10-01"
+    badge_word: str = ""  # the badge's words when not the plain Verified / Not Verified
 
     def role(self, name: str) -> Role | None:
         return next((r for r in self.roles if r.name == name), None)
@@ -136,6 +138,7 @@ class Deployment:
 
     @property
     def label(self) -> str:
-        badge = "Your cell" if self.user else "Verified" if self.verified else "Not Verified"
+        badge = "Your cell" if self.user else self.badge_word or ("Verified" if self.verified else "Not Verified")
         where = "Playground" if self.origin == "playground" else "Deploy"
-        return f"{self.family} {self.selection.text} ({where}, {badge})"
+        rules = f", rules: {self.provenance}" if self.provenance else ""
+        return f"{self.family} {self.selection.text} ({where}, {badge}{rules})"

@@ -38,6 +38,12 @@ def index_after(flags: Sequence[str], anchors: Sequence[str]) -> int:
     return len(flags)
 
 
+def index_after_last(flags: Sequence[str], names: Sequence[str]) -> int | None:
+    """Position right after the last flag whose name is one of `names`; None when none is."""
+    hits = [i for i, f in enumerate(flags) if flag_name(f) in names]
+    return hits[-1] + 1 if hits else None
+
+
 def insert_after(flags: Sequence[str], anchors: Sequence[str], new: Sequence[str]) -> list[str]:
     """Put `new` right after the first flag named by `anchors` (in order), else at the end."""
     at = index_after(flags, anchors)

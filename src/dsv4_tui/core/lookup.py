@@ -6,12 +6,28 @@ from .rules import Rules
 
 
 def model_name(rules: Rules, sel) -> str:
-    """`model_names["hw|variant|quant"]`, else `model_names["variant|quant"]`."""
+    """`model_names`, most specific key first: hw|variant|quant, variant|quant, hw|quant,
+    quant, hw, default."""
     names = rules.model.model_names
-    return names.get(f"{sel.hw}|{sel.variant}|{sel.quant}") or names.get(f"{sel.variant}|{sel.quant}", "")
+    keys = (f"{sel.hw}|{sel.variant}|{sel.quant}", f"{sel.variant}|{sel.quant}", f"{sel.hw}|{sel.quant}")
+    for k in (*keys, sel.quant, sel.hw, "default"):
+        if names.get(k):
+            return names[k]
+    return ""
 
 
-def docker_image(rules: Rules, hw: str, quant: str) -> str:
-    """`docker.images["hw|quant"]`, else `docker.images[hw]`, else the model's default image."""
+def docker_image(rules: Rules, sel) -> str:
+    """`docker.images`, most specific key first: hw|variant|quant, variant|quant,
+    hw|quant|strategy, hw|quant, hw; else the model's default image."""
     images = rules.model.docker.images
-    return images.get(f"{hw}|{quant}") or images.get(hw) or rules.model.model.default_image
+    keys = (
+        f"{sel.hw}|{sel.variant}|{sel.quant}",
+        f"{sel.variant}|{sel.quant}",
+        f"{sel.hw}|{sel.quant}|{sel.strategy}",
+        f"{sel.hw}|{sel.quant}",
+        sel.hw,
+    )
+    for k in keys:
+        if images.get(k):
+            return images[k]
+    return rules.model.model.default_image

@@ -8,9 +8,10 @@ replaced by hand). The framings themselves are modules of the format registry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from .flags import flag_name, index_after
+from .flags import flag_name, flag_value, index_after, index_after_last
 from .formats import framing as get_framing
 from .lookup import docker_image, model_name
 from .rules import Cell, Rules
@@ -43,14 +44,14 @@ def inject_multinode(rules: Rules, flags: Sequence[str], count: int, dist_port: 
         {"NNODES": str(count), "DIST_PORT": str(dist_port or mn.dist_port)}, frozenset({"NNODES", "DIST_PORT"})
     )
     new = [substitute(f, filled) for f in mn.flags]
-    at = index_after(flags, anchors(rules, mn.after))
+    at = index_after_last(flags, mn.after) if mn.anchor == "last" else None
+    at = at if at is not None else index_after(flags, anchors(rules, mn.after))
     return [*flags[:at], *new, *flags[at:]]
 
 
 def serve_block(
     rules: Rules,
-    hw: str,
-    quant: str,
+    sel: Selection,
     env: Sequence[str],
     flags: Sequence[str],
     framing: str,
@@ -58,7 +59,7 @@ def serve_block(
     network_host: bool = False,
 ) -> str:
     """One serve command in `framing`, placeholders substituted."""
-    text = get_framing(framing).block(rules, hw, quant, env, flags, subst, network_host)
+    text = get_framing(framing).block(rules, sel, env, flags, subst, network_host)
     return substitute(text, subst)
 
 
@@ -80,9 +81,9 @@ def render_flags(
     """A full single-command text for (env, flags) on `sel`: multi-node aware."""
     count = rules.node_count(sel.nodes)
     if count <= 1:
-        return serve_block(rules, sel.hw, sel.quant, env, flags, framing, subst, network_host)
+        return serve_block(rules, sel, env, flags, framing, subst, network_host)
     flags = inject_multinode(rules, flags, count, dist_port)
-    body = serve_block(rules, sel.hw, sel.quant, env, flags, framing, subst, network_host=True)
+    body = serve_block(rules, sel, env, flags, framing, subst, network_host=True)
     hints = rules.model.multi_node_hints.get(sel.hw, [])
     return "\n".join([*multinode_header(rules, count), *(f"# {h}" for h in hints), body])
 
@@ -94,7 +95,7 @@ def render_roles(rules: Rules, sel: Selection, cell: Cell, framing: str, subst: 
         if role.raw is not None:
             body = substitute(role.raw, subst)
         else:
-            body = serve_block(rules, sel.hw, sel.quant, role.env, role.flags, framing, subst, network_host=True)
+            body = serve_block(rules, sel, role.env, role.flags, framing, subst, network_host=True)
         blocks.append("\n".join([*lines, body]))
     return "\n\n".join(blocks)
 
@@ -122,21 +123,73 @@ def render_curl(rules: Rules, sel: Selection, subst: Subst) -> str:
 USER_BADGE = "Your cell"  # a cell of the user's own cells.toml: never the page's "Verified"
 
 
-def badge(cell: Cell | None, *, user: bool = False) -> str:
-    """ "Verified" / "Not Verified" for the page's cells; "Your cell" for the user's own."""
-    if user:
+def badge_state(cell: Cell | None) -> str:
+    """verified, in-progress or unverified (no cell: unverified, as the page says)."""
+    return cell.state if cell is not None else "unverified"
+
+
+def badge(rules: Rules, cell: Cell | None) -> str:
+    """The badge's words for the cell's state; "Your cell" for the user's own cell."""
+    if cell is not None and rules.is_user_cell(cell):
         return USER_BADGE
-    return "Verified" if cell is not None and cell.verified else "Not Verified"
+    return rules.model.badges[badge_state(cell)].label
+
+
+def _note_text(note, flags: Sequence[str]) -> str:
+    def first_token(name: str | None) -> str:
+        value = flag_value(flags, name) if name else None
+        return (value or "").split()[0] if (value or "").split() else ""
+
+    raw = first_token(note.label_flag)
+    label = note.labels.get(raw.upper()) or raw
+    return note.text.replace("{label}", label).replace("{value}", first_token(note.value_flag))
+
+
+WARN_LINK = re.compile(r"\[([^\]]+)\]\(#([^)]+)\)")
+
+
+def warn_links(rules: Rules, text: str) -> list[tuple[str, str]]:
+    """A banner's [label](#anchor) links as (label, URL into the cookbook page)."""
+    return [(m.group(1), f"{rules.model.page_url}#{m.group(2)}") for m in WARN_LINK.finditer(text)]
+
+
+def warn_text(rules: Rules, text: str, urls: bool = False) -> str:
+    """A banner as plain text: a link is its label (as the page shows it), or with `urls`,
+    "label (URL)"."""
+    if not urls:
+        return WARN_LINK.sub(r"\1", text)
+    return WARN_LINK.sub(lambda m: f"{m.group(1)} ({rules.model.page_url}#{m.group(2)})", text)
+
+
+def cell_warn(rules: Rules, cell: Cell | None, urls: bool = False) -> str | None:
+    """The cell's banner under the command (None when it has none)."""
+    return warn_text(rules, cell.warn, urls) if cell is not None and cell.warn else None
+
+
+def command_note_items(rules: Rules, flags: Sequence[str]) -> list[tuple[str, str]]:
+    """(kind, text) of the model's notes that apply: kind is "warn" or "info"."""
+    names = {flag_name(f) for f in flags}
+    return [
+        (n.kind, _note_text(n, flags))
+        for n in rules.model.note
+        if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
+    ]
 
 
 def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The model's notes (`[[note]]`) that apply to a command with these flags."""
     names = {flag_name(f) for f in flags}
     return [
-        n.text
+        _note_text(n, flags)
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]
+
+
+def cell_note_items(rules: Rules, cell: Cell | None) -> list[tuple[str, str]]:
+    if cell is None or cell.has_roles:
+        return []
+    return command_note_items(rules, cell.flags)
 
 
 def cell_notes(rules: Rules, cell: Cell | None) -> list[str]:

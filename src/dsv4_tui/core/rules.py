@@ -93,12 +93,12 @@ class Rules:
 
     def chip_text(self, dim: str, value: str) -> str:
         """What the option's chip shows: the label, with the memory per GPU for hardware
-        ("H200 141G") and the size for a variant ("Flash 284B")."""
+        ("H200 141G") and the variant's subtitle or size ("Flash 284B", "Flash Official 284B · 0731")."""
         o = self.by_id[dim][value]
         if dim == "hw":
             return f"{o.label} {o.memory_gb}G"
         if dim == "variant":
-            return f"{o.label} {o.total_params}"
+            return f"{o.label} {o.subtitle or o.total_params or ''}".strip()
         return o.label
 
     def names(self, dim: str) -> list[tuple[str, str]]:
@@ -115,8 +115,40 @@ class Rules:
         return self.by_id["nodes"][nodes].count
 
     @property
+    def provenance(self) -> str:
+        """Where the rules came from and when, e.g. "cookbook 2026-10-01" ("" when unknown)."""
+        return self.model.source.text if self.model.source is not None else ""
+
+    @property
     def source_text(self) -> str:
         return " + ".join(self.sources)
+
+
+def lay_over(hand: dict, generated: dict) -> dict:
+    """`generated` (cookbook.toml, benchmarks.toml, … made by tools/sync_cookbook.py) laid over
+    the hand-kept `hand` (model.toml): a list of tables with `id`s takes the generated ids in
+    their order, each merged with the hand-kept table of that id; other tables merge key by
+    key; a table named in the generated `[source] replaces` list is taken whole."""
+    replaces = set(generated.get("source", {}).get("replaces", []))
+
+    def merge(a: Any, b: Any, path: str) -> Any:
+        if path in replaces:
+            return b
+        if isinstance(a, dict) and isinstance(b, dict):
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = merge(a[k], v, f"{path}.{k}".lstrip(".")) if k in a else v
+            return out
+        if _id_tables(a) and _id_tables(b):
+            by_id = {t["id"]: t for t in a}
+            return [{**by_id.get(t["id"], {}), **t} for t in b]
+        return b
+
+    return merge(hand, generated, "")
+
+
+def _id_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(t, dict) and "id" in t for t in value)
 
 
 def _parse(source: RulesText, problems: list[Problem]) -> tuple[dict | None, str]:
@@ -187,6 +219,19 @@ def _load_file(model_cls, source: RulesText, problems: list[Problem]):
     return (validate(model_cls, data, source.name, text, problems), text) if data is not None else (None, text)
 
 
+def _load_model(model: RulesText, generated: Sequence[RulesText], problems: list[Problem]):
+    """model.toml with the generated files laid over it, validated (problem lines point into
+    model.toml: the generated files are checked by the sync tool's own test)."""
+    data, text = _parse(model, problems)
+    if data is None:
+        return None, text
+    for g in generated:
+        extra, _ = _parse(g, problems)
+        if extra is not None:
+            data = lay_over(data, extra)
+    return validate(ModelFile, data, model.name, text, problems), text
+
+
 def _lay_over(cells: list[Cell], new_cells: list[Cell], name: str, notices: list[str]) -> None:
     """Overlay cells replace the cell with the same selection, or are added at the end."""
     positions = {c.key: i for i, c in enumerate(cells)}
@@ -229,15 +274,17 @@ def build_rules(
     playground: RulesText,
     sources: Sequence[str] = (),
     checks: RulesText | None = None,
+    generated: Sequence[RulesText] = (),
 ) -> Rules:
     """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
-    optional); raise RulesError listing every problem."""
+    optional; `generated`: cookbook.toml, benchmarks.toml, srt_slurm.toml, laid over
+    model.toml); raise RulesError listing every problem."""
     from .rules_checks import check_model, check_playground  # validation only: not for cached rules
     from .rules_shell import check_model_commands, check_playground_commands, escape_rules_texts
 
     problems: list[Problem] = []
     checks_file, checks_text = _load_file(Checks, checks, problems) if checks is not None else (None, "")
-    model_file, model_text = _load_file(ModelFile, model, problems)
+    model_file, model_text = _load_model(model, generated, problems)
     if model_file is not None:
         check_model(model_file, model.name, model_text, problems)
         check_model_commands(model_file, model.name, model_text, problems)

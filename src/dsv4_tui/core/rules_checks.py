@@ -115,11 +115,19 @@ def check_model(model: ModelFile, name: str, text: str, problems: list) -> None:
                 )
             seen.add(o.id)
     hw_ids = {h.id for h in model.hardware}
-    for table, keys in (("docker.images", model.docker.images), ("multi_node_hints", model.multi_node_hints)):
+    option_ids = {o.id for opts in _options(model) for o in opts}
+    for key in model.multi_node_hints:
+        if key not in hw_ids:
+            loc = ("multi_node_hints", key)
+            problems.append(
+                _problem(name, find_line(index, loc), f"multi_node_hints.{key}", f"unknown hardware {key!r}")
+            )
+    for table, keys in (("docker.images", model.docker.images), ("model_names", model.model_names)):
         for key in keys:
-            if key.split("|")[0] not in hw_ids:
+            unknown = [part for part in key.split("|") if part not in option_ids and key != "default"]
+            if unknown:
                 loc = (*table.split("."), key)
-                msg = f"unknown hardware {key.split('|')[0]!r}"
+                msg = f"unknown option {unknown[0]!r} (a key is hw|variant|quant, variant|quant, hw|quant, …)"
                 problems.append(_problem(name, find_line(index, loc), f"{table}.{key}", msg))
     declared = set(model.placeholders) | BUILTIN
     for key, placeholder in model.placeholders.items():

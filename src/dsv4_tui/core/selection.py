@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 
 from .rules import DIMS, Cell, Rules
+from .srt_panel import serves
 
 DIM_NAMES = {"hw": "Hardware", "variant": "Variant", "quant": "Quantization", "strategy": "Strategy", "nodes": "Nodes"}
 
@@ -63,6 +64,8 @@ def _higher(dim: str) -> tuple[str, ...]:
 
 def is_enabled(rules: Rules, sel: Selection, dim: str, value: str) -> bool:
     higher = _higher(dim)
+    if dim == "nodes" and serves(rules, sel.hw, sel.variant, value):
+        return True  # the srt-slurm recipes panel, not a cell
     return any(c.get(dim) == value and _agrees(c, sel, higher) for c in rules.cells)
 
 
@@ -151,7 +154,8 @@ def choose(rules: Rules, sel: Selection, dim: str, value: str) -> tuple[Selectio
         score = sum(c.get(d) == target[d] for d in lower)
         if score > best_score:
             best, best_score = c, score
-    assert best is not None  # is_enabled guaranteed a cell
+    if best is None:  # the srt-slurm panel (is_enabled found no cell): keep the rest
+        return target, []
     new = Selection.of(best)
     changes = [
         f"{DIM_NAMES[d]}: {rules.label(d, sel[d])} → {rules.label(d, new[d])}" for d in lower if new[d] != sel[d]

@@ -11,14 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .bench import bench_lines
 from .env import Env
 from .flags import flag_value
 from .formats import framing as get_framing
 from .gpus import Detection
 from .lookup import docker_image, model_name
-from .render import badge, cell_notes, render_command, render_curl
+from .render import badge, badge_state, cell_note_items, cell_notes, cell_warn, render_command, render_curl
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
+from .srt_panel import panel_for, panel_lines
 
 if TYPE_CHECKING:  # the Playground's engine loads with the Playground (see playground_view)
     from .playground import CardView, Overrides, PlaygroundResult
@@ -50,6 +52,11 @@ class DeployView:
     image: str
     install: list[str]
     warnings: list[str] = field(default_factory=list)
+    badge_state: str = "unverified"  # verified | in-progress | unverified
+    warn: str | None = None  # the banner under the command, links as "label (URL)"
+    note_items: list[tuple[str, str]] = field(default_factory=list)  # (warn | info, text)
+    speed: list[str] = field(default_factory=list)  # the measured speed (or that there is none)
+    srt_panel: bool = False  # the selection is the srt-slurm recipes panel: `command` lists them
 
 
 def curl_target(env: Env) -> str:
@@ -69,9 +76,13 @@ def framing_notes(rules: Rules, framing: str, env: Env) -> list[str]:
 def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection: Detection | None = None) -> DeployView:
     cell = rules.cell(sel)
     subst = env.subst()
-    command = render_command(rules, sel, framing, subst)
-    secrets = env.secrets()
-    display = render_command(rules, sel, framing, subst.with_values(**secrets)) if secrets else command
+    panel = panel_for(rules, sel) if cell is None else None
+    if panel is not None:  # no cell and no made-up command: the recipes and their apply lines
+        command = display = "\n".join(panel_lines(rules, panel))
+    else:
+        command = render_command(rules, sel, framing, subst)
+        secrets = env.secrets()
+        display = render_command(rules, sel, framing, subst.with_values(**secrets)) if secrets else command
     return DeployView(
         selection=sel,
         framing=framing,
@@ -81,14 +92,19 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         curl=render_curl(rules, sel, subst),
         curl_target=curl_target(env),
         model_name=model_name(rules, sel),
-        badge=badge(cell, user=rules.is_user_cell(cell)),
+        badge=badge(rules, cell),
         derived_from=cell.derived_from if cell else None,
         notes=[*cell_notes(rules, cell), *framing_notes(rules, framing, env)],
         multi_node=rules.node_count(sel.nodes) > 1,
         has_roles=bool(cell and cell.has_roles),
-        image=docker_image(rules, sel.hw, sel.quant),
+        image=docker_image(rules, sel),
         install=get_framing(framing).install(rules, sel),
         warnings=hardware_warnings(rules, sel, detection),
+        badge_state=badge_state(cell),
+        warn=cell_warn(rules, cell, urls=True),
+        note_items=cell_note_items(rules, cell),
+        speed=bench_lines(rules, sel) if cell is not None else [],
+        srt_panel=panel is not None,
     )
 
 

@@ -13,6 +13,8 @@ from .rules_cache import cached_rules
 
 FILES = ("model.toml", "cells.toml", "playground.toml")
 CHECKS = "checks.toml"
+# Made by tools/sync_cookbook.py from the upstream cookbook, laid over model.toml when present.
+GENERATED = ("cookbook.toml", "benchmarks.toml", "srt_slurm.toml")
 
 
 def _text(path: Path) -> RulesText:
@@ -58,13 +60,14 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
     checks_path = rules_dir / CHECKS
     checks = _text(checks_path) if os.path.lexists(checks_path) else None  # optional: no lint rules
     model, playground = _text(rules_dir / "model.toml"), _text(rules_dir / "playground.toml")
+    generated = [_text(rules_dir / name) for name in GENERATED if os.path.lexists(rules_dir / name)]
 
     def build() -> Rules:
-        return build_rules(model, cells, playground, sources, checks)
+        return build_rules(model, cells, playground, sources, checks, generated)
 
     if not cache:
         return build()
-    return cached_rules(cache_dir(), [model, *cells, playground, checks], build)
+    return cached_rules(cache_dir(), [model, *generated, *cells, playground, checks], build)
 
 
 def is_bundled(source: str) -> bool:

@@ -30,6 +30,9 @@ class CommandDisplay:
     badge_detail: str = ""
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    badge_state: str = ""  # verified | in-progress | unverified ("": from the badge's words)
+    speed: list[str] = field(default_factory=list)  # the measured speed, under the badge
+    banner: str = ""  # the cell's warn banner, under the command
 
 
 class ChecksLine(Static, can_focus=True):
@@ -63,6 +66,9 @@ class CommandBox(Vertical):
     CommandBox .badge { padding: 0 1; text-style: bold; }
     CommandBox .badge.-verified { background: $success; color: $text; }
     CommandBox .badge.-unverified { background: $warning; color: $background; }
+    CommandBox .badge.-in-progress { background: $accent; color: $text; }
+    CommandBox .speed { height: auto; color: $text-muted; }
+    CommandBox .banner { height: auto; color: $warning; margin: 1 0 0 0; }
     CommandBox .notes { height: auto; color: $warning; }
     CommandBox .warnings { height: auto; color: $error; text-style: bold; }
     CommandBox .command { height: auto; margin: 1 0 0 0; }
@@ -91,9 +97,11 @@ class CommandBox(Vertical):
             for bid, label in self.extra_buttons:
                 yield ToolButton(label, id=f"{p}-{bid}")
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
+        yield Static("", classes="speed", markup=False)
         yield Static("", classes="warnings", markup=False)
         yield Static("", classes="notes", markup=False)
         yield CommandText(classes="command")
+        yield Static("", classes="banner", markup=False)
 
     def show_checks(self, checks) -> None:
         """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""
@@ -123,12 +131,18 @@ class CommandBox(Vertical):
         for framing in FRAMINGS:
             self.query_one(f"#{p}-framing-{framing}", ToolButton).set_class(d.framing == framing, "-active")
         badge = self.query_one(f"#{p}-badge", Label)
-        verified = d.badge.startswith("Verified")
+        state = d.badge_state or ("verified" if d.badge.startswith("Verified") else "unverified")
         if set_text(badge, d.badge):
             self.query_one(".toolbar", WrapGrid).refit()
-        badge.set_class(verified, "-verified")
-        badge.set_class(not verified, "-unverified")
+        for name in ("verified", "in-progress", "unverified"):
+            badge.set_class(state == name, f"-{name}")
         badge.tooltip = d.badge_detail or None
+        speed = self.query_one(".speed", Static)
+        set_text(speed, "\n".join(d.speed))
+        speed.display = bool(d.speed)
+        banner = self.query_one(".banner", Static)
+        set_text(banner, f"⚠ {d.banner}" if d.banner else "")
+        banner.display = bool(d.banner)
         warnings = self.query_one(".warnings", Static)
         set_text(warnings, "\n".join(f"⚠ {w}" for w in d.warnings))
         warnings.display = bool(d.warnings)

@@ -47,6 +47,8 @@ class DeployPane(VerticalScroll, can_focus=False):
         if dim == "hw":
             return text, f"{o.label}: {o.memory_gb} GB per GPU, {o.arch}"
         if dim == "variant":
+            if o.description:
+                return text, f"{o.label} ({o.subtitle or o.total_params}): {o.description}"
             return text, f"{o.label}: {o.total_params} total, {o.active_params} active (MoE)"
         if dim == "strategy":
             return text, f"{o.label} — {o.pick_when}"
@@ -96,24 +98,31 @@ class DeployPane(VerticalScroll, can_focus=False):
             self.query_one(f"#row-{dim}", ChipRow).set_options(self._options(dim, view.options[dim]))
         strat = self.rules.by_id["strategy"][view.selection.strategy]
         set_text(self.query_one("#pick-when", Static), f"{strat.label}: {strat.pick_when}")
-        notes = list(view.notes)
+        notes = [*view.notes]
         if view.derived_from:
             notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
         if view.has_roles:
             notes.append("PD-disaggregated recipe: one command per role; run each on its own nodes.")
-        verified = view.badge == "Verified"
+        details = {
+            "verified": "Run end-to-end on real hardware by the SGLang team",
+            "in-progress": "Its verification round on hardware is open (the page: Final Verification In Progress)",
+            "unverified": "Not re-checked on hardware",
+        }
+        if view.srt_panel:
+            notes.append("No single command here: pick one recipe and copy its srtctl apply line.")
         self.query_one("#deploy-command", CommandBox).show(
             CommandDisplay(
                 text=view.display,
                 framing=view.framing,
                 badge=view.badge,
-                badge_detail="Run end-to-end on real hardware by the SGLang team"
-                if verified
-                else "Your own cell (your rules/cells.toml), not one of the page's"
+                badge_detail="Your own cell (your rules/cells.toml), not one of the page's"
                 if view.badge == USER_BADGE
-                else "Not re-checked on hardware",
+                else details[view.badge_state],
                 notes=notes,
                 warnings=view.warnings,
+                badge_state=view.badge_state,
+                speed=[] if view.srt_panel else view.speed,
+                banner=view.warn or "",
             )
         )
         framing = get_framing(view.framing)

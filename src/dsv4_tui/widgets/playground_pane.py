@@ -188,7 +188,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             self._layout = layout
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
-        if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
+        if not self.is_attached or len(self._cards.children) != len(view.cards):
+            self._layout = None  # the app quit before the cards mounted (x right after start)
             return
         result = view.result
         for card in view.cards:

@@ -43,12 +43,16 @@ def _published(rules, flags: Sequence[str], subst) -> tuple[str, list[str]]:
     return f"-p {address}:{port}:{port}", flags
 
 
-def block(rules, hw: str, quant: str, env: Sequence[str], flags: Sequence[str], subst, network_host: bool) -> str:
+def block(rules, sel, env: Sequence[str], flags: Sequence[str], subst, network_host: bool) -> str:
+    """`network_host`: multi-node or a PD role — the host network, and the hardware's fabric
+    args (`multi_node_docker_args`)."""
     docker = rules.model.docker
-    rt = docker.runtime[rules.hardware(hw).vendor]
+    hw = rules.hardware(sel.hw)
+    rt = docker.runtime[hw.vendor]
     lines = [rt.run, *("  " + a for a in rt.args)]
     if network_host:
         lines.append("  --network host")
+        lines += ["  " + a for a in hw.multi_node_docker_args]
     else:
         publish, flags = _published(rules, flags, subst)
         lines.append(f"  {publish}")
@@ -56,13 +60,13 @@ def block(rules, hw: str, quant: str, env: Sequence[str], flags: Sequence[str], 
     if docker.token_env in rules.model.placeholders:
         lines.append(f'  --env "{docker.token_env}={{{{{docker.token_env}}}}}"')
     lines += [f"  --env {e}" for e in env]
-    lines += ["  --ipc=host", "  " + docker_image(rules, hw, quant), "  " + rules.model.engine.program]
+    lines += ["  --ipc=host", "  " + docker_image(rules, sel), "  " + rules.model.engine.program]
     lines += ["    " + f for f in flags]
     return " \\\n".join(lines)
 
 
 def install(rules, sel) -> list[str]:
-    return [fill_names(rules.model.install.docker, {"image": docker_image(rules, sel.hw, sel.quant)})]
+    return [fill_names(rules.model.install.docker, {"image": docker_image(rules, sel)})]
 
 
 FORMAT = Framing(

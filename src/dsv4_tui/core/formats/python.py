@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from .base import Framing
 
 
-def block(rules, hw: str, quant: str, env: Sequence[str], flags: Sequence[str], subst, network_host: bool) -> str:
+def block(rules, sel, env: Sequence[str], flags: Sequence[str], subst, network_host: bool) -> str:
     program = rules.model.engine.program
     lines = [*(f"{e} \\" for e in env), f"{program} \\", " \\\n".join("  " + f for f in flags)]
     return "\n".join(lines)

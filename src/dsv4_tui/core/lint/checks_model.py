@@ -197,9 +197,26 @@ def _check_template(text: str, allowed: set[str]) -> None:
 
 
 @record
+class KnownRefusal(Strict):
+    """A lint error a cookbook cell carries on purpose: its flag exists only in the cell's own
+    preview image, so the released SGLang refuses it. `why` says so."""
+
+    check: str  # the finding's id, e.g. "invalid-choice"
+    subject: str  # the flag
+    cells: list[str]  # hw/variant/quant/strategy/nodes
+    why: str
+
+
+@record
 class Checks(Strict):
     predicate: dict[str, Condition] = field(default_factory=dict)
     check: list[Check] = field(default_factory=list)
+    known_refusal: list[KnownRefusal] = field(default_factory=list)
+
+    def refusal(self, cell_key: str, check: str, subject: str) -> KnownRefusal | None:
+        return next(
+            (r for r in self.known_refusal if cell_key in r.cells and r.check == check and r.subject == subject), None
+        )
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.check]

@@ -240,7 +240,7 @@ def build_request(
         gpus_per_node=_gpus_per_node(rules, sel, role),
         nodes=role.nodes if role is not None else rules.node_count(sel.nodes),
         framing=framing,
-        docker_image=docker_image(rules, sel.hw, sel.quant),
+        docker_image=docker_image(rules, sel),
         shm_bytes=shm_from_docker_args(runtime.args) if runtime is not None else None,
         docker_hf_home=host_side or "~/.cache/huggingface",
         model_repo=repo or None,

@@ -1,0 +1,127 @@
+"""The Deploy pane on the bundled (cookbook) rules: five variant chips with the page's
+subtitles, the new hardware, three badge states, the warn banner under the command (links as
+text + URL), the page's speculative-decoding notes, the measured speed under the badge, and
+the GB300 · Pro · Multi-Nodes srt-slurm panel. Every row is reachable at 60x20."""
+
+from __future__ import annotations
+
+from textual.widgets import Label, Static
+
+from dsv4_tui.app import DSV4App
+from dsv4_tui.core.bench import NO_MEASUREMENT, bench_lines
+from dsv4_tui.core.rules import DIMS
+from dsv4_tui.core.selection import Selection
+from dsv4_tui.widgets.chips import ChipRow
+from tui_helpers import command_on_screen, plain, press_chip, settle
+
+SIZE = (100, 40)
+VISION = Selection("b300", "flash-vision", "fp4", "low-latency", "single")  # in progress + banner
+SPARK = Selection("dgx-spark", "flash-official", "nvfp4", "balanced", "multi-2")  # banner + pinned note
+
+
+def box(app, cls: str) -> Static:
+    return app.query_one(f"#deploy-pane #deploy-command .{cls}", Static)
+
+
+def badge(app) -> Label:
+    return app.query_one("#deploy-badge", Label)
+
+
+async def test_variant_and_hardware_chips_follow_the_cookbook(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE):
+        variants = app.query_one("#deploy-pane #row-variant", ChipRow)
+        assert [o.text for o in variants.options] == [
+            "Flash 284B",
+            "Flash Official 284B · 0731",
+            "Flash Vision 305B · Exp",
+            "Pro 1.6T",
+            "Pro Official 1.6T · 0813",
+        ]
+        assert "bundled DSpark draft head" in variants.option("flash-official").detail
+        hw = [o.state.id for o in app.query_one("#deploy-pane #row-hw", ChipRow).options]
+        assert "rtx5090" in hw and "dgx-spark" in hw
+
+
+async def test_three_badge_states_have_their_own_word_and_colour(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        seen = {}
+        for sel in (
+            Selection("b200", "flash-official", "fp4", "low-latency", "single"),
+            VISION,
+            Selection("rtx5090", "flash-official", "fp4", "low-latency", "single"),
+        ):
+            app.selection = sel
+            await settle(pilot, lambda s=sel: app.view.selection == s)
+            await pilot.pause()
+            b = badge(app)
+            seen[str(b.content)] = {c for c in b.classes if c.startswith("-")}
+        assert seen == {
+            "Verified": {"-verified"},
+            "In progress": {"-in-progress"},
+            "Not Verified": {"-unverified"},
+        }
+
+
+async def test_the_warn_banner_is_under_the_command_with_its_link_as_text_and_url(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = SPARK
+        await settle(pilot, lambda: app.view.selection == SPARK)
+        await pilot.pause()
+        banner = box(app, "banner")
+        assert banner.display
+        text = plain(banner)
+        assert text.startswith("⚠ The Docker image lmsysorg/sglang:dev-v4f-2dgx-v2 is a DGX Spark-only preview build")
+        assert (
+            "See DGX Spark notes (https://docs.sglang.ai/cookbook/autoregressive/DeepSeek/DeepSeek-V4#spark-note)."
+            in text
+        )
+        # Under the command: the banner comes after the command text in the box.
+        children = list(app.query_one("#deploy-pane #deploy-command").children)
+        command = app.query_one("#deploy-pane #deploy-command .command")
+        assert children.index(banner) > children.index(command)
+        # The page's pinned-value note, worded as the page words it.
+        notes = plain(box(app, "notes"))
+        assert "Speculative decoding (DSpark) is on and this recipe pins --max-running-requests to 32." in notes
+
+
+async def test_the_measured_speed_is_under_the_badge_or_says_there_is_none(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.selection
+        await pilot.pause()
+        assert plain(box(app, "speed")).splitlines() == bench_lines(rules, first)
+        assert "8192/1024 @ 1: TTFT 218.9 ms · TPOT 1.28 ms · 481 tok/s/GPU" in plain(box(app, "speed"))
+        app.selection = SPARK
+        await settle(pilot, lambda: app.view.selection == SPARK)
+        await pilot.pause()
+        assert plain(box(app, "speed")) == NO_MEASUREMENT
+
+
+async def test_gb300_pro_multi_node_shows_the_srt_slurm_recipes_and_no_command(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = Selection("gb300", "pro", "fp4", "balanced", "single")
+        await settle(pilot, lambda: app.view.selection.hw == "gb300")
+        await press_chip(pilot, "nodes", "multi-2")
+        await settle(pilot, lambda: app.view.srt_panel)
+        shown = command_on_screen(app)
+        assert "NVIDIA srt-slurm recipes" in shown
+        assert shown.count("srtctl apply -f ") == 9
+        assert "srtctl apply -f recipes/multi-node/DeepSeek-V4-Pro/GB300/1k1k/sglang/disagg/stp/" in app.view.command
+        assert "sglang serve" not in app.view.command
+        assert "pick one recipe" in plain(box(app, "notes"))
+
+
+async def test_every_row_is_reachable_at_60x20(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        pane = app.query_one("#deploy-pane")
+        for dim in DIMS:
+            row = app.query_one(f"#deploy-pane #row-{dim}", ChipRow)
+            row.focus()
+            await pilot.pause()
+            assert app.focused is row
+            assert pane.region.contains_region(row.region) or row.region.intersection(pane.region).height > 0, dim
