@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROLES_OVERLAY, ROOT
 from dsv4_tui import cli
 
 TOKEN = "hf_TOPSECRETvalue1234567890"
@@ -34,6 +34,8 @@ def _with_flag(folder: Path, flag: str) -> None:
 def secret_rules(tmp_path) -> Path:
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
+    with (folder / "cells.toml").open("a", encoding="utf-8") as cells:  # the PD role cells, as an overlay
+        cells.write("\n" + (ROLES_OVERLAY / "cells.toml").read_text(encoding="utf-8"))
     _with_flag(folder, "--api-key {{HF_TOKEN}}")
     return folder
 
@@ -72,6 +74,8 @@ def test_srt_slurm_refers_to_the_environment(secret_rules, capsys, selection):
 def test_the_inline_spelling_too(tmp_path, capsys):
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
+    with (folder / "cells.toml").open("a", encoding="utf-8") as cells:  # the PD role cells, as an overlay
+        cells.write("\n" + (ROLES_OVERLAY / "cells.toml").read_text(encoding="utf-8"))
     _with_flag(folder, "--api-key=Bearer:{{HF_TOKEN}}")
     for target, needle in (("lws", "--api-key=Bearer:$(HF_TOKEN)"), ("sbatch", '--api-key=Bearer:"$HF_TOKEN"')):
         out = _export(capsys, folder, target, B200)
@@ -83,6 +87,8 @@ def test_which_placeholders_are_secret_is_rules_data(tmp_path, capsys):
     "text" is written (it is no secret)."""
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
+    with (folder / "cells.toml").open("a", encoding="utf-8") as cells:  # the PD role cells, as an overlay
+        cells.write("\n" + (ROLES_OVERLAY / "cells.toml").read_text(encoding="utf-8"))
     _with_flag(folder, "--admin-key {{ADMIN_KEY}}")
     model = folder / "model.toml"
     base = model.read_text(encoding="utf-8")
@@ -106,9 +112,11 @@ def test_dsv4_check_warns_about_a_secret_in_a_flag(secret_rules, capsys):
     assert cli.main(["--rules", str(secret_rules), "check"]) == 0
     err = capsys.readouterr().err
     lines = [t for t in err.splitlines() if "warning: holds the secret {{HF_TOKEN}}" in t]
-    assert len(lines) == 72 and all(t.startswith(f"dsv4: {secret_rules / 'cells.toml'}: cell ") for t in lines)
+    injected = (secret_rules / "cells.toml").read_text(encoding="utf-8").count('\n  "--api-key {{HF_TOKEN}}",\n')
+    assert injected > 136 and len(lines) == injected  # one warning per flag list (cells and roles)
+    assert all(t.startswith(f"dsv4: {secret_rules / 'cells.toml'}: cell ") for t in lines)
     assert lines[0].endswith(
-        "cell b200/flash/fp4/low-latency/single: flags[0]: warning: holds the secret {{HF_TOKEN}}; "
+        "cell b200/flash-official/fp4/low-latency/single: flags[0]: warning: holds the secret {{HF_TOKEN}}; "
         "dsv4 print fills in its value, exports refer to the environment variable HF_TOKEN instead"
     )
     assert cli.main(["--rules", str(secret_rules), "print", *B200]) == 0
