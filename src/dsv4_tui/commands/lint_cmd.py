@@ -19,6 +19,7 @@ from pathlib import Path
 from ..core.checks_view import command_checks
 from ..core.ids import UnknownId, find_id
 from ..core.lint import LintContext, exit_code, format_text, to_json
+from ..core.lint.shell import MAX_TEXT
 from ..core.rules import Rules
 from ..core.selection import Selection
 from ..core.visible import json_visible, visible, visible_line
@@ -59,17 +60,36 @@ def _context(rules: Rules, args: argparse.Namespace) -> LintContext:
     return ctx
 
 
+def _too_big() -> UsageError:
+    return UsageError(f"the text is larger than the lint's limit of {MAX_TEXT // (1024 * 1024)} MB; not read")
+
+
 def _read(name: str) -> str:
+    """The text to lint, at most MAX_TEXT bytes (stdin and files alike: /dev/zero ends)."""
     if name == "-":
         if sys.stdin.isatty():
             print("dsv4: reading the command from stdin (end with Ctrl+D)", file=sys.stderr)
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", sys.stdin)  # a text stream when replaced (tests)
+        try:
+            data = stream.read(MAX_TEXT + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read stdin: {exc.strerror or exc}") from None
+        if len(data) > MAX_TEXT:
+            raise _too_big()
+        if isinstance(data, str):
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"stdin: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return read_text(Path(name))
+        return read_text(Path(name), limit=MAX_TEXT)
     except FileNotFoundError:
         raise UsageError(f"{name}: file not found") from None
     except ReadProblem as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def run(args: argparse.Namespace, rules: Rules) -> int:

@@ -12,7 +12,7 @@ import re
 
 from .argv import Occurrence, ParsedArgv
 from .findings import Edit, Finding, Fix
-from .table import FlagSpec, SglangTable
+from .table import MATCHES_SHOWN, SUGGESTIONS_MAX, FlagSpec, SglangTable
 from .values import TYPE_WORDS, convert, json_problem, looks_like_json, placeholder_in
 
 _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S+))?$")
@@ -21,6 +21,11 @@ _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S
 def _src(table: SglangTable, spec: FlagSpec | None = None) -> str:
     where = f" {spec.origin}" if spec is not None and spec.origin else ""
     return f"SGLang {table.version}{where}"
+
+
+def _matches(matches: tuple[str, ...]) -> str:
+    shown = ", ".join(matches[:MATCHES_SHOWN])
+    return shown + (", …" if len(matches) > MATCHES_SHOWN else "")
 
 
 def _f(id_: str, level: str, message: str, subject: str, source: str, *fixes: Fix) -> Finding:
@@ -74,7 +79,7 @@ def _removed(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> Finding
     if occ.lookup.status == "abbrev":
         message += f"; argparse would read it as {occ.lookup.option}"
     elif occ.lookup.status == "ambiguous":
-        message += f"; argparse rejects it as ambiguous ({', '.join(occ.lookup.matches)})"
+        message += f"; argparse rejects it as ambiguous ({_matches(occ.lookup.matches)})"
     else:
         message += "; the launch fails with 'unrecognized arguments'"
     fix = replacement_fix(table, parsed, occ, removed.replacement) if removed.replacement_flag else None
@@ -84,14 +89,15 @@ def _removed(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> Finding
     return _f("removed-flag", "error", message, occ.written, source, fix)
 
 
-def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> list[Finding]:
-    """What is wrong with one option itself (not its values)."""
+def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence, *, suggest: bool = True) -> list[Finding]:
+    """What is wrong with one option itself (not its values); `suggest=False` skips the
+    "did you mean" (a text with thousands of unknown flags)."""
     gone = _removed(table, parsed, occ)
     if gone is not None:
         return [gone]
     lk, out = occ.lookup, []
     if lk.status == "unknown":
-        hints = table.suggest(occ.written)
+        hints = table.suggest(occ.written) if suggest else []
         hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
         fixes = [
             Fix(
@@ -111,7 +117,7 @@ def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> 
             )
         ]
     if lk.status == "ambiguous":
-        msg = f"{occ.written} is ambiguous: argparse rejects it (it could match {', '.join(lk.matches)}); spell the option out"
+        msg = f"{occ.written} is ambiguous: argparse rejects it (it could match {_matches(lk.matches)}); spell the option out"
         return [_f("ambiguous-flag", "error", msg, occ.written, f"argparse allow_abbrev, SGLang {table.version}")]
     spec = occ.spec
     assert spec is not None
@@ -213,8 +219,10 @@ def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding]
     """All table findings for an argv, and how many checks ran."""
     out: list[Finding] = []
     seen: dict[str, Occurrence] = {}
+    unknown = 0
     for occ in parsed.occurrences:
-        out += option_findings(table, parsed, occ)
+        unknown += occ.lookup.status == "unknown"
+        out += option_findings(table, parsed, occ, suggest=unknown <= SUGGESTIONS_MAX)
         out += value_findings(table, occ)
         if occ.spec is not None and occ.spec.takes_value and occ.spec.dest in seen:
             first = seen[occ.spec.dest]

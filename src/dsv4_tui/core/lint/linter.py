@@ -104,7 +104,7 @@ class Linter:
         superseded = {
             c.check.id for c in self.compiled.checks if c.check.id in failed and failed & set(c.check.superseded_by)
         }
-        findings = [f for f in findings if f.id not in superseded]
+        findings = _capped([f for f in findings if f.id not in superseded])
         findings.sort(key=lambda f: LEVELS.index(f.level))
         return LintReport(
             tuple(findings), checked, tuple(skipped), self.table.label, line, launcher, tuple(env), tuple(argv)
@@ -179,6 +179,32 @@ class Linter:
         )
         flags.insert(min(at, len(flags)), _flag_string(edit.name, edit.value))
         return flags, min(at, len(flags) - 1) + 1
+
+
+MAX_PER_KIND = 20  # findings of one id listed per command; the rest are counted in one line
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_KIND findings per id, plus one info line per id saying how many more."""
+    counts: dict[str, int] = {}
+    out: list[Finding] = []
+    for f in findings:
+        counts[f.id] = counts.get(f.id, 0) + 1
+        if counts[f.id] <= MAX_PER_KIND:
+            out.append(f)
+    for id_, n in counts.items():
+        if n > MAX_PER_KIND:
+            level = next(f.level for f in out if f.id == id_)
+            out.append(
+                Finding(
+                    "more-findings",
+                    "info",
+                    f"{n - MAX_PER_KIND:,} more {id_} findings ({level}) are not listed; {n:,} in all",
+                    id_,
+                    "dsv4",
+                )
+            )
+    return out
 
 
 def _set_env(env: list[str], name: str, value: str) -> list[str]:
