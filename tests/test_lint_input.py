@@ -11,11 +11,11 @@ import pytest
 
 from dsv4_tui.cli import main
 from dsv4_tui.core.lint import format_text, parse_commands
+from dsv4_tui.core.lint.argv import parse_argv
+from dsv4_tui.core.lint.flagchecks import argv_findings
 from dsv4_tui.core.lint.linter import MAX_PER_KIND
 from dsv4_tui.core.lint.shell import MAX_TEXT, split_words
 from dsv4_tui.core.lint.table import SUGGESTIONS_MAX
-from dsv4_tui.core.lint.argv import parse_argv
-from dsv4_tui.core.lint.flagchecks import argv_findings
 from test_lint_support import linter, table
 
 
