@@ -84,4 +84,4 @@ def test_cell_warnings_are_only_the_expected_kinds():
     for _, env, flags, ctx, name in UNITS:
         report = linter().lint_flags([_fill(e, name) for e in env], [_fill(f, name) for f in flags], ctx)
         kinds |= {f.id for f in report.findings if f.level == "warning"}
-    assert kinds <= {"deprecated-flag", "unknown-env", "deepep-dispatch-buffer", "deepep-dispatch-buffer-no-mtp"}
+    assert kinds <= {"deprecated-flag", "unknown-env"}
