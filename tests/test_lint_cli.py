@@ -74,8 +74,13 @@ def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(caps
 
 def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys):
     code, _, err = run(capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--check")
-    assert code == 0  # a warning: split over 4 DP-attention ranks it fits; the report says so
-    assert "--max-running-requests 128 × --speculative-num-draft-tokens 4 = 512 exceeds" in err
+    assert code == 0  # the page's 128 × 4 = 512 > 256, but per DP-attention rank 128 // 4 × 4 = 128 fits
+    assert "deepep-dispatch-fits-per-rank" in err and "Fits:" in err and "128 tokens per rank" in err
+    code, _, err = run(
+        capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--override", "dp-attention=off", "--check"
+    )
+    assert code == 3  # without DP-attention: 128 × 4 = 512 per rank, 256 over
+    assert "= 512 tokens: 256 over SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256" in err
     assert "fix: set --max-running-requests 64" in err
     assert "fix: set SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=512" in err
 

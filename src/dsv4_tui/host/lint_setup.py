@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..core.lint import Linter, SglangTable
 from ..core.rules import Rules
 from .paths import cache_dir
-from .sglang_installed import choose_table
+from .sglang_installed import choose_table, with_parser_rules
 
 
 @dataclass(frozen=True)
@@ -22,5 +22,5 @@ class LinterChoice:
 def make_linter(rules: Rules, *, use_installed: bool = True) -> LinterChoice:
     """Build the Linter once (reading the table and compiling the checks takes ~20 ms)."""
     choice = choose_table(cache_dir() / "sglang", use_installed=use_installed)
-    linter = Linter(SglangTable.from_dict(choice.data, choice.label), rules.checks)
+    linter = Linter(SglangTable.from_dict(with_parser_rules(choice.data), choice.label), rules.checks)
     return LinterChoice(linter, choice.label, choice.installed_version, choice.notice)

@@ -103,6 +103,22 @@ def wheel_sources(path: Path) -> tuple[Mapping[str, str], _Packages]:
     return _Sources(read), _Packages(lambda rel: rel in names)
 
 
+def tree_texts(base: Path) -> Iterator[tuple[str, str]]:
+    """(path, text) of every sglang/**/*.py under `base` (for the direct env reads)."""
+    for path in sorted((base / "sglang").rglob("*.py")):
+        try:
+            yield str(path.relative_to(base)), path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+
+
+def wheel_texts(path: Path) -> Iterator[tuple[str, str]]:
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("sglang/") and name.endswith(".py"):
+                yield name, archive.read(name).decode("utf-8", "replace")
+
+
 def find_installed_sglang() -> InstalledSglang | None:
     """The installed `sglang` package, found without importing it (None when absent)."""
     try:
@@ -144,6 +160,19 @@ def bundled_table() -> dict[str, Any]:
     return json.loads((folder / newest).read_text(encoding="utf-8"))
 
 
+def parser_rules() -> dict[str, Any]:
+    """What SGLang's launchers check around argparse (data/sglang-parser-rules.json)."""
+    text = (resources.files("dsv4_tui") / "data" / "sglang-parser-rules.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def with_parser_rules(table: dict[str, Any]) -> dict[str, Any]:
+    """The table with the launcher rules beside it (a table may carry its own)."""
+    if "parser_rules" in table:
+        return table
+    return {**table, "parser_rules": parser_rules()}
+
+
 def dump_table(table: Mapping[str, Any]) -> str:
     """The table as deterministic JSON text (sorted keys, one key per line)."""
     return json.dumps(table, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
@@ -172,7 +201,9 @@ def installed_table(installed: InstalledSglang, cache_dir: Path | None, referenc
         if hit is not None:
             return hit
     sources, packages = tree_sources(installed.base)
-    table = extract_table(sources, version, packages=packages, source=str(installed.base / "sglang"))
+    table = extract_table(
+        sources, version, packages=packages, source=str(installed.base / "sglang"), scan=tree_texts(installed.base)
+    )
     if not table["flags"] or len(table["flags"]) < 10:
         raise ExtractError(f"found only {len(table['flags'])} flags in {installed.base / 'sglang'}")
     table = inherit_history(table, reference)

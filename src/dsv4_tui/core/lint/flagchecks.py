@@ -9,11 +9,13 @@ JSON, an argument no option takes, a required flag missing; unknown and deprecat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .argv import Occurrence, ParsedArgv
 from .findings import Edit, Finding, Fix
+from .parser_rules import extra_choices, shape_problem
 from .table import MATCHES_SHOWN, SUGGESTIONS_MAX, FlagSpec, SglangTable
-from .values import TYPE_WORDS, convert, json_problem, looks_like_json, placeholder_in
+from .values import TYPE_WORDS, convert, json_expected, json_problem, looks_like_json, placeholder_in
 
 _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S+))?$")
 
@@ -154,7 +156,7 @@ def _deprecated(table: SglangTable, parsed: ParsedArgv, occ: Occurrence, spec: F
     return _f("deprecated-flag", "warning", msg, occ.written, _src(table, spec), *((fix,) if fix else ()))
 
 
-def value_findings(table: SglangTable, occ: Occurrence) -> list[Finding]:
+def value_findings(table: SglangTable, occ: Occurrence, env: Mapping[str, str] | None = None) -> list[Finding]:
     """Missing / unexpected values, placeholders, type, choices and JSON of one option."""
     spec, name = occ.spec, occ.written
     if spec is None:
@@ -181,15 +183,20 @@ def value_findings(table: SglangTable, occ: Occurrence) -> list[Finding]:
         if ph is not None:
             out.append(_f("placeholder", "info", f"{name} {value}: fill in {ph} before running", name, "dsv4"))
             continue
-        out += _typed_value(table, spec, name, value)
+        out += _typed_value(table, spec, name, value, env or {})
     return out
 
 
-def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> list[Finding]:
+def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str, env: Mapping[str, str]) -> list[Finding]:
+    shape = shape_problem(table, spec.type, value)
+    if shape is not None:
+        return [_f("invalid-value", "error", f"{name} {shape[0]}", name, shape[1])]
     try:
         converted = convert(spec, value)
     except ValueError as exc:
-        if spec.type == "json":
+        if spec.type == "json_strict" and json_problem(value) is None:
+            return [_f("invalid-json", "error", f"{name} expects JSON: {exc}", name, _src(table, spec))]
+        if spec.type in ("json", "json_strict"):
             return [_f("invalid-json", "error", f"{name} expects JSON: {json_problem(value)}", name, _src(table, spec))]
         word = TYPE_WORDS.get(spec.type, spec.type)
         return [_f("invalid-type", "error", f"{name} expects {word}, got {value!r} ({exc})", name, _src(table, spec))]
@@ -198,9 +205,11 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> l
         and converted not in spec.choices
         and str(converted) not in {str(c) for c in spec.choices}
     ):
+        if str(converted) in extra_choices(table, spec.primary, env)[0]:
+            return []
         shown = ", ".join(str(c) for c in spec.choices[:12]) + (", …" if len(spec.choices) > 12 else "")
         return [_f("invalid-choice", "error", f"{name} {value!r} is not one of: {shown}", name, _src(table, spec))]
-    if spec.type == "str" and looks_like_json(value):
+    if spec.type == "str" and looks_like_json(value) and json_expected(spec):
         problem = json_problem(value)
         if problem is not None:
             return [
@@ -215,7 +224,9 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> l
     return []
 
 
-def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding], int]:
+def argv_findings(
+    table: SglangTable, parsed: ParsedArgv, env: Mapping[str, str] | None = None
+) -> tuple[list[Finding], int]:
     """All table findings for an argv, and how many checks ran."""
     out: list[Finding] = []
     seen: dict[str, Occurrence] = {}
@@ -223,7 +234,7 @@ def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding]
     for occ in parsed.occurrences:
         unknown += occ.lookup.status == "unknown"
         out += option_findings(table, parsed, occ, suggest=unknown <= SUGGESTIONS_MAX)
-        out += value_findings(table, occ)
+        out += value_findings(table, occ, env)
         if occ.spec is not None and occ.spec.takes_value and occ.spec.dest in seen:
             first = seen[occ.spec.dest]
             out.append(

@@ -23,6 +23,7 @@ from .envchecks import env_findings, split_env
 from .facts import build_facts, canonical_name
 from .findings import LEVELS, Edit, Finding, Fix, LintContext, LintReport, Skipped
 from .flagchecks import argv_findings
+from .parser_rules import model_type_finding, parser_findings
 from .rules_engine import CompiledChecks, compile_checks, run_check
 from .shell import ParsedCommand, TextProblem, parse_commands
 from .table import SglangTable
@@ -68,24 +69,34 @@ class Linter:
         *,
         line: int | None = None,
         launcher: str = "sglang serve",
+        model_type: str | None = None,
     ) -> LintReport:
         """Lint one command: its env (NAME=VALUE) and argv (tokens after `sglang serve`)."""
         ctx = context or LintContext()
-        key = (tuple(env), tuple(argv), ctx, line, launcher)
+        key = (tuple(env), tuple(argv), ctx, line, launcher, model_type)
         if key in self._recent:
             self._recent.move_to_end(key)
             return self._recent[key]
-        report = self._lint(key[0], key[1], ctx, line, launcher)
+        report = self._lint(key[0], key[1], ctx, line, launcher, model_type)
         self._recent[key] = report
         if len(self._recent) > 256:
             self._recent.popitem(last=False)
         return report
 
     def _lint(
-        self, env: tuple[str, ...], argv: tuple[str, ...], ctx: LintContext, line: int | None, launcher: str
+        self,
+        env: tuple[str, ...],
+        argv: tuple[str, ...],
+        ctx: LintContext,
+        line: int | None,
+        launcher: str,
+        model_type: str | None = None,
     ) -> LintReport:
         parsed = parse_argv(self.table, tuple(argv))
-        findings, checked = argv_findings(self.table, parsed)
+        env_map = {self.table.canonical_env(n): v for n, v in (split_env(e) for e in env)}
+        findings, checked = argv_findings(self.table, parsed, env_map)
+        findings += parser_findings(self.table, parsed, argv, launcher)
+        findings += model_type_finding(self.table, launcher, model_type)
         env_found, env_checked = env_findings(self.table, env)
         findings += env_found
         checked += env_checked
@@ -130,7 +141,7 @@ class Linter:
             docker_args=cmd.docker_args or ctx.docker_args,
             docker_image=cmd.docker_image or ctx.docker_image,
         )
-        return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher)
+        return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher, model_type=cmd.model_type)
 
     # ------------------------------------------------------------------ fixes
     def literal_name(self, flags: Sequence[str], name: str) -> str:

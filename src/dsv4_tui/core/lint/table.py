@@ -134,6 +134,7 @@ class SglangTable:
         self.deprecated_envs: dict[str, Mapping[str, Any]] = dict(data.get("deprecated_envs", {}))
         self.removed_envs: dict[str, Mapping[str, Any]] = dict(data.get("removed_envs", {}))
         self.legacy_env_prefix: dict[str, str] = dict(data.get("legacy_env_prefix", {}))
+        self.parser_rules: Mapping[str, Any] = dict(data.get("parser_rules", {}))
         self.required_flags: tuple[FlagSpec, ...] = tuple(
             sorted({s.primary: s for s in self.by_option.values() if s.required}.values(), key=lambda s: s.primary)
         )
