@@ -91,6 +91,7 @@ class Linter:
         line: int | None,
         launcher: str,
         model_type: str | None = None,
+        verify: bool = True,
     ) -> LintReport:
         parsed = parse_argv(self.table, tuple(argv))
         env_map = {self.table.canonical_env(n): v for n, v in (split_env(e) for e in env)}
@@ -116,10 +117,42 @@ class Linter:
             c.check.id for c in self.compiled.checks if c.check.id in failed and failed & set(c.check.superseded_by)
         }
         findings = _capped([f for f in findings if f.id not in superseded])
+        if verify:
+            findings = self._safe_fixes(findings, env, parsed, ctx, launcher, model_type)
         findings.sort(key=lambda f: LEVELS.index(f.level))
         return LintReport(
             tuple(findings), checked, tuple(skipped), self.table.label, line, launcher, tuple(env), tuple(argv)
         )
+
+    def _safe_fixes(
+        self,
+        findings: list[Finding],
+        env: tuple[str, ...],
+        parsed,
+        ctx: LintContext,
+        launcher: str,
+        model_type: str | None,
+    ) -> list[Finding]:
+        """The findings with only the fixes that create no new error: each fix is applied and
+        the result linted again (without this step); a fix that would bring an error the
+        command does not have is dropped."""
+        if not any(f.fixes for f in findings):
+            return findings
+        before = {f.id for f in findings if f.level == "error"}
+        flags = [
+            " ".join([occ.token, *(shlex.quote(v) for v in occ.values if not occ.explicit)])
+            for occ in parsed.occurrences
+        ] + [shlex.quote(token) for _, token in parsed.positionals]
+        out = []
+        for f in findings:
+            kept = []
+            for fix in f.fixes:
+                env2, flags2 = self.apply_fix(env, flags, fix)
+                after = self._lint(tuple(env2), tuple(split_flags(flags2)), ctx, None, launcher, model_type, False)
+                if not {g.id for g in after.findings if g.level == "error"} - before:
+                    kept.append(fix)
+            out.append(f if len(kept) == len(f.fixes) else replace(f, fixes=tuple(kept)))
+        return out
 
     def lint_flags(self, env: Sequence[str], flags: Sequence[str], context: LintContext | None = None) -> LintReport:
         """Lint a command given as the rules write it: env entries and "--flag value" strings."""
