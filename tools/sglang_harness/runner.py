@@ -170,14 +170,15 @@ def run_one(item: dict) -> dict:
         return {"verdict": "unknown", "stage": "harness", "message": _message(exc)}
     except BaseException as exc:  # noqa: BLE001
         return {"verdict": "reject", "stage": "hooks", "message": _message(exc)}
-    if getattr(sa, "moe_a2a_backend", None) == "deepep":
-        if not envs.SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK.get() <= 1024:  # deepep.py's assert
-            return {"verdict": "reject", "stage": "runtime", "message": "num_max_dispatch_tokens_per_rank > 1024"}
+    deepep = getattr(sa, "moe_a2a_backend", None) == "deepep"
+    if deepep and not envs.SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK.get() <= 1024:  # deepep.py's assert
+        return {"verdict": "reject", "stage": "runtime", "message": "num_max_dispatch_tokens_per_rank > 1024"}
     return {"verdict": "accept", "stage": "hooks", "message": ""}
 
 
 def main() -> int:
-    corpus = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        corpus = json.load(fh)
     import logging
 
     logging.disable(logging.CRITICAL)
