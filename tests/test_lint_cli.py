@@ -150,3 +150,32 @@ def test_lint_help_says_that_dash_reads_stdin(capsys):
     out = capsys.readouterr().out
     assert exit_.value.code == 0
     assert "[FILE|-]" in out and "- or nothing reads stdin" in " ".join(out.split())
+
+
+def test_lint_against_one_bundled_version(tmp_path, capsys):
+    path = tmp_path / "serve.sh"
+    path.write_text("sglang serve --model-path m --tp-size 8 --attn-dp-size 8\n", encoding="utf-8")
+    code, out, _ = run(capsys, "lint", "--sglang", "0.5.18", str(path))
+    assert code == 3 and "checked against bundled table for SGLang 0.5.18" in out
+    assert "--attn-dp-size is not an option of SGLang 0.5.18" in out
+    code, out, _ = run(capsys, "lint", "--sglang", "0.5.23", str(path))
+    assert code == 0 and "SGLang 0.5.23" in out
+    code, _, err = run(capsys, "lint", "--sglang", "0.4.0", str(path))
+    assert code == 2 and "no bundled table" in err and "0.5.18, 0.5.20, 0.5.23" in err
+
+
+def test_the_checks_line_says_which_versions_a_command_runs_on(tmp_path, capsys):
+    path = tmp_path / "serve.sh"
+    path.write_text("sglang serve --model-path m --tp-size 8 --attn-dp-size 8\n", encoding="utf-8")
+    _, out, _ = run(capsys, "lint", "--bundled", str(path))
+    assert "runs on SGLang 0.5.23 (of the bundled 0.5.18, 0.5.20, 0.5.23)" in out
+    path.write_text("sglang serve --model-path m --tp-size 8\n", encoding="utf-8")
+    _, out, _ = run(capsys, "lint", "--bundled", str(path))
+    assert "runs on SGLang 0.5.18–0.5.23" in out
+
+
+def test_the_pages_stale_note_keeps_its_text_and_gets_the_correction(capsys):
+    code, _, err = run(capsys, "print", "--hw", "h200", "--variant", "flash", "--strategy", "low-latency")
+    assert code == 0
+    assert "SGLang resets it to 48" in err  # the page's text, kept
+    assert "Correction: SGLang 0.5.23 sets 256 for DeepSeek-V4" in err and "apply_deepseek_v4_defaults" in err

@@ -25,7 +25,8 @@ from ..core.selection import Selection
 from ..core.visible import json_visible, visible, visible_line
 from ..errors import EXIT_LINT, EXIT_OK, UsageError
 from ..host.files import ReadProblem, read_text
-from ..host.lint_setup import make_linter
+from ..host.lint_setup import make_linter, runs_on, version_linter
+from ..host.sglang_installed import bundled_versions
 
 
 def add_parser(sub, rules: Rules | None) -> None:
@@ -43,6 +44,11 @@ def add_parser(sub, rules: Rules | None) -> None:
     p.add_argument("--variant", metavar="ID", help="the model variant it serves")
     p.add_argument(
         "--bundled", action="store_true", help="use the bundled SGLang table even if SGLang is installed here"
+    )
+    p.add_argument(
+        "--sglang",
+        metavar="VER",
+        help="lint against the bundled table of this SGLang version (0.5.18, 0.5.20, 0.5.23)",
     )
     p.set_defaults(run=run)
 
@@ -94,16 +100,38 @@ def _read(name: str) -> str:
 
 def run(args: argparse.Namespace, rules: Rules) -> int:
     text = _read(args.file)
-    choice = make_linter(rules, use_installed=not args.bundled)
-    if choice.notice:
-        print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
-    reports, problems = choice.linter.lint_text(text, _context(rules, args))
+    context = _context(rules, args)
+    if args.sglang:
+        try:
+            linter = version_linter(rules, args.sglang)
+        except KeyError:
+            known = ", ".join(bundled_versions())
+            raise UsageError(f"--sglang {args.sglang}: no bundled table for it (bundled: {known})") from None
+    else:
+        choice = make_linter(rules, use_installed=not args.bundled)
+        if choice.notice:
+            print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
+        linter = choice.linter
+    reports, problems = linter.lint_text(text, context)
     # The findings quote the linted text (values, unknown flags, env): never raw on a terminal.
     if args.json:
         print(json_visible(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False)))
     else:
         print(visible(format_text(reports, problems)))
+        if reports and not args.sglang:
+            print(runs_on_line(*runs_on(rules, text, context)))
     return exit_code(reports, problems)
+
+
+def runs_on_line(ok: list[str], versions: list[str]) -> str:
+    """`runs on SGLang 0.5.20–0.5.23` (a run of consecutive bundled versions), or which ones."""
+    if not ok:
+        return f"runs on none of the bundled SGLang versions ({', '.join(versions)})"
+    start, end = versions.index(ok[0]), versions.index(ok[-1])
+    if versions[start : end + 1] == ok:
+        span = ok[0] if len(ok) == 1 else f"{ok[0]}–{ok[-1]}"
+        return f"runs on SGLang {span} (of the bundled {', '.join(versions)})"
+    return f"runs on SGLang {', '.join(ok)} (of the bundled {', '.join(versions)})"
 
 
 def check_printed(rules: Rules, sel: Selection, text: str) -> int:

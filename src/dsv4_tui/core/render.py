@@ -133,7 +133,7 @@ def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The model's notes (`[[note]]`) that apply to a command with these flags."""
     names = {flag_name(f) for f in flags}
     return [
-        n.text
+        n.text if n.correction is None else f"{n.text} Correction: {n.correction} ({n.correction_source})."
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]

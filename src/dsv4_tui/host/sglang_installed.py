@@ -146,18 +146,26 @@ def _fingerprint(base: Path) -> str:
     return ";".join(parts)
 
 
-def bundled_table() -> dict[str, Any]:
-    """The newest bundled table (src/dsv4_tui/data/sglang-<version>.json)."""
+def bundled_versions() -> list[str]:
+    """The SGLang versions with a bundled table (src/dsv4_tui/data/sglang-<version>.json), oldest first."""
     folder = resources.files("dsv4_tui") / "data"
     names = [
-        p.name
+        p.name[7:-5]
         for p in folder.iterdir()
         if p.name.startswith("sglang-") and p.name[7:8].isdigit() and p.name.endswith(".json")
     ]
-    if not names:
+    return sorted(names, key=version_key)
+
+
+def bundled_table(version: str | None = None) -> dict[str, Any]:
+    """The bundled table of `version`, else the newest (KeyError for a version not bundled)."""
+    versions = bundled_versions()
+    if not versions:
         raise FileNotFoundError("no bundled SGLang table in dsv4_tui/data")
-    newest = max(names, key=lambda n: version_key(n[7:-5]))
-    return json.loads((folder / newest).read_text(encoding="utf-8"))
+    if version is not None and version not in versions:
+        raise KeyError(version)
+    name = f"sglang-{version or versions[-1]}.json"
+    return json.loads((resources.files("dsv4_tui") / "data" / name).read_text(encoding="utf-8"))
 
 
 def parser_rules() -> dict[str, Any]:
