@@ -44,7 +44,10 @@ def test_print_check_exits_3_on_a_playground_error_and_names_it(capsys):
     code, out, err = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8", "--check")
     assert code == 3
     assert "--attn-dp-size 8" in out  # stdout is still the command
-    assert "attn-dp-le-tp" in err and "must not exceed --tp-size 4" in err
+    assert (
+        "dsv4-dp-attention-divides-tp" in err
+        and "DP-attention 8 needs TP ≥ 8 and a multiple of it: this command runs TP 4" in err
+    )
     code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8")
     assert code == 0 and out2 == out  # without --check, print is as before
 
