@@ -13,7 +13,7 @@ from dsv4_tui.cli import main
 from dsv4_tui.core.lint import format_text, parse_commands
 from dsv4_tui.core.lint.argv import parse_argv
 from dsv4_tui.core.lint.flagchecks import argv_findings
-from dsv4_tui.core.lint.linter import MAX_PER_KIND
+from dsv4_tui.core.lint.linter import MAX_COMMANDS, MAX_PER_KIND, MAX_WORDS
 from dsv4_tui.core.lint.shell import MAX_TEXT, split_words
 from dsv4_tui.core.lint.table import SUGGESTIONS_MAX
 from test_lint_support import linter, table
@@ -85,21 +85,23 @@ def test_text_over_the_limit_is_refused_with_a_message():
 
 
 def test_findings_per_kind_are_capped_and_counted():
-    (report,), _ = linter().lint_text("sglang serve --model-path m " + "--=x " * 100_000)
+    (report,), problems = linter().lint_text("sglang serve --model-path m " + "--=x " * 100_000)
+    assert [p.message for p in problems] == [f"100,002 words in one command: only the first {MAX_WORDS:,} are checked"]
     ambiguous = [f for f in report.findings if f.id == "ambiguous-flag"]
     assert len(ambiguous) == MAX_PER_KIND
     more = [f for f in report.findings if f.id == "more-findings"]
-    assert len(more) == 1 and f"{100_000 - MAX_PER_KIND:,} more ambiguous-flag" in more[0].message
+    assert len(more) == 1 and f"{MAX_WORDS - 2 - MAX_PER_KIND:,} more ambiguous-flag" in more[0].message
     assert all(f.message.count("--") < 20 for f in ambiguous)  # `--` matches every option: a few are named
     assert len(format_text([report])) < 20_000
 
 
-def test_only_the_first_unknown_flags_get_a_did_you_mean():
+def test_only_the_listed_unknown_flags_get_a_did_you_mean():
     argv = tuple(t for i in range(SUGGESTIONS_MAX + 30) for t in (f"--tp-sise{i}", "1"))
     found, _ = argv_findings(table(), parse_argv(table(), ("--model-path", "m", *argv)))
     unknown = [f for f in found if f.id == "unknown-flag"]
-    assert len(unknown) == SUGGESTIONS_MAX + 30
-    assert ["did you mean" in f.message for f in unknown] == [True] * SUGGESTIONS_MAX + [False] * 30
+    assert len(unknown) == MAX_PER_KIND and all("did you mean" in f.message for f in unknown)
+    (more,) = [f for f in found if f.id == "more-findings"]
+    assert f"{SUGGESTIONS_MAX + 30 - MAX_PER_KIND} more unknown-flag findings" in more.message
 
 
 class _Endless:
@@ -132,3 +134,12 @@ def test_cli_reads_a_small_stdin(monkeypatch, capsys):
         type("S", (), {"buffer": io.BytesIO(b"sglang serve --model-path m\n"), "isatty": lambda self: False})(),
     )
     assert main(["lint", "--bundled", "-"]) == 0
+
+
+def test_commands_per_text_and_backslash_lines_are_capped():
+    text = "sglang serve --model-path m\n" * (MAX_COMMANDS + 50) + "echo \\ \n" * 40
+    reports, problems = linter().lint_text(text)
+    assert len(reports) == MAX_COMMANDS
+    assert any(f"only the first {MAX_COMMANDS} are checked" in p.message for p in problems)
+    assert sum("space follows the line-continuation backslash" in p.message for p in problems) == 20
+    assert any("more lines with a space after the backslash" in p.message for p in problems)

@@ -118,9 +118,12 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         print(json_visible(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False)))
     else:
         print(visible(format_text(reports, problems)))
-        if reports and not args.sglang:
+        if reports and not args.sglang and len(text) <= RUNS_ON_MAX:  # 3 more lints: short texts only
             print(runs_on_line(*runs_on(rules, text, context)))
     return exit_code(reports, problems)
+
+
+RUNS_ON_MAX = 64 * 1024
 
 
 def runs_on_line(ok: list[str], versions: list[str]) -> str:

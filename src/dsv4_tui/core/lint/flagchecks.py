@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from .argv import Occurrence, ParsedArgv
 from .findings import Edit, Finding, Fix
 from .parser_rules import extra_choices, shape_problem
-from .table import MATCHES_SHOWN, SUGGESTIONS_MAX, FlagSpec, SglangTable
+from .table import MATCHES_SHOWN, MAX_PER_KIND, SUGGESTIONS_MAX, FlagSpec, SglangTable
 from .values import TYPE_WORDS, convert, json_expected, json_problem, looks_like_json, placeholder_in
 
 _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S+))?$")
@@ -227,12 +227,19 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str, env:
 def argv_findings(
     table: SglangTable, parsed: ParsedArgv, env: Mapping[str, str] | None = None
 ) -> tuple[list[Finding], int]:
-    """All table findings for an argv, and how many checks ran."""
+    """All table findings for an argv, and how many checks ran. Past MAX_PER_KIND unknown or
+    ambiguous options or stray arguments, the rest are only counted (one line says how many)."""
     out: list[Finding] = []
     seen: dict[str, Occurrence] = {}
     unknown = 0
+    mass: dict[str, int] = {"unknown-flag": 0, "ambiguous-flag": 0, "unexpected-argument": 0}
     for occ in parsed.occurrences:
         unknown += occ.lookup.status == "unknown"
+        kind = {"unknown": "unknown-flag", "ambiguous": "ambiguous-flag"}.get(occ.lookup.status)
+        if kind is not None and occ.written not in table.removed:
+            mass[kind] += 1
+            if mass[kind] > MAX_PER_KIND:
+                continue
         out += option_findings(table, parsed, occ, suggest=unknown <= SUGGESTIONS_MAX)
         out += value_findings(table, occ, env)
         if occ.spec is not None and occ.spec.takes_value and occ.spec.dest in seen:
@@ -249,6 +256,9 @@ def argv_findings(
         if occ.spec is not None:
             seen[occ.spec.dest] = occ
     for _, token in parsed.positionals:
+        mass["unexpected-argument"] += 1
+        if mass["unexpected-argument"] > MAX_PER_KIND:
+            continue
         out.append(
             _f(
                 "unexpected-argument",
@@ -258,6 +268,17 @@ def argv_findings(
                 f"argparse, SGLang {table.version}",
             )
         )
+    for kind, n in mass.items():
+        if n > MAX_PER_KIND:
+            out.append(
+                _f(
+                    "more-findings",
+                    "info",
+                    f"{n - MAX_PER_KIND:,} more {kind} findings (error) are not listed; {n:,} in all",
+                    kind,
+                    "dsv4",
+                )
+            )
     given = {o.spec.dest for o in parsed.occurrences if o.spec is not None}
     checked = len(parsed.occurrences) + len(parsed.positionals)
     if "config" not in given:  # a --config file may hold the required flags

@@ -26,7 +26,7 @@ from .flagchecks import argv_findings
 from .parser_rules import model_type_finding, parser_findings
 from .rules_engine import CompiledChecks, compile_checks, run_check
 from .shell import ParsedCommand, TextProblem, parse_commands
-from .table import SglangTable
+from .table import MAX_PER_KIND, SglangTable
 
 
 @lru_cache(maxsize=4096)
@@ -73,10 +73,11 @@ class Linter:
     ) -> LintReport:
         """Lint one command: its env (NAME=VALUE) and argv (tokens after `sglang serve`)."""
         ctx = context or LintContext()
-        key = (tuple(env), tuple(argv), ctx, line, launcher, model_type)
+        key = (tuple(env), tuple(argv), ctx, launcher, model_type)
         if key in self._recent:
             self._recent.move_to_end(key)
-            return self._recent[key]
+            found = self._recent[key]
+            return found if found.line == line else replace(found, line=line)
         report = self._lint(key[0], key[1], ctx, line, launcher, model_type)
         self._recent[key] = report
         if len(self._recent) > 256:
@@ -161,6 +162,22 @@ class Linter:
     def lint_text(self, text: str, context: LintContext | None = None) -> tuple[list[LintReport], list[TextProblem]]:
         """Lint every `sglang serve` command in a shell text (see shell.py), each on its own."""
         commands, problems = parse_commands(text)
+        if len(commands) > MAX_COMMANDS:
+            problems.append(
+                TextProblem(
+                    commands[MAX_COMMANDS].line,
+                    f"{len(commands):,} commands: only the first {MAX_COMMANDS} are checked",
+                )
+            )
+            commands = commands[:MAX_COMMANDS]
+        for i, cmd in enumerate(commands):
+            if len(cmd.argv) > MAX_WORDS:
+                problems.append(
+                    TextProblem(
+                        cmd.line, f"{len(cmd.argv):,} words in one command: only the first {MAX_WORDS:,} are checked"
+                    )
+                )
+                commands[i] = replace(cmd, argv=cmd.argv[:MAX_WORDS])
         reports = [self.lint_command(cmd, context) for cmd in commands]
         if not commands and not problems:
             problems.append(TextProblem(None, "no `sglang serve` (or python -m sglang.launch_server) command found"))
@@ -225,7 +242,8 @@ class Linter:
         return flags, min(at, len(flags) - 1) + 1
 
 
-MAX_PER_KIND = 20  # findings of one id listed per command; the rest are counted in one line
+MAX_COMMANDS = 100  # commands linted per text; a launch script has a handful
+MAX_WORDS = 5000  # words linted per command; a real one has under 200
 
 
 def _capped(findings: list[Finding]) -> list[Finding]:

@@ -82,12 +82,16 @@ def _spaced_backslash(line: str) -> bool:
     return (len(body) - len(body.rstrip("\\"))) % 2 == 1
 
 
+MAX_LINE_PROBLEMS = 20
+
+
 def line_problems(text: str) -> list[TextProblem]:
     """Lines bash reads differently from how they look: a backslash followed by spaces at the
     end of a line (bash reads an escaped space and ends the command there), and CRLF line
     endings (the carriage return becomes part of the last word, and `\\` + CR continues
     nothing). Each is reported with its physical line number."""
     out: list[TextProblem] = []
+    spaced = 0
     crlf: list[int] = []
     quote: str | None = None
     for n, raw in enumerate(text.split("\n"), 1):
@@ -95,6 +99,8 @@ def line_problems(text: str) -> list[TextProblem]:
         if quote is None and not comment:
             body = raw[:-1] if raw.endswith("\r") else raw
             if after is None and _spaced_backslash(body):
+                spaced += 1
+            if after is None and _spaced_backslash(body) and spaced <= MAX_LINE_PROBLEMS:
                 out.append(
                     TextProblem(
                         n,
@@ -106,6 +112,8 @@ def line_problems(text: str) -> list[TextProblem]:
             if raw.endswith("\r") and after is None:
                 crlf.append(n)
         quote = after
+    if spaced > MAX_LINE_PROBLEMS:
+        out.append(TextProblem(None, f"{spaced - MAX_LINE_PROBLEMS:,} more lines with a space after the backslash"))
     if crlf:
         more = f" (and {len(crlf) - 1} more line{'s' if len(crlf) > 2 else ''})" if len(crlf) > 1 else ""
         out.append(

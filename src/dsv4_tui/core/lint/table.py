@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
+MAX_PER_KIND = 20  # findings of one id listed per command; the rest are counted in one line
 MATCHES_SHOWN = 8  # an ambiguous prefix names at most this many options (`--` matches them all)
 SUGGESTIONS_MAX = 50  # unknown flags that get a "did you mean" (difflib is slow on many)
 SWITCH_KINDS = frozenset({"switch", "boolean_optional", "help", "error"})
