@@ -26,6 +26,7 @@ MEGAMOE = ["--tp 4", "--dp 4", "--enable-dp-attention", "--moe-a2a-backend megam
 MEGA_ENV = ["SGLANG_OPT_DEEPGEMM_MEGA_MOE_NUM_MAX_TOKENS_PER_RANK=8320"]
 PD_MOONCAKE = ["--tp 4", "--disaggregation-mode prefill", "--disaggregation-transfer-backend mooncake"]
 MNNVL = ["MC_FORCE_MNNVL=1", "NCCL_MNNVL_ENABLE=1", "NCCL_CUMEM_ENABLE=1"]
+AMD = {"hw": "mi355x", "vendor": "amd", "arch": "cdna4", "gpus_per_node": 8, "nodes": 1, "variant": "flash"}
 DOCKER = {"framing": "docker", "docker_image": "lmsysorg/sglang:latest"}
 
 # (check id, passing (flags, env, context), failing (flags, env, context))
@@ -74,6 +75,11 @@ CASES = [
         "dsv4-cp-single-node",
         (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
         (["--tp 16", "--nnodes 2", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+    ),
+    (
+        "dsv4-cp-hip",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], AMD),
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave", "--enable-two-batch-overlap"], [], AMD),
     ),
     (
         "dsv4-cp-moe-a2a",
