@@ -224,6 +224,21 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str, env:
     return []
 
 
+def _more(mass: Mapping[str, int]) -> list[Finding]:
+    """One info line per kind of finding counted past MAX_PER_KIND."""
+    return [
+        _f(
+            "more-findings",
+            "info",
+            f"{n - MAX_PER_KIND:,} more {kind} findings (error) are not listed; {n:,} in all",
+            kind,
+            "dsv4",
+        )
+        for kind, n in mass.items()
+        if n > MAX_PER_KIND
+    ]
+
+
 def argv_findings(
     table: SglangTable, parsed: ParsedArgv, env: Mapping[str, str] | None = None
 ) -> tuple[list[Finding], int]:
@@ -268,17 +283,7 @@ def argv_findings(
                 f"argparse, SGLang {table.version}",
             )
         )
-    for kind, n in mass.items():
-        if n > MAX_PER_KIND:
-            out.append(
-                _f(
-                    "more-findings",
-                    "info",
-                    f"{n - MAX_PER_KIND:,} more {kind} findings (error) are not listed; {n:,} in all",
-                    kind,
-                    "dsv4",
-                )
-            )
+    out += _more(mass)
     given = {o.spec.dest for o in parsed.occurrences if o.spec is not None}
     checked = len(parsed.occurrences) + len(parsed.positionals)
     if "config" not in given:  # a --config file may hold the required flags
