@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test screenshots snapshots-update bench check clean
+.PHONY: run test screenshots snapshots-update bench check clean sglang-verdicts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The differential harness: SGLang 0.5.23's own parser and hooks judge the corpus (a throwaway
+# venv in /tmp, never a dependency of dsv4); writes tests/data/sglang-verdicts.json.
+sglang-verdicts: $(STAMP)
+	$(BIN)/python tools/sglang_verdicts.py

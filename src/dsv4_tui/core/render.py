@@ -181,6 +181,8 @@ def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     names = {flag_name(f) for f in flags}
     return [
         _note_text(n, flags)
+        if n.correction is None
+        else f"{_note_text(n, flags)} Correction: {n.correction} ({n.correction_source})."
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]
