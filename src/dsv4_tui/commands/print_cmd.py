@@ -18,7 +18,7 @@ from ..core.diff import diff_lines
 from ..core.env import Env
 from ..core.formats import DEFAULT_FRAMING, FRAMINGS
 from ..core.playground import PlaygroundResult, playground, slot_for
-from ..core.render import cell_notes, cell_warn, render_command, render_curl
+from ..core.render import cell_corrections, cell_notes, cell_warn, render_command, render_curl
 from ..core.rules import Rules
 from ..core.selection import Selection
 from ..core.srt_panel import panel_for, panel_json, panel_lines
@@ -141,6 +141,8 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         text, notes = render_curl(rules, sel, env.subst()), []
     else:
         text, notes = render_command(rules, sel, framing, env.subst()), cell_notes(rules, rules.cell(sel))
+        for correction in cell_corrections(rules, rules.cell(sel)):  # beside the page's note, not in it
+            print(f"dsv4: lint: {correction}", file=sys.stderr)
         banner = cell_warn(rules, rules.cell(sel), urls=True)
         if banner:
             print(f"dsv4: warning: {banner}", file=sys.stderr)

@@ -13,7 +13,7 @@ from ..flags import flag_name, flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
-from ..render import USER_BADGE, command_notes, render_curl, render_flags
+from ..render import USER_BADGE, command_corrections, command_notes, render_curl, render_flags
 from ..rules import Cell, Rules
 from ..schema import PLACEHOLDER_RE, PlaygroundFile
 from ..selection import Selection
@@ -251,7 +251,9 @@ def playground(
         verified=matched is not None and not user,
         matched=matched,
         matched_strategy=matched.strategy if matched is not None and matched.strategy != sel.strategy else None,
-        notes=tuple(command_notes(rules, flags)) + tuple(umbp_notes(rules, base, ov, ctx, flags)),
+        notes=tuple(command_notes(rules, flags))
+        + tuple(command_corrections(rules, flags))
+        + tuple(umbp_notes(rules, base, ov, ctx, flags)),
         can_submit=matched is None or user,
         submit_url=url,
         user=user,
