@@ -13,6 +13,8 @@ from .rules_cache import cached_rules
 
 FILES = ("model.toml", "cells.toml", "playground.toml")
 CHECKS = "checks.toml"
+RUN = "run.toml"  # optional, like checks.toml: phases and metrics of a running server
+FAILURES = "failures.toml"  # optional: known failure signatures of a server log
 
 
 def _text(path: Path) -> RulesText:
@@ -57,14 +59,15 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
     sources = [str(rules_dir)] + [str(folder) for folder in overlays]
     checks_path = rules_dir / CHECKS
     checks = _text(checks_path) if os.path.lexists(checks_path) else None  # optional: no lint rules
+    run, failures = (_text(rules_dir / n) if os.path.lexists(rules_dir / n) else None for n in (RUN, FAILURES))
     model, playground = _text(rules_dir / "model.toml"), _text(rules_dir / "playground.toml")
 
     def build() -> Rules:
-        return build_rules(model, cells, playground, sources, checks)
+        return build_rules(model, cells, playground, sources, checks, run, failures)
 
     if not cache:
         return build()
-    return cached_rules(cache_dir(), [model, *cells, playground, checks], build)
+    return cached_rules(cache_dir(), [model, *cells, playground, checks, run, failures], build)
 
 
 def is_bundled(source: str) -> bool:
