@@ -58,7 +58,12 @@ def main(argv: list[str]) -> int:
     log = (HERE / "data" / "runlogs" / f"{scenario}.log").read_text(encoding="utf-8")
     server = None
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def terminated(*_):  # like SGLang: SIGTERM ends the server
+        print("[" + time.strftime("%Y-%m-%d %H:%M:%S") + "] Received SIGTERM, shutting down", flush=True)
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, terminated)
     for line in log.splitlines():
         if line.startswith("@wait "):
             _wait(line.split(" ", 1)[1])
@@ -81,8 +86,6 @@ def main(argv: list[str]) -> int:
     if server is None:
         return 0
     stop.wait()
-    server.shutdown()
-    print("[" + time.strftime("%Y-%m-%d %H:%M:%S") + "] INFO:     Shutting down", flush=True)
     return 0
 
 

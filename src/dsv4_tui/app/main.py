@@ -46,13 +46,21 @@ from .doctor_actions import DoctorActions
 from .export_actions import ExportActions
 from .lint_actions import LintActions
 from .playground_actions import PLAYGROUND_HINT, PlaygroundActions
+from .run_actions import RunActions
 from .tab_actions import TABS, TabActions
 
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
 
 class DSV4App(
-    TabActions, CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, App[str | None]
+    TabActions,
+    CommandActions,
+    PlaygroundActions,
+    LintActions,
+    DoctorActions,
+    ExportActions,
+    RunActions,
+    App[str | None],
 ):
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
@@ -72,6 +80,8 @@ class DSV4App(
         Binding(
             "3", "show_tab('doctor')", "Doctor", show=False, tooltip="the Doctor: will this command run on this box?"
         ),
+        Binding("4", "show_tab('run')", "Run", show=False, tooltip="the Run tab: a server started on this box"),
+        Binding("g", "run", "▶ Run", tooltip="start the command in front on this box (asks first; single node)"),
         Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
         Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
         Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),
@@ -250,6 +260,7 @@ class DSV4App(
                 yield pane.data_bind(DSV4App.view, DSV4App.status, checks=DSV4App.deploy_checks)
             yield Container(id="playground")
             yield Container(id="doctor")
+            yield Container(id="run")
         yield KeyBar(id="keys")
 
     def on_playground_pane_prepared(self) -> None:
@@ -285,6 +296,7 @@ class DSV4App(
         if self.detect:
             self.run_detection()
             self.gather_box_facts()
+        self.attach_latest_run()  # a run that outlived the last app: follow it again
         self.background_started.set()
         await self._build_playground()
 
