@@ -56,7 +56,7 @@ def read_target(text: str, host_flag: str, port_flag: str) -> Target:
 
 def window_name(cell_key: str) -> str:
     """A tmux window name for the cell: `dsv4-h200-flash-fp8-balanced-single` (safe characters only)."""
-    return "dsv4-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", cell_key).strip("-") or "run")
+    return "dsv4-" + (re.sub(r"[^A-Za-z0-9._]+", "-", cell_key).strip("-") or "run")
 
 
 def ago(seconds: float) -> str:

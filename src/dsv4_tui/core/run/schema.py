@@ -32,7 +32,7 @@ from dataclasses import field
 from typing import Annotated
 
 from ..lint.checks_model import EditSpec
-from ..pydantic_hooks import MinLen, Pattern, Strict, record, validate_python
+from ..pydantic_hooks import After, MinLen, Pattern, Strict, record, validate_python
 
 MAX_LINE = 2000  # characters of a log line that are matched (the rest is ignored)
 MAX_PATTERN = 300
@@ -99,22 +99,24 @@ def unsafe_regex(pattern: str) -> str | None:
     return None
 
 
-def _check_regex(pattern: str, where: str) -> None:
+def _check_regex(pattern: str, where: str = "pattern") -> str:
     why = unsafe_regex(pattern)
     if why:
         raise ValueError(f"{where} {pattern!r} is not linear-time safe: {why}")
+    return pattern
+
+
+SafeRegex = Annotated[str, After(_check_regex)]  # reported at the pattern's own key and line
 
 
 @record
 class PhaseSpec(Strict):
     id: Annotated[str, Pattern(_ID)]
     label: str
-    start: Annotated[list[str], MinLen(1)]
-    progress: list[str] = field(default_factory=list)
+    start: Annotated[list[SafeRegex], MinLen(1)]
+    progress: list[SafeRegex] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for p in [*self.start, *self.progress]:
-            _check_regex(p, "pattern")
         for p in self.progress:
             groups = set(re.compile(p).groupindex)
             if not ({"done", "total"} <= groups or "percent" in groups):
@@ -139,21 +141,19 @@ class MetricNames(Strict):
 class RunFile(Strict):
     phase: Annotated[list[PhaseSpec], MinLen(1)]
     metrics: MetricNames
-    ready: Annotated[list[str], MinLen(1)]  # a line matching one of these: the server is up
+    ready: Annotated[list[SafeRegex], MinLen(1)]  # a line matching one of these: the server is up
 
     def __post_init__(self) -> None:
         ids = [p.id for p in self.phase]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"duplicate phase id: {', '.join(dupes)}")
-        for p in self.ready:
-            _check_regex(p, "ready pattern")
 
 
 @record
 class FailureSpec(Strict):
     id: Annotated[str, Pattern(_ID)]
-    regex: str
+    regex: SafeRegex
     meaning: str
     fix: str
     related: list[Annotated[str, Pattern(_RELATED)]] = field(default_factory=list)
@@ -162,7 +162,6 @@ class FailureSpec(Strict):
     label: str = ""  # the fix as a button: "lower --mem-fraction-static"
 
     def __post_init__(self) -> None:
-        _check_regex(self.regex, "regex")
         for e in self.edits:
             if e.solve:
                 raise ValueError("a failure's edit takes a value, not solve")
