@@ -145,3 +145,27 @@ def test_explain_reads_stdin(monkeypatch, capsys):
     assert cli.main(["explain", "-"]) == 3
     out = capsys.readouterr().out
     assert "<stdin>:2: nccl-timeout" in out and "override: set NCCL_DEBUG=INFO" in out
+
+
+def test_inside_tmux_the_server_runs_in_a_new_window_named_after_the_cell(port, fake_sglang_cli, bin_dir, monkeypatch):
+    """A fake `tmux` that records its arguments and starts the window's command in its own
+    session, printing its pid as `-P -F '#{pane_pid}'` does."""
+    calls = bin_dir.parent / "tmux-calls"
+    (bin_dir / "tmux").write_text(
+        "#!/bin/bash\n"
+        f'printf "%s\\n" "$@" > "{calls}"\n'
+        'setsid bash -c "${@: -1}" </dev/null >/dev/null 2>&1 &\n'
+        "echo $!\n"
+    )
+    (bin_dir / "tmux").chmod(0o755)
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    fake_sglang_cli.release_all()
+    assert cli.main(run_args(port, "--yes", "--no-doctor")) == 0
+    record = latest()
+    assert record.launcher == "tmux" and record.window == "dsv4-h200-flash-fp8-low-latency-single"
+    args = calls.read_text().splitlines()
+    assert args[:2] == ["new-window", "-d"] and args[args.index("-n") + 1] == record.window
+    assert until(lambda: log_has(record, "ready to roll"))  # tee'd into server.log too
+    assert is_running(record)
+    assert cli.main(["stop", record.id]) == 0
+    assert not is_running(record)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..host.runs.store import RunRecord
 
 RUN_TAB = "run"
+RECENT_S = 24 * 3600  # a run that ended less than this ago is shown at start-up
 
 
 @dataclass(frozen=True)
@@ -174,13 +175,19 @@ class RunActions:
 
     @work(thread=True, group="run-attach", exit_on_error=False)
     def attach_latest_run(self) -> None:
-        """At start-up: follow the newest run that is still alive (it survived the last app)."""
+        """At start-up: follow the newest run that is still alive (it survived the last app),
+        else show the newest one if it ended within RECENT_S (why did it stop?)."""
+        import time
+
         from ..host.runs.store import all_runs, is_running
 
-        alive = [r for r in all_runs() if is_running(r)]
-        if alive:
+        runs = all_runs()
+        alive = [r for r in runs if is_running(r)]
+        recent = [r for r in runs if time.time() - r.started < RECENT_S]
+        chosen = alive[-1] if alive else recent[-1] if recent else None
+        if chosen is not None:
             try:
-                self.call_from_thread(self.follow_run, alive[-1])
+                self.call_from_thread(self.follow_run, chosen)
             except Exception:
                 pass
 

@@ -21,7 +21,7 @@ from ...core.run.watch import LogWatch
 from ..probe import ProbeReport, run_probe
 from . import poll
 from .follow import LogTail
-from .store import RunRecord, all_runs, is_running, state_of
+from .store import RunRecord, all_runs, is_running, load, state_of
 
 POLL = 0.5
 HEALTH_EVERY = 5.0
@@ -59,6 +59,8 @@ class Follower:
             if last is not None:
                 self.watch.feed(last, now)
             self._ended = True
+        if not alive:
+            self.record = load(self.record.folder) or self.record  # `dsv4 stop` marked it
         self.state = state_of(self.record) if not alive else "running"
         if alive:
             self._server(now)
