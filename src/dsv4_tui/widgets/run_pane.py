@@ -22,7 +22,7 @@ from textual.widgets import Button, ProgressBar, Sparkline, Static
 from ..core.run.view import PhaseRow, RunView
 from .quiet import set_text
 
-GLYPHS = {"pending": ("·", "dim"), "active": ("▶", "bold yellow"), "done": ("✓", "green")}
+GLYPHS = {"pending": ("·", "dim"), "active": ("▶", "bold yellow"), "done": ("✓", "green"), "failed": ("✗", "bold red")}
 CHARTS = (
     ("throughput", "Throughput", "{:.0f} tok/s"),
     ("running", "Running", "{:.0f}"),
@@ -51,6 +51,7 @@ class RunPane(VerticalScroll):
     RunPane .run-glyph { width: 2; }
     RunPane .run-label { width: 24; }
     RunPane .run-phase ProgressBar { width: 34; }
+    RunPane ProgressBar Bar { width: 32; }
     RunPane .run-detail { width: 9; }
     RunPane .run-elapsed { width: 8; color: $text-muted; }
     RunPane #run-probe { height: auto; margin-bottom: 1; }
@@ -60,7 +61,7 @@ class RunPane(VerticalScroll):
     RunPane .run-chart Sparkline { width: 30; height: 1; }
     RunPane .run-chart-value { width: 14; padding-left: 1; }
     RunPane #run-kv { height: 1; }
-    RunPane #run-kv ProgressBar { width: 34; }
+    RunPane #run-kv ProgressBar { width: 40; }
     RunPane #run-failure { height: auto; border: round $error; padding: 0 1; margin: 1 0; }
     RunPane #run-others { height: auto; color: $text-muted; margin-top: 1; }
     """
@@ -96,7 +97,7 @@ class RunPane(VerticalScroll):
                 with Horizontal(id=f"run-phase-{phase_id}", classes="run-phase"):
                     yield Static(Text(*GLYPHS["pending"]), classes="run-glyph")
                     yield Static(label, classes="run-label", markup=False)
-                    yield ProgressBar(total=100, show_eta=False, show_percentage=True)
+                    yield ProgressBar(total=100, show_eta=False, show_percentage=False)
                     yield Static("", classes="run-detail", markup=False)
                     yield Static("", classes="run-elapsed", markup=False)
         yield Static("", id="run-probe", markup=False)
@@ -115,6 +116,15 @@ class RunPane(VerticalScroll):
     def on_mount(self) -> None:
         self.watch_view(self.view)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter and S are offered (and shown in the footer) only when they would act."""
+        view = self.view
+        if action == "apply_fix":
+            return view is not None and view.failure is not None and view.failure.override is not None
+        if action == "stop":
+            return view is not None and not view.empty and view.state == "running"
+        return True
+
     def watch_view(self, view: RunView | None) -> None:
         if view is None or not self.is_mounted:
             return
@@ -128,6 +138,7 @@ class RunPane(VerticalScroll):
         headline = self.query_one("#run-headline", Static)
         set_text(headline, "" if empty else view.headline)
         headline.set_class(view.failure is not None, "-failed")
+        self.refresh_bindings()
         self.query_one("#run-stop", Button).disabled = empty or view.state != "running"
         self.query_one("#run-phases").display = not empty
         for row in view.phases:
@@ -160,7 +171,9 @@ class RunPane(VerticalScroll):
         if f.related:
             lines.append(f"Related: {', '.join(f.related)}")
         if f.override is not None:
-            lines.append(f"Enter: apply “{f.override.label}” ({f.override.describe()}) as a Playground override")
+            how = f.override.describe()
+            what = f"“{f.override.label}”" + (f" ({how})" if how != f.override.label else "")
+            lines.append(f"Enter: apply {what} as a Playground override")
         return "\n".join(lines)
 
     def _show(self, selector: str, text: str) -> None:

@@ -13,7 +13,7 @@ from .watch import FailureMatch, LogWatch
 class PhaseRow:
     id: str
     label: str
-    status: str  # "pending" · "active" · "done"
+    status: str  # "pending" · "active" · "done" · "failed" (the phase a failure stopped)
     fraction: float | None  # None: no count in the log (an indeterminate bar while active)
     detail: str  # "12/46" · "35%" · ""
     elapsed: str  # "1m" · "" (not started)
@@ -48,6 +48,8 @@ def phase_rows(watch: LogWatch, now: float) -> tuple[PhaseRow, ...]:
     for i, ph in enumerate(watch.phases):
         if ph.started is None:
             status = "pending"
+        elif i == watch.current and watch.failure is not None:
+            status = "failed"
         elif i == watch.current and i != len(watch.phases) - 1:
             status = "active"
         else:
