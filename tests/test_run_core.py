@@ -259,3 +259,11 @@ def test_stdin_lines_have_the_same_bound():
 
     data = b"a" * (3 * CHUNK) + b"\nok\nlast"
     assert [len(x) for x in stream_lines(io.BytesIO(data))] == [MAX_PARTIAL, 2, 4]
+
+
+def test_dsv4_check_counts_the_failure_signatures(capsys):
+    from dsv4_tui import cli
+
+    assert cli.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "failures.toml: 15 failure signatures; run.toml: 4 phases" in out
