@@ -44,7 +44,7 @@ def start_outside_the_app(rules, port: int):
 
     env = Env(rules.model.placeholders, {"PORT": str(port), "HOST_IP": "127.0.0.1"})
     text = render_command(rules, SEL, "python", env.subst())
-    return start(make_record(rules, SEL, "python", text, tmux=False))
+    return start(make_record(rules, SEL, "python", text, tmux=False), text)
 
 
 def pane_text(app) -> str:
@@ -147,7 +147,7 @@ async def test_a_failure_is_explained_and_enter_applies_its_fix(rules, port, fak
         await pilot.press("4")
         assert await settle(pilot, lambda: app.query("#run-pane"))
         text = pane_text(app)
-        assert "✗ cuda-oom-graph (while capturing), log line" in text
+        assert "✗ cuda-oom-graph (phase: Capturing CUDA graphs), log line" in text
         assert "Exception: Capture cuda graph failed: CUDA out of memory." in text
         assert "Fix: Capture smaller graphs" in text
         assert "Enter: apply “set --cuda-graph-max-bs 64”" in text

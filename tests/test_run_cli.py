@@ -169,3 +169,22 @@ def test_inside_tmux_the_server_runs_in_a_new_window_named_after_the_cell(port, 
     assert is_running(record)
     assert cli.main(["stop", record.id]) == 0
     assert not is_running(record)
+
+
+def test_docker_framing_runs_and_the_token_is_never_shown(port, fake_sglang_cli, bin_dir, capsys):
+    """A fake `docker` that runs what follows the image (`sglang serve …`) here."""
+    (bin_dir / "docker").write_text(
+        '#!/bin/bash\nwhile [ $# -gt 0 ] && [ "$1" != sglang ]; do shift; done\nexec "$@"\n'
+    )
+    (bin_dir / "docker").chmod(0o755)
+    token = "hf_SeCrEt0123456789"
+    args = ["run", *SEL, "--docker", "--set", f"PORT={port}", "--set", f"HF_TOKEN={token}", "--yes", "--no-doctor"]
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    record = latest()
+    assert record.framing == "docker" and "docker run" in record.command
+    assert token not in err and token not in record.command
+    assert token not in (record.folder / "run.toml").read_text()
+    assert token in (record.folder / "command.sh").read_text()  # what runs has it (mode 0700)
+    assert (record.folder / "command.sh").stat().st_mode & 0o077 == 0
+    assert until(lambda: log_has(record, "Fetching 46 files"))

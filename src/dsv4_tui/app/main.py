@@ -81,7 +81,9 @@ class DSV4App(
             "3", "show_tab('doctor')", "Doctor", show=False, tooltip="the Doctor: will this command run on this box?"
         ),
         Binding("4", "show_tab('run')", "Run", show=False, tooltip="the Run tab: a server started on this box"),
-        Binding("g", "run", "▶ Run", tooltip="start the command in front on this box (asks first; single node)"),
+        Binding(
+            "g", "run", "▶ Run", show=False, tooltip="start the command in front on this box (asks first; single node)"
+        ),
         Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
         Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
         Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),

@@ -82,7 +82,8 @@ class RunActions:
             results = run_doctor(request, self.doctor_context)
             fails = [f"{r.id}: {r.message}" for r in results if r.status == "fail"]
             pre = check_start(self.rules, sel, text, several_roles=several, lint_errors=lint_errors, doctor_fails=fails)
-            record = None if pre.refused else make_record(self.rules, sel, framing, text)
+            secrets = {self.env.get(k): masked for k, masked in self.env.secrets().items()}
+            record = None if pre.refused else make_record(self.rules, sel, framing, text, secrets=secrets)
         except Exception as exc:  # a bug must not take the app down
             self.call_from_thread(self.notify, f"Could not check the command: {exc}", title="▶ Run", severity="error")
             return
@@ -99,7 +100,7 @@ class RunActions:
                 timeout=15,
             )
             return
-        first = plan.text.strip().splitlines()
+        first = plan.record.command.strip().splitlines()  # secrets masked
         shown = "\n".join(first[:6]) + ("\n…" if len(first) > 6 else "")
         question = f"Start this command on this box (port {plan.record.port})?\n\n{shown}"
 
@@ -111,10 +112,10 @@ class RunActions:
                 again = "These checks fail:\n" + "\n".join(f"• {c}" for c in plan.preflight.confirm[:6])
                 self.push_screen(
                     ConfirmScreen(again + "\n\nStart anyway?", yes="Start anyway"),
-                    lambda yes2: self._start(plan.record) if yes2 else self._discard(plan.record),
+                    lambda yes2: self._start(plan.record, plan.text) if yes2 else self._discard(plan.record),
                 )
             else:
-                self._start(plan.record)
+                self._start(plan.record, plan.text)
 
         self.push_screen(ConfirmScreen(question, yes="Start"), answered)
 
@@ -127,11 +128,11 @@ class RunActions:
                 record.folder.rmdir()  # the id's empty folder
 
     @work(thread=True, exclusive=True, group="run-start", exit_on_error=False)
-    def _start(self, record: RunRecord) -> None:
+    def _start(self, record: RunRecord, text: str) -> None:
         from ..host.runs.launch import StartError, start
 
         try:
-            started = start(record)
+            started = start(record, text)
         except (StartError, OSError) as exc:
             self.call_from_thread(self.notify, f"Could not start: {exc}", title="▶ Run", severity="error")
             return

@@ -41,7 +41,7 @@ def explain_lines(rules: Rules, lines) -> LogWatch:
 
 
 def describe(found: FailureMatch, where: str) -> str:
-    phase = f", while {found.phase}" if found.phase else ""
+    phase = f" (phase: {found.phase_label})" if found.phase_label else ""
     lines = [
         f"{where}:{found.line_no}: {found.id}{phase}",
         f"  line:     {found.line}",

@@ -18,6 +18,7 @@ import sys
 from ..core.formats import FRAMINGS
 from ..core.render import render_command
 from ..core.rules import Rules
+from ..core.run.plan import hide_secrets
 from ..errors import EXIT_BROKEN, EXIT_OK
 from .print_cmd import framing_of, override_help, playground_output
 from .selection_args import add_env_args, add_selection_args, env_of, selection_of
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     pre = check_start(
         rules, sel, text, several_roles=several_roles, lint_errors=_lint_errors(rules, sel, text), doctor_fails=doctor
     )
-    print(text, file=sys.stderr)
+    secrets = {env.get(k): masked for k, masked in env.secrets().items()}
+    print(hide_secrets(text, secrets), file=sys.stderr)
     if pre.refused:
         for reason in pre.refused:
             print(f"dsv4 run: refused: {reason}", file=sys.stderr)
@@ -106,9 +108,9 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         if not args.force and not _ask("dsv4 run: the checks above fail. Start anyway?"):
             print("dsv4 run: not started (--force starts it anyway)", file=sys.stderr)
             return EXIT_BROKEN
-    record = make_record(rules, sel, framing, text, list(args.override or []))
+    record = make_record(rules, sel, framing, text, list(args.override or []), secrets=secrets)
     try:
-        record = start(record)
+        record = start(record, text)
     except (StartError, OSError) as exc:
         print(f"dsv4 run: could not start: {exc}", file=sys.stderr)
         return EXIT_BROKEN

@@ -166,7 +166,7 @@ class RunPane(VerticalScroll):
         f = view.failure
         if f is None:
             return ""
-        phase = f" (while {f.phase})" if f.phase else ""
+        phase = f" (phase: {f.phase_label})" if f.phase_label else ""
         lines = [f"✗ {f.id}{phase}, log line {f.line_no}:", f.line, "", f"Meaning: {f.meaning}", f"Fix: {f.fix}"]
         if f.related:
             lines.append(f"Related: {', '.join(f.related)}")

@@ -54,6 +54,14 @@ def read_target(text: str, host_flag: str, port_flag: str) -> Target:
     return Target(host, port)
 
 
+def hide_secrets(text: str, secrets: dict[str, str]) -> str:
+    """`text` with each secret value (raw → masked, from Env.secrets) shown masked."""
+    for raw, masked in secrets.items():
+        if raw and len(raw) >= 4:
+            text = text.replace(raw, masked)
+    return text
+
+
 def window_name(cell_key: str) -> str:
     """A tmux window name for the cell: `dsv4-h200-flash-fp8-balanced-single` (safe characters only)."""
     return "dsv4-" + (re.sub(r"[^A-Za-z0-9._]+", "-", cell_key).strip("-") or "run")

@@ -73,8 +73,9 @@ class FailureMatch:
     meaning: str
     fix: str
     related: tuple[str, ...] = ()
-    phase: str | None = None  # the phase the log was in
+    phase: str | None = None  # the phase the log was in (its id)
     override: Fix | None = None  # when the fix is a flag / env change
+    phase_label: str | None = None  # … and its label, for the screen
 
     def as_json(self) -> dict:
         return {
@@ -209,5 +210,6 @@ class LogWatch:
                     tuple(spec.related),
                     phase,
                     failure_fix(spec),
+                    self.phase.label if self.phase else None,
                 )
                 return

@@ -71,11 +71,12 @@ def in_tmux() -> bool:
     return bool(os.environ.get("TMUX")) and shutil.which("tmux") is not None
 
 
-def start(record: RunRecord) -> RunRecord:
-    """Write the run's files and start it; the record comes back with its pid (saved)."""
+def start(record: RunRecord, text: str) -> RunRecord:
+    """Write the run's files and start `text` (the command; `record.command` is the same with
+    its secrets masked); the record comes back with its pid (saved)."""
     folder = record.folder
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / "command.sh", record.command + "\n", mode=0o700)
+    atomic_write(folder / "command.sh", text + "\n", mode=0o700)
     tmux = record.launcher == "tmux"
     atomic_write(folder / "launch.sh", _launcher_text(folder, tee=tmux), mode=0o700)
     (folder / LOG_FILE).touch(mode=0o600)

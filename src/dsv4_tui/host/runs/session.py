@@ -10,7 +10,7 @@ import time
 
 from ...core.lookup import model_name
 from ...core.rules import Rules
-from ...core.run.plan import Target, read_target, window_name
+from ...core.run.plan import Target, hide_secrets, read_target, window_name
 from ...core.run.preflight import Preflight, preflight
 from ...core.selection import Selection
 from ...core.view import unfilled
@@ -62,14 +62,16 @@ def make_record(
     overrides: list[str] | None = None,
     *,
     tmux: bool | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> RunRecord:
+    """The run's record; `secrets` (raw → masked) are masked in the command it keeps."""
     target = target_of(rules, text)
     assert target.port is not None
     use_tmux = in_tmux() if tmux is None else tmux
     cell = "-".join(sel.as_dict().values())
     return RunRecord(
         id=new_id(),
-        command=text,
+        command=hide_secrets(text, secrets or {}),
         selection=dict(sel.as_dict()),
         framing=framing,
         sglang_version=sglang_version(),
