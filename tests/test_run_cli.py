@@ -188,3 +188,36 @@ def test_docker_framing_runs_and_the_token_is_never_shown(port, fake_sglang_cli,
     assert token in (record.folder / "command.sh").read_text()  # what runs has it (mode 0700)
     assert (record.folder / "command.sh").stat().st_mode & 0o077 == 0
     assert until(lambda: log_has(record, "Fetching 46 files"))
+
+
+def test_watch_of_a_run_that_ended_without_a_known_failure(port, fake_sglang_cli, bin_dir, capsys):
+    (bin_dir / "sglang").write_text("#!/bin/bash\necho 'something unusual happened'\nexit 7\n")
+    assert cli.main(run_args(port, "--yes", "--no-doctor")) == 0
+    record = latest()
+    assert until(lambda: state_of(record) == "exited 7")
+    assert cli.main(["watch", record.id]) == 1
+    assert f"{record.id} exited 7" in capsys.readouterr().err
+    assert cli.main(["explain", str(record.log)]) == 0
+
+
+def test_stop_never_signals_a_process_that_reused_the_pid(tmp_path):
+    """The run's leader is gone and its pid now belongs to another process group leader (its
+    start time differs): `stop` must leave that process alone."""
+    import subprocess
+    import time as clock
+
+    from dsv4_tui.host.runs.launch import stop
+    from dsv4_tui.host.runs.store import RunRecord
+    from fake_tools import alive
+
+    other = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        record = RunRecord(
+            id="20260101-000000", command="x", selection={}, framing="python", sglang_version="", started=clock.time(),
+            host="127.0.0.1", port=1, launcher="setsid", pid=other.pid, pid_start="1",
+        )  # fmt: skip
+        assert stop(record, grace=0.2) == "not running"
+        assert alive(other.pid)
+    finally:
+        other.kill()
+        other.wait()

@@ -1,9 +1,9 @@
 """`dsv4 watch ID`: follow a run in the terminal: its phases, the probe once /health
 answers, then its /metrics every 2 s, and a known failure with its fix when it ends.
 
-Exit 0 when the server came up (or, with --until-ready, as soon as it is up and probed),
-3 when the log names a known failure, 1 when it ended without one. Ctrl+C stops watching,
-never the server.
+Exit 0 when the run was stopped or ended well (with --until-ready: as soon as the server is
+up and the probe passed), 3 when the log names a known failure, 1 when it ended otherwise
+(or the probe failed). Ctrl+C stops watching, never the server.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
                 return EXIT_LINT
             if view.state != "running":
                 print(f"dsv4 watch: {record.id} {view.state}", file=sys.stderr)
-                return EXIT_OK if view.probe and view.state == "stopped" else EXIT_BROKEN
+                return EXIT_OK if view.state in ("stopped", "exited 0") else EXIT_BROKEN
             if args.until_ready and view.probe:
                 return EXIT_OK if follower.probe is not None and follower.probe.ok else EXIT_BROKEN
             stop.wait(POLL if not view.sample else 2.0)

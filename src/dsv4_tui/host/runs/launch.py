@@ -25,7 +25,7 @@ from pathlib import Path
 from ...core.visible import visible_line
 from ..files import atomic_write
 from ..run import run_tool
-from .store import EXIT_FILE, LOG_FILE, RunRecord, group_alive, mark_stopped, process_start, save
+from .store import EXIT_FILE, LOG_FILE, RunRecord, group_alive, is_running, mark_stopped, process_start, save
 
 TMUX_TIMEOUT = 5.0
 STOP_GRACE = 15.0  # seconds between SIGTERM and SIGKILL
@@ -113,7 +113,7 @@ def start(record: RunRecord, text: str) -> RunRecord:
 
 def stop(record: RunRecord, grace: float = STOP_GRACE, poll: float = 0.1) -> str:
     """SIGTERM to the run's process group, SIGKILL after `grace` seconds; says what happened."""
-    if record.pid <= 0 or not group_alive(record.pid):
+    if not is_running(record):  # checks the leader's start time: a reused pid is not signalled
         return "not running"
     with contextlib.suppress(ProcessLookupError):
         os.killpg(record.pid, signal.SIGTERM)
