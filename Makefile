@@ -37,7 +37,6 @@ snapshots-update: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 	$(BIN)/python tools/doctor_screenshot.py
-	$(BIN)/python tools/run_screenshot.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -46,3 +46,10 @@ def test_run_tab_at_80x24(snap_compare, rules, snap_env):
         await run_screenshot.show(pilot, view)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_make_screenshots_takes_every_run_state():
+    import screenshots
+
+    assert screenshots.RUN_STATES == run_screenshot.STATES
+    assert {f"run-{s}" for s in run_screenshot.STATES} <= {shot.name for shot in screenshots.SHOTS}

@@ -1,6 +1,7 @@
 """The Run tab in each state, as deterministic views, and their screenshots.
 
-    .venv/bin/python tools/run_screenshot.py [--out DIR]
+    .venv/bin/python tools/screenshots.py run-ready …   (make screenshots takes them all)
+    .venv/bin/python tools/run_screenshot.py [--out DIR]   (these six alone)
 
 Writes screenshots/run-<state>.svg for: empty, downloading, loading, capturing, ready and
 failed. Each view is what the App computes (core/run: LogWatch, phase_rows, headline,
