@@ -189,6 +189,10 @@ class PlaygroundPane(VerticalScroll):
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
         result = view.result
+        if any(not self._cards.query_children(f"#card-{card.id}") for card in view.cards):
+            # The app is closing: the cards were not mounted (Textual mounts nothing then).
+            self._layout = None
+            return
         for card in view.cards:
             try:
                 box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
