@@ -1,8 +1,7 @@
 """The `dsv4` Textual app: one state owner (this App); the panes are derived from it.
 
-State: the selection, framing, Env, detection, Playground overrides and the two status
-lines. Every pane is bound to it (`data_bind`) and displays a view computed by the core;
-widgets only post messages (a chip was chosen, hovered, refused).
+State: the selection, framing, Env, detection, Playground overrides and the two status lines. Every
+pane is bound to it (`data_bind`) and shows a view computed by the core; widgets only post messages.
 """
 
 from __future__ import annotations
@@ -50,18 +49,10 @@ from .run_actions import RunActions
 from .tab_actions import TABS, TabActions
 
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
+_ACTIONS = (TabActions, CommandActions, PlaygroundActions, LintActions, DoctorActions, ExportActions, RunActions)
 
 
-class DSV4App(
-    TabActions,
-    CommandActions,
-    PlaygroundActions,
-    LintActions,
-    DoctorActions,
-    ExportActions,
-    RunActions,
-    App[str | None],
-):
+class DSV4App(*_ACTIONS, App[str | None]):  # type: ignore[misc]
     """State: selection, framing, env, detection, overrides. The screen derives from it."""
 
     CSS_PATH = str(Path(__file__).resolve().parent.parent / "dsv4.tcss")
@@ -80,10 +71,8 @@ class DSV4App(
         Binding(
             "3", "show_tab('doctor')", "Doctor", show=False, tooltip="the Doctor: will this command run on this box?"
         ),
-        Binding("4", "show_tab('run')", "Run", show=False, tooltip="the Run tab: a server started on this box"),
-        Binding(
-            "g", "run", "▶ Run", show=False, tooltip="start the command in front on this box (asks first; single node)"
-        ),
+        Binding("4", "show_tab('run')", "Run", show=False, tooltip="the Run tab: a server started here"),
+        Binding("g", "run", "▶ Run", show=False, tooltip="start the command in front on this box (asks first)"),
         Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
         Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
         Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),
