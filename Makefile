@@ -31,7 +31,7 @@ check: $(STAMP)
 
 # Regenerate the snapshot baselines after a deliberate UI change.
 snapshots-update: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_snapshots.py tests/test_snapshots_playground.py --snapshot-update
+	$(BIN)/python -m pytest -q tests/test_snapshots.py tests/test_snapshots_playground.py tests/test_snapshots_run.py --snapshot-update
 
 # Write the README screenshots (SVG) to screenshots/.
 screenshots: $(STAMP)

@@ -13,6 +13,8 @@ BINDINGS = [
     Binding("1", "show_tab('deploy')", "Deploy", show=False, tooltip="the Deploy pane"),
     Binding("2", "show_tab('playground')", "Playground", show=False, tooltip="the Playground pane"),
     Binding("3", "show_tab('doctor')", "Doctor", show=False, tooltip="the Doctor: will this command run on this box?"),
+    Binding("4", "show_tab('run')", "Run", show=False, tooltip="the Run tab: a server started here"),
+    Binding("g", "run", "▶ Run", show=False, tooltip="start the command in front on this box (asks first)"),
     Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
     Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
     Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),

@@ -1,8 +1,7 @@
 """The `dsv4` Textual app: one state owner (this App); the panes are derived from it.
 
-State: the selection, framing, Env, detection, Playground overrides and the two status
-lines. Every pane is bound to it (`data_bind`) and displays a view computed by the core;
-widgets only post messages (a chip was chosen, hovered, refused).
+State: the selection, framing, Env, detection, Playground overrides and the two status lines. Every
+pane is bound to it (`data_bind`) and shows a view computed by the core; widgets only post messages.
 """
 
 from __future__ import annotations
@@ -230,6 +229,7 @@ class DSV4App(AppActions, App[str | None]):
                 yield pane.data_bind(DSV4App.view, DSV4App.status, checks=DSV4App.deploy_checks)
             yield Container(id="playground")
             yield Container(id="doctor")
+            yield Container(id="run")
         yield KeyBar(id="keys")
 
     def on_playground_pane_prepared(self) -> None:
@@ -267,6 +267,7 @@ class DSV4App(AppActions, App[str | None]):
         if self.detect:
             self.run_detection()
             self.gather_box_facts()
+        self.attach_latest_run()  # a run that outlived the last app: follow it again
         self.background_started.set()
         if self.query_one("#playground", Container).is_attached:  # not when quitting already
             await self._build_playground()

@@ -17,7 +17,12 @@ from ..widgets.chips import ChipRow
 from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import Tab, TabBar
 
-TABS = (Tab("deploy", "Deploy", "1"), Tab("playground", "Playground", "2"), Tab("doctor", "Doctor", "3"))
+TABS = (
+    Tab("deploy", "Deploy", "1"),
+    Tab("playground", "Playground", "2"),
+    Tab("doctor", "Doctor", "3"),
+    Tab("run", "Run", "4"),
+)
 
 
 class TabActions:
@@ -43,6 +48,8 @@ class TabActions:
             await (await self._build_playground()).catch_up()
         elif tab == "doctor":
             await self.build_doctor()
+        elif tab == "run":
+            await self.build_run()
         self.tab = tab
         self.call_after_refresh(self._focus_in_tab, tab)
 

@@ -192,6 +192,10 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             self._layout = None  # the app quit before the cards mounted (x right after start)
             return
         result = view.result
+        if any(not self._cards.query_children(f"#card-{card.id}") for card in view.cards):
+            # The app is closing: the cards were not mounted (Textual mounts nothing then).
+            self._layout = None
+            return
         for card in view.cards:
             try:
                 box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
