@@ -159,6 +159,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             return
         async with self._lock:
             await self._show(self.view)
+            if self.view is not None and self._layout is None:
+                return  # the pane went away while its cards were built
             self._command.show_checks(self.checks)
             self._stale = False
             self._body.display = True
@@ -185,9 +187,14 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             return
         layout = layout_of(view)
         if layout != self._layout:  # the knobs come from the rules: built once
-            self._layout = layout
+            self._layout = None  # until the new cards are really there
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
+            if len(self._cards.children) != len(view.cards):
+                # The pane is being taken down while it was built (`x` right after the first
+                # frame quits the app): Textual mounts nothing then. Nothing is left to show.
+                return
+            self._layout = layout
         if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
             return
         result = view.result
