@@ -171,3 +171,17 @@ def test_submit_screen_refusing_80x24(snap_compare, rules):
         assert not button.has_class("-active")
 
     assert snap_compare(new_app(rules), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (160, 45), (220, 50)], ids=["120x40", "160x45", "220x50"])
+def test_two_columns_from_140(snap_compare, rules, size):
+    """Issue 21 item 4: from 140 columns the knobs are on the left and the command, its diff
+    and checks line on the right; at 120 one column (the command below the cards). A knob
+    picked and the diff on, so the right column shows what changed."""
+
+    async def run_before(pilot) -> None:
+        await setup(("b200", "flash", "fp4", "high-throughput", "single"), (("tp", "8"),))(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+
+    assert snap_compare(new_app(rules), terminal_size=size, run_before=run_before)

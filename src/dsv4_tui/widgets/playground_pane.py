@@ -83,6 +83,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
         self._layout: tuple | None = None  # what the card widgets were built for
+        self._jumped_from: ChipRow | None = None  # the knob `jump` left for the command
         self._stale = True
         self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
         self._body = Vertical(id="pg-body")
@@ -98,14 +99,18 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._router = Static("", id="pg-router", markup=False)
 
     def compose(self) -> ComposeResult:
+        # Two columns from WIDE columns on (dsv4.tcss, `.-wide`): the knobs on the left, the
+        # result on the right, each scrolling on its own. Narrower, one column under the other.
         with self._body:
-            yield self._base
-            yield self._status
-            yield self._cards
-            yield self._command
-            with Horizontal(id="pg-sibling-row"):
-                yield self._sibling
-            yield self._router
+            with Vertical(id="pg-knobs"):
+                yield self._base
+                yield self._status
+                yield self._cards
+            with Vertical(id="pg-result"):
+                yield self._command
+                with Horizontal(id="pg-sibling-row"):
+                    yield self._sibling
+                yield self._router
 
     def on_mount(self) -> None:
         self._body.display = False  # nothing is shown before the first catch-up
@@ -138,6 +143,23 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         if self.is_mounted:
             set_text(self._status, text)
             self._status.set_class(text.startswith("✗"), "-reason")
+
+    def jump(self) -> None:
+        """To the command (its first button or checks line) and, from there, back to the
+        knob that had focus: in one column the command is below the cards."""
+        focused = self.screen.focused
+        result = self.query_one("#pg-result")
+        if focused is not None and result in focused.ancestors:
+            back = self._jumped_from if self._jumped_from is not None and self._jumped_from.is_attached else None
+            target = back or self.first_row()
+            if target is not None:
+                self.screen.set_focus(target)
+            return
+        self._jumped_from = focused if isinstance(focused, ChipRow) else None
+        target = next((w for w in self._command.query("*") if w.focusable), None)
+        if target is not None:
+            self.screen.set_focus(target, scroll_visible=False)
+        self.scroll_to_widget(self._command, animate=False, top=True)
 
     def first_row(self) -> ChipRow | None:
         """The row a tab switch focuses: the first with a selected chip that can take focus."""
