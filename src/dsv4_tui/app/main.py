@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -38,12 +39,14 @@ from ..screens.main_screen import MainScreen
 from ..widgets.chips import ChipRow
 from ..widgets.deploy_pane import DeployPane
 from ..widgets.footer import KeyBar
-from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
 from .actions import AppActions
 from .playground_actions import PLAYGROUND_HINT
 from .tab_actions import TABS
+
+if TYPE_CHECKING:  # the Playground is built after the first frame: imported then (tab_actions)
+    from ..widgets.playground_pane import PlaygroundPane
 
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
@@ -316,7 +319,7 @@ class DSV4App(AppActions, App[str | None]):
     # -- the status lines: this App is their only writer ----------------------------------
     def _say(self, widget: Widget, text: str) -> None:
         """Put `text` on the status line of the pane `widget` is in."""
-        if any(isinstance(node, PlaygroundPane) for node in widget.ancestors):
+        if any(node.id == "playground-pane" for node in widget.ancestors):
             self.pg_status = text
         else:
             self.status = text
