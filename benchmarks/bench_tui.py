@@ -130,7 +130,7 @@ def presses(env: dict[str, str], count: int) -> tuple[list[float], list[int], li
     term = Terminal(DSV4, env)
     try:
         term.read_until(b"Verified")
-        term.read_until(b"checks \xc2\xb7")  # the checks line is ready (the linter is built)
+        term.read_until(b"l: details")  # the checks line is ready (the linter is built)
         term.quiet()
         for _ in range(3):  # to the Strategy row: Hardware, Variant, Quantization, Strategy
             term.key(b"\x1b[B")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -44,9 +43,6 @@ from ..widgets.title_bar import TitleBar
 from .actions import AppActions
 from .playground_actions import PLAYGROUND_HINT
 from .tab_actions import TABS
-
-if TYPE_CHECKING:  # the Playground is built after the first frame: imported then (tab_actions)
-    from ..widgets.playground_pane import PlaygroundPane
 
 STATE_SAVE_DELAY = 0.5  # seconds after the last change of the selection or framing
 
@@ -369,7 +365,7 @@ class DSV4App(AppActions, App[str | None]):
     def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
         self.choose(message.dim, message.value)
 
-    def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
+    def on_playground_pane_picked(self, message) -> None:  # PlaygroundPane.Picked: imported later
         self.pick(message.key, message.choice)
 
     def choose(self, dim: str, value: str) -> None:
