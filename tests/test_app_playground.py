@@ -813,6 +813,8 @@ async def test_the_submit_dialog_fits_small_terminals(rules, size, warning):
             assert region.area > 0 and screen.region.contains_region(region), (wid, region)
             hit, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
             assert hit is widget or widget in hit.ancestors, (wid, hit)
+
+
 @pytest.mark.parametrize("size", [(120, 40), (160, 45)])
 async def test_the_command_is_on_screen_while_knobs_scroll_from_140_columns(rules, size):
     """Issue 21 item 4: at >= 140 columns the knobs and the command are side by side and
