@@ -38,9 +38,10 @@ screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 	$(BIN)/python tools/doctor_screenshot.py
 
+# `make bench BEFORE=../other-checkout/src` measures another checkout in the same run, side by side.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
-	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_tui.py $(if $(BEFORE),--before $(BEFORE))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

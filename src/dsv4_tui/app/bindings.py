@@ -18,9 +18,10 @@ BINDINGS = [
     Binding("d", "toggle_diff", "Diff", tooltip="Playground: the command ⇄ its diff against the base"),
     Binding("s", "submit", "Submit", tooltip="Playground: propose a Not Verified result (issue link)"),
     Binding("R", "reset_overrides", "Reset", show=False, tooltip="Playground: back to the Deploy cell"),
+    Binding("j", "jump_command", "Jump", show=False, tooltip="Playground: jump to the command ⇄ back to the knob"),
     Binding("l", "checks", "Checks", tooltip="the checks of the command: findings, their sources and fixes"),
     Binding("x", "exit_print", "Print+exit", tooltip="quit and print the command (`dsv4 > launch.sh`)"),
     Binding("question_mark,f1", "help", "Help", tooltip="this help"),
     Binding("q", "quit", "Quit", tooltip="quit"),
 ]
-PLAYGROUND_ACTIONS = frozenset({"toggle_diff", "submit", "reset_overrides"})
+PLAYGROUND_ACTIONS = frozenset({"toggle_diff", "submit", "reset_overrides", "jump_command"})

@@ -36,7 +36,6 @@ from ..screens.main_screen import MainScreen
 from ..widgets.chips import ChipRow
 from ..widgets.deploy_pane import DeployPane
 from ..widgets.footer import KeyBar
-from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
 from .actions import AppActions
@@ -300,7 +299,7 @@ class DSV4App(AppActions, App[str | None]):
     # -- the status lines: this App is their only writer ----------------------------------
     def _say(self, widget: Widget, text: str) -> None:
         """Put `text` on the status line of the pane `widget` is in."""
-        if any(isinstance(node, PlaygroundPane) for node in widget.ancestors):
+        if any(node.id == "playground-pane" for node in widget.ancestors):
             self.pg_status = text
         else:
             self.status = text
@@ -350,7 +349,7 @@ class DSV4App(AppActions, App[str | None]):
     def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
         self.choose(message.dim, message.value)
 
-    def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
+    def on_playground_pane_picked(self, message) -> None:  # PlaygroundPane.Picked: imported later
         self.pick(message.key, message.choice)
 
     def choose(self, dim: str, value: str) -> None:
