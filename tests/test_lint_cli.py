@@ -182,5 +182,5 @@ def test_the_checks_line_says_which_versions_a_command_runs_on(tmp_path, capsys)
 def test_the_pages_stale_note_keeps_its_text_and_gets_the_correction(capsys):
     code, _, err = run(capsys, "print", "--hw", "h200", "--variant", "flash", "--strategy", "low-latency")
     assert code == 0
-    assert "SGLang resets it to 48" in err  # the page's text, kept
+    assert "SGLang resets --max-running-requests to 48" in err  # the page's text, kept
     assert "Correction: SGLang 0.5.23 sets 256 for DeepSeek-V4" in err and "apply_deepseek_v4_defaults" in err

@@ -223,8 +223,8 @@ def _load_file(model_cls, source: RulesText, problems: list[Problem]):
 
 
 def _load_model(model: RulesText, generated: Sequence[RulesText], problems: list[Problem]):
-    """model.toml with the generated files laid over it, validated (problem lines point into
-    model.toml: the generated files are checked by the sync tool's own test)."""
+    """model.toml with the generated files laid over it, validated (a problem of validation
+    points into model.toml; one of the later checks, into the file that set the value)."""
     data, text = _parse(model, problems)
     if data is None:
         return None, text
@@ -233,6 +233,18 @@ def _load_model(model: RulesText, generated: Sequence[RulesText], problems: list
         if extra is not None:
             data = lay_over(data, extra)
     return validate(ModelFile, data, model.name, text, problems), text
+
+
+def _in_generated(problems: list[Problem], start: int, model: RulesText, generated: Sequence[RulesText]) -> None:
+    """Problems found in model.toml's merged data since `start`, about a key that a generated
+    file (cookbook.toml, ...) sets, name that file and line: the value came from there."""
+    where: dict[str, tuple[str, int]] = {}
+    for g in generated:  # the last file laid over wins, as in lay_over
+        where.update({format_loc(loc): (g.name, line) for loc, line in line_index(g.text or "").items()})
+    for i in range(start, len(problems)):
+        p = problems[i]
+        if p.file == model.name and p.where in where:
+            problems[i] = replace(p, file=where[p.where][0], line=where[p.where][1])
 
 
 def _lay_over(cells: list[Cell], new_cells: list[Cell], name: str, notices: list[str]) -> None:
@@ -295,8 +307,10 @@ def build_rules(
         _check_failure_refs(failures_file, checks_file, failures, problems)  # type: ignore[arg-type]
     model_file, model_text = _load_model(model, generated, problems)
     if model_file is not None:
+        start = len(problems)
         check_model(model_file, model.name, model_text, problems)
         check_model_commands(model_file, model.name, model_text, problems)
+        _in_generated(problems, start, model, generated)
     all_cells, notices = _load_cells(cells, model_file, problems)
     pg, pg_text = _load_file(PlaygroundFile, playground, problems)
     if pg is not None and model_file is not None:
