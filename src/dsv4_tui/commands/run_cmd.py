@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.formats import FRAMINGS
 from ..core.render import render_command
 from ..core.rules import Rules
 from ..core.run.plan import hide_secrets
 from ..errors import EXIT_BROKEN, EXIT_OK
 from .print_cmd import framing_of, override_help, playground_output
-from .selection_args import add_env_args, add_selection_args, env_of, selection_of
+from .selection_args import add_env_args, add_framing_args, add_selection_args, env_of, selection_of
 
 
 def add_parser(sub, rules: Rules | None) -> None:
@@ -34,9 +33,7 @@ def add_parser(sub, rules: Rules | None) -> None:
     )
     p.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_selection_args(p)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--format", choices=list(FRAMINGS), default=None, help="the framing (default: python)")
-    fmt.add_argument("--docker", action="store_true", help="same as --format docker")
+    add_framing_args(p)
     add_env_args(p)
     p.add_argument("--override", action="append", metavar="KEY=VALUE", help="a Playground override (repeatable)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask before starting")
