@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test screenshots snapshots-update bench check clean
+.PHONY: run test screenshots snapshots-update bench check clean sglang-verdicts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,16 +31,22 @@ check: $(STAMP)
 
 # Regenerate the snapshot baselines after a deliberate UI change.
 snapshots-update: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_snapshots.py tests/test_snapshots_playground.py --snapshot-update
+	$(BIN)/python -m pytest -q tests/test_snapshots.py tests/test_snapshots_playground.py tests/test_snapshots_run.py --snapshot-update
 
 # Write the README screenshots (SVG) to screenshots/.
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py
 	$(BIN)/python tools/doctor_screenshot.py
 
+# `make bench BEFORE=../other-checkout/src` measures another checkout in the same run, side by side.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
-	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/bench_tui.py $(if $(BEFORE),--before $(BEFORE))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The differential harness: SGLang 0.5.23's own parser and hooks judge the corpus (a throwaway
+# venv in /tmp, never a dependency of dsv4); writes tests/data/sglang-verdicts.json.
+sglang-verdicts: $(STAMP)
+	$(BIN)/python tools/sglang_verdicts.py

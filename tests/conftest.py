@@ -79,3 +79,40 @@ def fake_sglang(tmp_path, monkeypatch):
 def reference_json(name: str) -> dict:
     """A copy of a cookbook reference file in tests/data/reference (the app never reads it)."""
     return json.loads((REFERENCE / name).read_text(encoding="utf-8"))
+
+
+class FakeSglangCli:
+    """The fake `sglang` command on PATH (tests/fake_sglang_cli.py): pick a scenario, and
+    release its `@wait` points one by one."""
+
+    def __init__(self, ctl: Path, monkeypatch):
+        self.ctl = ctl
+        self._monkeypatch = monkeypatch
+
+    def scenario(self, name: str) -> None:
+        self._monkeypatch.setenv("FAKE_SGLANG_SCENARIO", name)
+
+    def release(self, *names: str) -> None:
+        for name in names:
+            (self.ctl / name).touch()
+
+    def release_all(self) -> None:
+        self._monkeypatch.delenv("FAKE_SGLANG_CTL", raising=False)
+
+
+@pytest.fixture
+def fake_sglang_cli(bin_dir, tmp_path, monkeypatch) -> FakeSglangCli:
+    """`sglang` on PATH replays tests/data/runlogs/<scenario>.log and serves on 127.0.0.1;
+    each `@wait NAME` of the log holds until `release(NAME)` (or runs through after
+    `release_all()`, for runs started afterwards)."""
+    import sys
+
+    ctl = tmp_path / "ctl"
+    ctl.mkdir()
+    script = ROOT / "tests" / "fake_sglang_cli.py"
+    (bin_dir / "sglang").write_text(f'#!/bin/bash\nexec "{sys.executable}" "{script}" "$@"\n')
+    (bin_dir / "sglang").chmod(0o755)
+    monkeypatch.setenv("FAKE_SGLANG_CTL", str(ctl))
+    monkeypatch.setenv("FAKE_SGLANG_SCENARIO", "success")
+    monkeypatch.delenv("TMUX", raising=False)
+    return FakeSglangCli(ctl, monkeypatch)

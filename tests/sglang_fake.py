@@ -20,7 +20,8 @@ hangs up, or ``server.trickle_tokens`` of them), hostile (escape sequences every
 reply, the model id, error bodies), endless_line (one SSE line that never ends, 64 kB every
 few ms until the client hangs up), endless_events (valid events without a token, forever),
 separators (content and an error event holding raw U+2028, U+2029 and \x85, which are
-legal inside a JSON string; ``server.separator_error`` sends the error event).
+legal inside a JSON string; ``server.separator_error`` sends the error event), nometrics (no /metrics: a server without
+--enable-metrics).
 
 A request with ``"stream": true`` gets Server-Sent Events (as SGLang sends them) in the
 success, mismatch, reasoning, trickle and hostile modes; the others answer as they would
@@ -72,6 +73,40 @@ def completion(content: str | None = REPLY, model: str = MODEL, reasoning: str |
         ],
         "usage": {"prompt_tokens": 6, "total_tokens": 16, "completion_tokens": 10, "prompt_tokens_details": None},
     }
+
+
+def metrics_text(requests: int) -> str:
+    """SGLang's Prometheus exposition (--enable-metrics), as it looks with two DP ranks; the
+    counters grow with the chat requests served."""
+    ttft_sum = 0.183 * requests
+    lines = [
+        "# HELP sglang:num_running_reqs The number of running requests.",
+        "# TYPE sglang:num_running_reqs gauge",
+        'sglang:num_running_reqs{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="0"} 3.0',
+        'sglang:num_running_reqs{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="1"} 2.0',
+        "# HELP sglang:num_queue_reqs The number of requests in the waiting queue.",
+        "# TYPE sglang:num_queue_reqs gauge",
+        'sglang:num_queue_reqs{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="0"} 1.0',
+        'sglang:num_queue_reqs{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="1"} 0.0',
+        "# HELP sglang:token_usage The token usage.",
+        "# TYPE sglang:token_usage gauge",
+        'sglang:token_usage{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="0"} 0.21',
+        'sglang:token_usage{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="1"} 0.2',
+        "# HELP sglang:gen_throughput The generation throughput (token/s).",
+        "# TYPE sglang:gen_throughput gauge",
+        'sglang:gen_throughput{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="0"} 812.5',
+        'sglang:gen_throughput{engine_type="unified",model_name="%(m)s",pp_rank="0",tp_rank="0",dp_rank="1"} 790.0',
+        "# HELP sglang:time_to_first_token_seconds Histogram of time to first token in seconds.",
+        "# TYPE sglang:time_to_first_token_seconds histogram",
+        'sglang:time_to_first_token_seconds_bucket{le="0.1",model_name="%(m)s"} 0.0',
+        'sglang:time_to_first_token_seconds_bucket{le="+Inf",model_name="%(m)s"} %(n)d.0',
+        'sglang:time_to_first_token_seconds_sum{model_name="%(m)s"} %(s).3f',
+        'sglang:time_to_first_token_seconds_count{model_name="%(m)s"} %(n)d.0',
+        "# HELP sglang:generation_tokens_total Number of generation tokens processed.",
+        "# TYPE sglang:generation_tokens_total counter",
+        'sglang:generation_tokens_total{model_name="%(m)s"} %(g)d.0',
+    ]
+    return "\n".join(lines) % {"m": MODEL, "n": requests, "s": ttft_sum, "g": 10 * requests} + "\n"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -164,6 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/health":
             self._send(200, b"")
+        elif self.path == "/metrics" and self.server.mode != "nometrics":
+            self._send(200, metrics_text(self.server.chat_requests).encode(), "text/plain; version=0.0.4")
         elif self.path == "/v1/models":
             served = "someone/Other-Model" if self.server.mode == "mismatch" else self.server.model
             if self.server.mode == "hostile":

@@ -99,22 +99,24 @@ async def choose_fix(pilot, needle: str) -> None:
     ],
 )
 async def test_both_deepep_fixes_become_playground_overrides(rules, fix, expected):
-    """H200 · Flash · FP8 · Balanced with MTP 3-1-4: 128 × 4 = 512 > 256; either fix clears it."""
+    """H200 · Flash · FP8 · Balanced without DP-attention, with MTP 3-1-4: SGLang dispatches
+    min(128, 128 // 1) × 4 = 512 tokens per rank > 256; either fix clears it."""
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.selection = H200_BAL
         await pilot.press("2")
         await pilot.pause()
+        app.pick("dp-attention", "off")
         app.pick("speculative", "mtp-314")
         await pilot.pause()
-        assert "deepep-dispatch-buffer" in {f.id for f in app.pg_checks.findings}
+        assert "deepep-dispatch-per-rank" in {f.id for f in app.pg_checks.findings}
         await pilot.press("l")
         await pilot.pause()
         await choose_fix(pilot, fix)
         assert app.overrides.speculative == "mtp-314" and app.overrides.edits
         assert expected in app.playground_now().result.text
-        assert "deepep-dispatch-buffer" not in {f.id for f in app.pg_checks.findings}
+        assert "deepep-dispatch-per-rank" not in {f.id for f in app.pg_checks.findings}
         assert app.playground_now().result.badge == "Not Verified"
 
 
@@ -151,9 +153,10 @@ async def test_submit_warns_while_errors_remain(rules):
         app.pick("dp_attention", "8")  # 8 attention groups inside TP 4
         await pilot.pause()
         assert app.pg_checks.level == "error"
-        assert checks_line(app, "pg").startswith("✗ 1 error")
+        errors = sum(r.count("error") for r in app.pg_checks.reports)
+        assert errors >= 1 and checks_line(app, "pg").startswith(f"✗ {errors} error")
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SubmitScreen)
         warning = str(app.screen.query_one("#submit-warning").content)
-        assert "1 error(s)" in warning and "attn-dp-le-tp" in warning
+        assert f"{errors} error(s)" in warning and "dsv4-dp-attention-divides-tp" in warning

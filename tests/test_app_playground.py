@@ -826,3 +826,41 @@ async def test_the_submit_dialog_fits_small_terminals(rules, size, warning):
             assert region.area > 0 and screen.region.contains_region(region), (wid, region)
             hit, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
             assert hit is widget or widget in hit.ancestors, (wid, hit)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (160, 45)])
+async def test_the_command_is_on_screen_while_knobs_scroll_from_140_columns(rules, size):
+    """Issue 21 item 4: at >= 140 columns the knobs and the command are side by side and
+    scroll on their own: the last knob scrolled into view leaves the command where it was.
+    Below 140, one column: `j` jumps to the command (it comes into view) and back."""
+    app = new_app(rules)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        knobs, result = app.query_one("#pg-knobs"), app.query_one("#pg-result")
+        command = app.query_one("#pg-command")
+        screen = app.screen.region
+        start = app.focused
+        assert isinstance(start, ChipRow)
+        wide = size[0] >= 140
+        assert app.screen.has_class("-wide") is wide
+        if wide:
+            assert result.region.x > knobs.region.x and result.region.y == knobs.region.y
+            assert screen.contains_region(command.region)
+            last = [r for r in app.query("#playground-pane ChipRow") if r.focusable][-1]
+            app.set_focus(last)
+            await pilot.pause()
+            assert screen.contains_region(command.region), "the command moved with the knobs"
+            app.set_focus(start)
+            await pilot.pause()
+        else:
+            assert command.region.y >= knobs.region.bottom  # below the cards
+        await pilot.press("j")
+        await pilot.pause()
+        assert command in app.focused.ancestors
+        pane = app.query_one("#playground-pane")
+        assert pane.region.contains_region(command.region.intersection(pane.region))
+        assert pane.region.y <= command.region.y < pane.region.bottom  # its top is on screen
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.focused is start

@@ -241,6 +241,7 @@ def test_playground_pd_runs_both_roles_and_the_router_exactly(rules, fakes, sel,
 @example(HOSTILE[0])
 @example("\n\n")  # a blank line inside the quoted value (found by hypothesis)
 @example("a\n# b")
+@example("\\\n")  # a backslash before a newline: a line continuation if unquoted (found by hypothesis)
 def test_any_value_is_passed_exactly_and_never_runs(rules, fakes, value):
     dep = from_deploy(rules, GB200_MULTI, hostile_env(rules, PORT=value))
     text = sbatch.export(dep, ExportOptions())

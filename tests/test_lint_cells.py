@@ -97,6 +97,7 @@ def test_cell_warnings_are_only_the_expected_kinds():
         kinds |= {f.id for f in report.findings if f.level == "warning"}
     assert kinds <= {
         "unknown-env",
+        "deprecated-flag",
         "deepep-dispatch-buffer",
         "deepep-dispatch-buffer-no-mtp",
         "fp4-indexer-sm100",

@@ -46,7 +46,10 @@ def test_print_check_exits_3_on_a_playground_error_and_names_it(capsys):
     code, out, err = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8", "--check")
     assert code == 3
     assert "--attn-dp-size 8" in out  # stdout is still the command
-    assert "attn-dp-le-tp" in err and "must not exceed --tp-size 4" in err
+    assert (
+        "dsv4-dp-attention-divides-tp" in err
+        and "DP-attention 8 needs TP ≥ 8 and a multiple of it: this command runs TP 4" in err
+    )
     code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8")
     assert code == 0 and out2 == out  # without --check, print is as before
 
@@ -76,8 +79,13 @@ def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(caps
 
 def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys):
     code, _, err = run(capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--check")
-    assert code == 0  # a warning: split over 4 DP-attention ranks it fits; the report says so
-    assert "--max-running-requests 128 × --speculative-num-draft-tokens 4 = 512 exceeds" in err
+    assert code == 0  # the page's 128 × 4 = 512 > 256, but per DP-attention rank 128 // 4 × 4 = 128 fits
+    assert "deepep-dispatch-fits-per-rank" in err and "Fits:" in err and "128 tokens per rank" in err
+    code, _, err = run(
+        capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--override", "dp-attention=off", "--check"
+    )
+    assert code == 3  # without DP-attention: 128 × 4 = 512 per rank, 256 over
+    assert "= 512 tokens: 256 over SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256" in err
     assert "fix: set --max-running-requests 64" in err
     assert "fix: set SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=512" in err
 
@@ -147,3 +155,32 @@ def test_lint_help_says_that_dash_reads_stdin(capsys):
     out = capsys.readouterr().out
     assert exit_.value.code == 0
     assert "[FILE|-]" in out and "- or nothing reads stdin" in " ".join(out.split())
+
+
+def test_lint_against_one_bundled_version(tmp_path, capsys):
+    path = tmp_path / "serve.sh"
+    path.write_text("sglang serve --model-path m --tp-size 8 --attn-dp-size 8\n", encoding="utf-8")
+    code, out, _ = run(capsys, "lint", "--sglang", "0.5.18", str(path))
+    assert code == 3 and "checked against bundled table for SGLang 0.5.18" in out
+    assert "--attn-dp-size is not an option of SGLang 0.5.18" in out
+    code, out, _ = run(capsys, "lint", "--sglang", "0.5.23", str(path))
+    assert code == 0 and "SGLang 0.5.23" in out
+    code, _, err = run(capsys, "lint", "--sglang", "0.4.0", str(path))
+    assert code == 2 and "no bundled table" in err and "0.5.18, 0.5.20, 0.5.23" in err
+
+
+def test_the_checks_line_says_which_versions_a_command_runs_on(tmp_path, capsys):
+    path = tmp_path / "serve.sh"
+    path.write_text("sglang serve --model-path m --tp-size 8 --attn-dp-size 8\n", encoding="utf-8")
+    _, out, _ = run(capsys, "lint", "--bundled", str(path))
+    assert "runs on SGLang 0.5.23 (of the bundled 0.5.18, 0.5.20, 0.5.23)" in out
+    path.write_text("sglang serve --model-path m --tp-size 8\n", encoding="utf-8")
+    _, out, _ = run(capsys, "lint", "--bundled", str(path))
+    assert "runs on SGLang 0.5.18–0.5.23" in out
+
+
+def test_the_pages_stale_note_keeps_its_text_and_gets_the_correction(capsys):
+    code, _, err = run(capsys, "print", "--hw", "h200", "--variant", "flash", "--strategy", "low-latency")
+    assert code == 0
+    assert "SGLang resets --max-running-requests to 48" in err  # the page's text, kept
+    assert "Correction: SGLang 0.5.23 sets 256 for DeepSeek-V4" in err and "apply_deepseek_v4_defaults" in err

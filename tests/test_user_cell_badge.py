@@ -57,10 +57,12 @@ def test_print_badge_says_your_cell(user_cell, capsys):
 
 
 def test_the_export_header_and_check_count(user_cell, capsys):
-    assert "(Deploy, Your cell)" in _run(capsys, "export", "--to", "sbatch", *H200)
+    assert "(Deploy, Your cell, rules: " in _run(capsys, "export", "--to", "sbatch", *H200)
     out = _run(capsys, "check")
-    total = len(load_rules(overlays=user_overlays(), cache=False).cells)
-    assert f"OK — {total} cells ({total - 1} verified)" in out
+    rules = load_rules(overlays=user_overlays(), cache=False)
+    page_verified = sum(c.verified and not rules.is_user_cell(c) for c in rules.cells)
+    assert any(c.verified and rules.is_user_cell(c) for c in rules.cells)  # the user's says verified = true
+    assert f"OK — {len(rules.cells)} cells ({page_verified} verified)" in out
 
 
 def test_an_unchanged_bundled_rules_folder_has_no_user_cells():
@@ -80,7 +82,7 @@ async def test_the_tui_badge_says_your_cell(user_cell):
         await pilot.pause()
         badge = app.query_one("#deploy-badge", Label)
         assert str(badge.content) == "Your cell"
-        assert "-verified" not in badge.classes
+        assert "-verified" not in badge.classes and "-user" in badge.classes
         app.selection = Selection(*B200[1::2])
         await pilot.pause()
         assert str(badge.content) == "Verified"

@@ -165,6 +165,21 @@ SHOTS: list[Shot] = [
 ]
 
 
+def run_tab(state: str) -> Setup:
+    """The Run tab in `state` (tools/run_screenshot.py: a recorded log replayed to that state)."""
+
+    async def setup(pilot) -> None:
+        import run_screenshot
+
+        await run_screenshot.show(pilot, run_screenshot.views(pilot.app.rules)[state])
+
+    return setup
+
+
+RUN_STATES = ("empty", "downloading", "loading", "capturing", "ready", "failed")  # = run_screenshot.STATES
+SHOTS += [Shot(f"run-{state}", (120, 44), run_tab(state)) for state in RUN_STATES]
+
+
 def register(name: str, size: tuple[int, int], setup: Setup) -> None:
     """Add a shot (e.g. from the Playground's own module)."""
     SHOTS.append(Shot(name, size, setup))
@@ -221,4 +236,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "tools"))
     sys.exit(main())

@@ -29,7 +29,13 @@ from dsv4_tui.core.lint.compare import compare_tables  # noqa: E402
 from dsv4_tui.core.lint.extract import ExtractError, extract_table  # noqa: E402
 from dsv4_tui.core.lint.history import merge_history  # noqa: E402
 from dsv4_tui.host.files import atomic_write  # noqa: E402
-from dsv4_tui.host.sglang_installed import dump_table, tree_sources, wheel_sources  # noqa: E402
+from dsv4_tui.host.sglang_installed import (  # noqa: E402
+    dump_table,
+    tree_sources,
+    tree_texts,
+    wheel_sources,
+    wheel_texts,
+)
 
 _VERSION_LINE = re.compile(r"^Version:\s*(\S+)", re.MULTILINE)
 _VERSION_PY = re.compile(r"__version__\s*=\s*[\"']([^\"']+)[\"']")
@@ -66,14 +72,16 @@ def extract(source: Path, version: str | None) -> dict:
         sources, packages = wheel_sources(source)
         version = version or _wheel_version(source)
         label = source.name
+        scan = wheel_texts(source)
     else:
         base = source.parent if source.name == "sglang" and (source / "__init__.py").is_file() else source
         sources, packages = tree_sources(base)
         version = version or _tree_version(base)
         label = f"source tree {base.name}/sglang"
+        scan = tree_texts(base)
     if not version:
         raise ExtractError("cannot tell the SGLang version: pass --version")
-    return extract_table(sources, version, packages=packages, source=label)
+    return extract_table(sources, version, packages=packages, source=label, scan=scan)
 
 
 def _load_json(path: Path) -> dict:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The commands, each a module `commands/<name>_cmd.py` with add_parser(sub, rules) and
 # run(args, rules). They are imported only when a command (or --help) is asked for: the
 # app starts without them.
-COMMAND_NAMES = ("print", "list", "check", "lint", "doctor", "export")
+COMMAND_NAMES = ("print", "list", "check", "lint", "doctor", "export", "run", "runs", "stop", "watch", "explain")
 
 
 def commands() -> list[ModuleType]:

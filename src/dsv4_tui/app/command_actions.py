@@ -170,6 +170,8 @@ class CommandActions:
         yield SystemCommand(
             "Doctor pane", "Will this command run on this box?", lambda: self.run_action("show_tab('doctor')")
         )
+        yield SystemCommand("Run pane", "The server started on this box", lambda: self.run_action("show_tab('run')"))
+        yield SystemCommand("▶ Run", "Start the command in front on this box (asks first)", self.action_run)
         yield SystemCommand(
             "Doctor: run the checks again", "Run every check of this box again", self.action_doctor_rerun
         )

@@ -1,8 +1,7 @@
 """The `dsv4` Textual app: one state owner (this App); the panes are derived from it.
 
-State: the selection, framing, Env, detection, Playground overrides and the two status
-lines. Every pane is bound to it (`data_bind`) and displays a view computed by the core;
-widgets only post messages (a chip was chosen, hovered, refused).
+State: the selection, framing, Env, detection, Playground overrides and the two status lines. Every
+pane is bound to it (`data_bind`) and shows a view computed by the core; widgets only post messages.
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ from ..screens.main_screen import MainScreen
 from ..widgets.chips import ChipRow
 from ..widgets.deploy_pane import DeployPane
 from ..widgets.footer import KeyBar
-from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import TabBar
 from ..widgets.title_bar import TitleBar
 from .actions import AppActions
@@ -230,6 +228,7 @@ class DSV4App(AppActions, App[str | None]):
                 yield pane.data_bind(DSV4App.view, DSV4App.status, checks=DSV4App.deploy_checks)
             yield Container(id="playground")
             yield Container(id="doctor")
+            yield Container(id="run")
         yield KeyBar(id="keys")
 
     def on_playground_pane_prepared(self) -> None:
@@ -267,6 +266,7 @@ class DSV4App(AppActions, App[str | None]):
         if self.detect:
             self.run_detection()
             self.gather_box_facts()
+        self.attach_latest_run()  # a run that outlived the last app: follow it again
         self.background_started.set()
         if self.query_one("#playground", Container).is_attached:  # not when quitting already
             await self._build_playground()
@@ -299,7 +299,7 @@ class DSV4App(AppActions, App[str | None]):
     # -- the status lines: this App is their only writer ----------------------------------
     def _say(self, widget: Widget, text: str) -> None:
         """Put `text` on the status line of the pane `widget` is in."""
-        if any(isinstance(node, PlaygroundPane) for node in widget.ancestors):
+        if any(node.id == "playground-pane" for node in widget.ancestors):
             self.pg_status = text
         else:
             self.status = text
@@ -349,7 +349,7 @@ class DSV4App(AppActions, App[str | None]):
     def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
         self.choose(message.dim, message.value)
 
-    def on_playground_pane_picked(self, message: PlaygroundPane.Picked) -> None:
+    def on_playground_pane_picked(self, message) -> None:  # PlaygroundPane.Picked: imported later
         self.pick(message.key, message.choice)
 
     def choose(self, dim: str, value: str) -> None:

@@ -36,6 +36,11 @@ class PlaygroundActions:
         self.overrides = Overrides()
         self.pg_status = PLAYGROUND_HINT
 
+    def action_jump_command(self) -> None:
+        from ..widgets.playground_pane import PlaygroundPane
+
+        self.query_one("#playground-pane", PlaygroundPane).jump()
+
     def action_toggle_diff(self) -> None:
         self.show_diff = not self.show_diff
 

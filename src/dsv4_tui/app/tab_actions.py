@@ -8,16 +8,25 @@ no frame shows a stale base, whether the switch came from a key (1 / 2 / 3) or a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from ..widgets.chips import ChipRow
-from ..widgets.playground_pane import PlaygroundPane
 from ..widgets.tab_bar import Tab, TabBar
 
-TABS = (Tab("deploy", "Deploy", "1"), Tab("playground", "Playground", "2"), Tab("doctor", "Doctor", "3"))
+if TYPE_CHECKING:
+    from ..widgets.playground_pane import PlaygroundPane
+
+TABS = (
+    Tab("deploy", "Deploy", "1"),
+    Tab("playground", "Playground", "2"),
+    Tab("doctor", "Doctor", "3"),
+    Tab("run", "Run", "4"),
+)
 
 
 class TabActions:
@@ -43,6 +52,8 @@ class TabActions:
             await (await self._build_playground()).catch_up()
         elif tab == "doctor":
             await self.build_doctor()
+        elif tab == "run":
+            await self.build_run()
         self.tab = tab
         self.call_after_refresh(self._focus_in_tab, tab)
 
@@ -50,6 +61,8 @@ class TabActions:
         if tab == "deploy":
             target: Widget | None = self.query_one("#row-hw", ChipRow)
         elif tab == "playground":
+            from ..widgets.playground_pane import PlaygroundPane
+
             target = self.query_one("#playground-pane", PlaygroundPane).first_row()
         else:
             target = self.query_one(f"#{tab}-pane")
@@ -57,7 +70,10 @@ class TabActions:
             self.set_focus(target)
 
     async def _build_playground(self) -> PlaygroundPane:
-        """The Playground pane (its cards follow in the background: PlaygroundPane.prepare)."""
+        """The Playground pane (its cards follow in the background: PlaygroundPane.prepare).
+        Its module is imported here, after the first frame: start-up does not need it."""
+        from ..widgets.playground_pane import PlaygroundPane
+
         async with self._build_lock:
             found = self.query("#playground-pane")
             if found:

@@ -1,4 +1,5 @@
-"""`dsv4 check`: validate a rules folder (exit 1 listing every problem)."""
+"""`dsv4 check`: validate a rules folder (exit 1 listing every problem), failures.toml and
+run.toml included (their patterns must be linear-time safe)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     for notice in [*rules.notices, *secret_flag_warnings(rules)]:
         print(f"dsv4: {visible_line(notice)}", file=sys.stderr)
     verified = sum(c.verified and not rules.is_user_cell(c) for c in rules.cells)
-    print(f"{rules.source_text}: OK — {len(rules.cells)} cells ({verified} verified)")
+    extra = ""
+    if rules.failures is not None:
+        extra += f"; failures.toml: {len(rules.failures.failure)} failure signatures"
+    if rules.run is not None:
+        extra += f"; run.toml: {len(rules.run.phase)} phases"
+    print(f"{rules.source_text}: OK — {len(rules.cells)} cells ({verified} verified){extra}")
     states = [c.state for c in rules.cells]
     counts = ", ".join(
         f"{states.count(s)} {rules.model.badges[s].label}" for s in ("verified", "in-progress", "unverified")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.formats import FRAMINGS
 from ..core.rules import Rules
 from ..host.doctor import DoctorContext, exit_code, run_doctor, to_json, to_text
 from ..host.doctor.context import COMMAND_TIMEOUT
@@ -21,7 +20,7 @@ from ..host.doctor.request import SglangLinters, build_request, subject
 from ..host.paths import cache_dir
 from .overrides import overrides_of
 from .print_cmd import framing_of, override_help
-from .selection_args import add_env_args, add_selection_args, env_of, selection_of
+from .selection_args import add_env_args, add_framing_args, add_selection_args, env_of, selection_of
 
 GROUP_COMMANDS = 4  # the most external commands one group of checks runs one after the other
 
@@ -53,9 +52,7 @@ def add_parser(sub, rules: Rules | None) -> None:
     )
     p.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_selection_args(p)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--format", choices=list(FRAMINGS), default=None, help="the framing (default: python)")
-    fmt.add_argument("--docker", action="store_true", help="same as --format docker")
+    add_framing_args(p)
     add_env_args(p)
     p.add_argument("--override", action="append", metavar="KEY=VALUE", help="a Playground override (repeatable)")
     p.add_argument("--json", action="store_true", help='print a JSON list of {"id", "status", "message", "fix"}')

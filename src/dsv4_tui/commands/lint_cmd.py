@@ -19,12 +19,14 @@ from pathlib import Path
 from ..core.checks_view import command_checks
 from ..core.ids import UnknownId, find_id
 from ..core.lint import LintContext, exit_code, format_text, to_json
+from ..core.lint.shell import MAX_TEXT
 from ..core.rules import Rules
 from ..core.selection import Selection
 from ..core.visible import json_visible, visible, visible_line
 from ..errors import EXIT_LINT, EXIT_OK, UsageError
 from ..host.files import ReadProblem, read_text
-from ..host.lint_setup import make_linter
+from ..host.lint_setup import make_linter, runs_on, version_linter
+from ..host.sglang_installed import bundled_versions
 
 
 def add_parser(sub, rules: Rules | None) -> None:
@@ -43,6 +45,11 @@ def add_parser(sub, rules: Rules | None) -> None:
     p.add_argument(
         "--bundled", action="store_true", help="use the bundled SGLang table even if SGLang is installed here"
     )
+    p.add_argument(
+        "--sglang",
+        metavar="VER",
+        help="lint against the bundled table of this SGLang version (0.5.18, 0.5.20, 0.5.23)",
+    )
     p.set_defaults(run=run)
 
 
@@ -59,31 +66,75 @@ def _context(rules: Rules, args: argparse.Namespace) -> LintContext:
     return ctx
 
 
+def _too_big() -> UsageError:
+    return UsageError(f"the text is larger than the lint's limit of {MAX_TEXT // (1024 * 1024)} MB; not read")
+
+
 def _read(name: str) -> str:
+    """The text to lint, at most MAX_TEXT bytes (stdin and files alike: /dev/zero ends)."""
     if name == "-":
         if sys.stdin.isatty():
             print("dsv4: reading the command from stdin (end with Ctrl+D)", file=sys.stderr)
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", sys.stdin)  # a text stream when replaced (tests)
+        try:
+            data = stream.read(MAX_TEXT + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read stdin: {exc.strerror or exc}") from None
+        if len(data) > MAX_TEXT:
+            raise _too_big()
+        if isinstance(data, str):
+            return data
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"stdin: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return read_text(Path(name))
+        return read_text(Path(name), limit=MAX_TEXT)
     except FileNotFoundError:
         raise UsageError(f"{name}: file not found") from None
     except ReadProblem as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def run(args: argparse.Namespace, rules: Rules) -> int:
     text = _read(args.file)
-    choice = make_linter(rules, use_installed=not args.bundled)
-    if choice.notice:
-        print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
-    reports, problems = choice.linter.lint_text(text, _context(rules, args))
+    context = _context(rules, args)
+    if args.sglang:
+        try:
+            linter = version_linter(rules, args.sglang)
+        except KeyError:
+            known = ", ".join(bundled_versions())
+            raise UsageError(f"--sglang {args.sglang}: no bundled table for it (bundled: {known})") from None
+    else:
+        choice = make_linter(rules, use_installed=not args.bundled)
+        if choice.notice:
+            print(f"dsv4: {visible_line(choice.notice)}", file=sys.stderr)
+        linter = choice.linter
+    reports, problems = linter.lint_text(text, context)
     # The findings quote the linted text (values, unknown flags, env): never raw on a terminal.
     if args.json:
         print(json_visible(json.dumps(to_json(reports, problems), indent=2, ensure_ascii=False)))
     else:
         print(visible(format_text(reports, problems)))
+        if reports and not args.sglang and len(text) <= RUNS_ON_MAX:  # 3 more lints: short texts only
+            print(runs_on_line(*runs_on(rules, text, context)))
     return exit_code(reports, problems)
+
+
+RUNS_ON_MAX = 64 * 1024
+
+
+def runs_on_line(ok: list[str], versions: list[str]) -> str:
+    """`runs on SGLang 0.5.20–0.5.23` (a run of consecutive bundled versions), or which ones."""
+    if not ok:
+        return f"runs on none of the bundled SGLang versions ({', '.join(versions)})"
+    start, end = versions.index(ok[0]), versions.index(ok[-1])
+    if versions[start : end + 1] == ok:
+        span = ok[0] if len(ok) == 1 else f"{ok[0]}–{ok[-1]}"
+        return f"runs on SGLang {span} (of the bundled {', '.join(versions)})"
+    return f"runs on SGLang {', '.join(ok)} (of the bundled {', '.join(versions)})"
 
 
 def check_printed(rules: Rules, sel: Selection, text: str) -> int:

@@ -16,9 +16,9 @@ import sys
 from ..core.bench import bench_json, bench_lines
 from ..core.diff import diff_lines
 from ..core.env import Env
-from ..core.formats import DEFAULT_FRAMING, FRAMINGS
+from ..core.formats import DEFAULT_FRAMING
 from ..core.playground import PlaygroundResult, playground, slot_for
-from ..core.render import cell_notes, cell_warn, render_command, render_curl
+from ..core.render import cell_corrections, cell_notes, cell_warn, render_command, render_curl
 from ..core.rules import Rules
 from ..core.selection import Selection
 from ..core.srt_panel import panel_for, panel_json, panel_lines
@@ -26,7 +26,14 @@ from ..core.submit import SGLANG_VERSION_EXAMPLE
 from ..core.view import unfilled
 from ..errors import EXIT_OK, UsageError
 from .overrides import check_available, parse_overrides
-from .selection_args import add_env_args, add_selection_args, env_of, requested_selection, selection_of
+from .selection_args import (
+    add_env_args,
+    add_framing_args,
+    add_selection_args,
+    env_of,
+    requested_selection,
+    selection_of,
+)
 
 OUTPUTS = (
     ("curl", "--curl"),
@@ -60,9 +67,7 @@ def add_parser(sub, rules: Rules | None) -> None:
     )
     pr.add_argument("--rules", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_selection_args(pr)
-    fmt = pr.add_mutually_exclusive_group()
-    fmt.add_argument("--format", choices=list(FRAMINGS), default=None, help="the framing (default: python)")
-    fmt.add_argument("--docker", action="store_true", help="same as --format docker")
+    add_framing_args(pr)
     pr.add_argument("--curl", action="store_true", help="print the cURL probe instead of the command")
     pr.add_argument("--check", action="store_true", help="lint the command: findings on stderr, exit 3 on an error")
     pr.add_argument(
@@ -141,6 +146,8 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
         text, notes = render_curl(rules, sel, env.subst()), []
     else:
         text, notes = render_command(rules, sel, framing, env.subst()), cell_notes(rules, rules.cell(sel))
+        for correction in cell_corrections(rules, rules.cell(sel)):  # beside the page's note, not in it
+            print(f"dsv4: lint: {correction}", file=sys.stderr)
         banner = cell_warn(rules, rules.cell(sel), urls=True)
         if banner:
             print(f"dsv4: warning: {banner}", file=sys.stderr)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.env import Env, EnvError, parse_assignments
+from ..core.formats import FRAMINGS
 from ..core.ids import UnknownId, find_id
 from ..core.rules import DIMS, Rules
 from ..core.selection import Selection, resolve
@@ -31,6 +32,13 @@ def add_selection_args(parser: argparse.ArgumentParser, nearest: bool = True) ->
         g.add_argument(
             "--nearest", action="store_true", help="resolve a selection that has no cell like the page does (exit 0)"
         )
+
+
+def add_framing_args(parser: argparse.ArgumentParser) -> None:
+    """--format python|docker, or --docker (print, doctor, run)."""
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--format", choices=list(FRAMINGS), default=None, help="the framing (default: python)")
+    fmt.add_argument("--docker", action="store_true", help="same as --format docker")
 
 
 def add_env_args(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,31 @@ def _words(text: str) -> list[str]:
     """Shell words of `text` as bash reads them (line continuations removed)."""
     if "\0" in text:
         raise ValueError("a value cannot contain a NUL character")
-    return shlex.split(text.replace("\\\n", ""))
+    return shlex.split(_join_continuations(text))
+
+
+def _join_continuations(text: str) -> str:
+    """`text` with its line continuations removed as bash removes them: a backslash-newline
+    outside quotes or inside "…", never inside '…' (where both characters are the value's)."""
+    if "\\\n" not in text:
+        return text
+    out: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            if text.startswith("\\\n", i):
+                i += 2  # a continuation: both characters go
+                continue
+            out.append(text[i : i + 2])  # an escape keeps the next character as it is
+            i += 2
+            continue
+        if ch in "'\"" and quote in (None, ch):
+            quote = None if quote else ch
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _secret_marker(name: str) -> str:

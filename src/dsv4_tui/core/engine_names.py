@@ -16,12 +16,22 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from .schema import PLACEHOLDER_RE, ModelFile
+from .schema import PLACEHOLDER_RE, ModelFile, PlaygroundFile
 
-if TYPE_CHECKING:
-    from .rules import Rules
+
+class Rules(Protocol):
+    """What the names are read from: the model and Playground files of the rules (`rules.Rules`
+    has them). A protocol here, so this module never imports `rules`, which reaches it through
+    `rules_checks`: the arrows run one way."""
+
+    @property
+    def model(self) -> ModelFile: ...
+
+    @property
+    def playground(self) -> PlaygroundFile: ...
+
 
 COUNT_PLACEHOLDER = "NNODES"  # filled in with the node count (render.inject_multinode)
 LAUNCHER_VALUES = ("count", "rank", "head")  # what only a launcher knows

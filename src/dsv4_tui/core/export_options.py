@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from .visible import has_control
 
 if TYPE_CHECKING:
-    from .deployment import Deployment
-    from .deployment_types import Role
+    from .deployment_types import Deployment, Role
 
 NAME_MAX = 40  # leaves room for "-prefill-5", LWS' own suffixes and pod names (63)
 # one word of printable text: no space, no control (C0, DEL, C1), bidi mark or lone surrogate

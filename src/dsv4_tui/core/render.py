@@ -186,6 +186,19 @@ def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     ]
 
 
+def command_corrections(rules: Rules, flags: Sequence[str]) -> list[str]:
+    """The lint's correction beside each page note that applies and that SGLang's source
+    contradicts (the page's own words stay as they are, in command_notes)."""
+    names = {flag_name(f) for f in flags}
+    return [
+        f"Correction: {n.correction} ({n.correction_source})."
+        for n in rules.model.note
+        if n.correction is not None
+        and all(f in names for f in n.when_flags)
+        and not any(f in names for f in n.unless_flags)
+    ]
+
+
 def cell_note_items(rules: Rules, cell: Cell | None) -> list[tuple[str, str]]:
     if cell is None or cell.has_roles:
         return []
@@ -197,3 +210,10 @@ def cell_notes(rules: Rules, cell: Cell | None) -> list[str]:
     if cell is None or cell.has_roles:
         return []
     return command_notes(rules, cell.flags)
+
+
+def cell_corrections(rules: Rules, cell: Cell | None) -> list[str]:
+    """The lint's corrections beside the cell's notes (none for role cells)."""
+    if cell is None or cell.has_roles:
+        return []
+    return command_corrections(rules, cell.flags)

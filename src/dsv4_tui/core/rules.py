@@ -18,6 +18,7 @@ from typing import Any
 from .lint.checks_model import Checks
 from .problems import Problem, RulesError
 from .pydantic_hooks import validate_python
+from .run.schema import FailuresFile, RunFile
 from .schema import (
     DIMS,
     PLACEHOLDER_RE,
@@ -65,6 +66,8 @@ class Rules:
     notices: list[str] = field(default_factory=list)
     checks: Checks | None = None  # checks.toml: the model's rules about a command (lint)
     user_cell_files: list[str] = field(default_factory=list)  # cells.toml laid over the page's: the user's own
+    run: RunFile | None = None  # run.toml: a server's phases and metrics (Run tab, `dsv4 watch`)
+    failures: FailuresFile | None = None  # failures.toml: known failure signatures of a log
 
     def is_user_cell(self, cell: Cell | None) -> bool:
         """A cell from an overlay (the user's own cells.toml), never one of the page's: it
@@ -220,8 +223,8 @@ def _load_file(model_cls, source: RulesText, problems: list[Problem]):
 
 
 def _load_model(model: RulesText, generated: Sequence[RulesText], problems: list[Problem]):
-    """model.toml with the generated files laid over it, validated (problem lines point into
-    model.toml: the generated files are checked by the sync tool's own test)."""
+    """model.toml with the generated files laid over it, validated (a problem of validation
+    points into model.toml; one of the later checks, into the file that set the value)."""
     data, text = _parse(model, problems)
     if data is None:
         return None, text
@@ -230,6 +233,18 @@ def _load_model(model: RulesText, generated: Sequence[RulesText], problems: list
         if extra is not None:
             data = lay_over(data, extra)
     return validate(ModelFile, data, model.name, text, problems), text
+
+
+def _in_generated(problems: list[Problem], start: int, model: RulesText, generated: Sequence[RulesText]) -> None:
+    """Problems found in model.toml's merged data since `start`, about a key that a generated
+    file (cookbook.toml, ...) sets, name that file and line: the value came from there."""
+    where: dict[str, tuple[str, int]] = {}
+    for g in generated:  # the last file laid over wins, as in lay_over
+        where.update({format_loc(loc): (g.name, line) for loc, line in line_index(g.text or "").items()})
+    for i in range(start, len(problems)):
+        p = problems[i]
+        if p.file == model.name and p.where in where:
+            problems[i] = replace(p, file=where[p.where][0], line=where[p.where][1])
 
 
 def _lay_over(cells: list[Cell], new_cells: list[Cell], name: str, notices: list[str]) -> None:
@@ -275,6 +290,8 @@ def build_rules(
     sources: Sequence[str] = (),
     checks: RulesText | None = None,
     generated: Sequence[RulesText] = (),
+    run: RulesText | None = None,
+    failures: RulesText | None = None,
 ) -> Rules:
     """Validate the texts of a rules folder (`cells[0]` its own, then overlays; `checks`
     optional; `generated`: cookbook.toml, benchmarks.toml, srt_slurm.toml, laid over
@@ -284,10 +301,16 @@ def build_rules(
 
     problems: list[Problem] = []
     checks_file, checks_text = _load_file(Checks, checks, problems) if checks is not None else (None, "")
+    run_file = _load_file(RunFile, run, problems)[0] if run is not None else None
+    failures_file = _load_file(FailuresFile, failures, problems)[0] if failures is not None else None
+    if failures_file is not None and checks_file is not None:
+        _check_failure_refs(failures_file, checks_file, failures, problems)  # type: ignore[arg-type]
     model_file, model_text = _load_model(model, generated, problems)
     if model_file is not None:
+        start = len(problems)
         check_model(model_file, model.name, model_text, problems)
         check_model_commands(model_file, model.name, model_text, problems)
+        _in_generated(problems, start, model, generated)
     all_cells, notices = _load_cells(cells, model_file, problems)
     pg, pg_text = _load_file(PlaygroundFile, playground, problems)
     if pg is not None and model_file is not None:
@@ -302,4 +325,30 @@ def build_rules(
     if checks_file is not None and checks is not None:
         escape_rules_texts(checks_file, checks.name, checks_text, escaped)
     overlays = [t.name for t in cells[1:]]
-    return Rules(model_file, all_cells, pg, list(sources), [*escaped, *notices], checks_file, overlays)
+    for extra, source in ((run_file, run), (failures_file, failures)):
+        if extra is not None and source is not None:
+            escape_rules_texts(extra, source.name, source.text or "", escaped)
+    return Rules(
+        model_file,
+        all_cells,
+        pg,
+        list(sources),
+        [*escaped, *notices],
+        checks_file,
+        overlays,
+        run=run_file,
+        failures=failures_file,
+    )
+
+
+def _check_failure_refs(failures: FailuresFile, checks: Checks, source: RulesText, problems: list[Problem]) -> None:
+    """A failure's `related = ["lint:<id>"]` names a check of checks.toml."""
+    known = {c.id for c in checks.check}
+    index = line_index(source.text or "")
+    for i, f in enumerate(failures.failure):
+        for j, ref in enumerate(f.related):
+            kind, _, name = ref.partition(":")
+            if kind == "lint" and name not in known:
+                loc = ("failure", i, "related", j)
+                where = f"{format_loc(loc)} ({f.id})"
+                problems.append(Problem(source.name, find_line(index, loc), where, f"no lint check {name!r}"))

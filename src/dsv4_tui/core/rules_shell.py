@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from .problems import Problem
 from .pydantic_hooks import Strict
 from .schema import PLACEHOLDER_RE, ModelFile, PlaygroundFile
-
-if TYPE_CHECKING:
-    from .rules import Rules
 from .shellsafe import PLACEHOLDER_TOKEN, check_flag, check_flag_name, shell_problem
 from .tomlloc import find_line, format_loc, line_index
 from .visible import visible
@@ -209,6 +206,17 @@ def escape_rules_texts(obj: Any, name: str, text: str, notices: list[str], base:
 
 
 # --------------------------------------------------------------------------- secrets in flags
+
+
+class Rules(Protocol):
+    """What the secret-flag check reads of `rules.Rules` (a protocol: no import of `rules`,
+    which imports this module)."""
+
+    @property
+    def model(self) -> ModelFile: ...
+
+    @property
+    def cells(self) -> Sequence[Any]: ...
 
 
 def secret_flag_warnings(rules: Rules) -> list[str]:

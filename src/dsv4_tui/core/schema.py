@@ -68,11 +68,13 @@ class CommandNote(Strict):
     id: str
     when_flags: list[str]
     unless_flags: list[str] = field(default_factory=list)
-    text: str
+    text: str  # the page's own words, kept as they are
     kind: Literal["warn", "info"] = "warn"
     value_flag: str | None = None
     label_flag: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    correction: str | None = None  # what SGLang's source says instead, shown beside the text
+    correction_source: str | None = None  # where the correction comes from
 
 
 @record

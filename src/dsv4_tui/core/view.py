@@ -17,7 +17,16 @@ from .flags import flag_value
 from .formats import framing as get_framing
 from .gpus import Detection
 from .lookup import docker_image, model_name
-from .render import badge, badge_state, cell_note_items, cell_notes, cell_warn, render_command, render_curl
+from .render import (
+    badge,
+    badge_state,
+    cell_corrections,
+    cell_note_items,
+    cell_notes,
+    cell_warn,
+    render_command,
+    render_curl,
+)
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
 from .srt_panel import panel_for, panel_lines
@@ -94,7 +103,7 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         model_name=model_name(rules, sel),
         badge=badge(rules, cell),
         derived_from=cell.derived_from if cell else None,
-        notes=[*cell_notes(rules, cell), *framing_notes(rules, framing, env)],
+        notes=[*cell_notes(rules, cell), *cell_corrections(rules, cell), *framing_notes(rules, framing, env)],
         multi_node=rules.node_count(sel.nodes) > 1,
         has_roles=bool(cell and cell.has_roles),
         image=docker_image(rules, sel),

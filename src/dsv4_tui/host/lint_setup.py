@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..core.lint import Linter, SglangTable
 from ..core.rules import Rules
 from .paths import cache_dir
-from .sglang_installed import choose_table
+from .sglang_installed import bundled_table, bundled_versions, choose_table, with_parser_rules
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,26 @@ class LinterChoice:
     notice: str | None  # why the installed SGLang could not be used, if it could not
 
 
+def version_linter(rules: Rules, version: str) -> Linter:
+    """A Linter on the bundled table of one SGLang version (KeyError when not bundled)."""
+    label = f"bundled table for SGLang {version}"
+    return Linter(SglangTable.from_dict(with_parser_rules(bundled_table(version)), label), rules.checks)
+
+
+def runs_on(rules: Rules, text: str, context=None) -> tuple[list[str], list[str]]:
+    """(the bundled SGLang versions on which every command of `text` lints without error, all
+    bundled versions)."""
+    versions = bundled_versions()
+    ok = []
+    for version in versions:
+        reports, problems = version_linter(rules, version).lint_text(text, context)
+        if not problems and not any(r.has_errors for r in reports):
+            ok.append(version)
+    return ok, versions
+
+
 def make_linter(rules: Rules, *, use_installed: bool = True) -> LinterChoice:
     """Build the Linter once (reading the table and compiling the checks takes ~20 ms)."""
     choice = choose_table(cache_dir() / "sglang", use_installed=use_installed)
-    linter = Linter(SglangTable.from_dict(choice.data, choice.label), rules.checks)
+    linter = Linter(SglangTable.from_dict(with_parser_rules(choice.data), choice.label), rules.checks)
     return LinterChoice(linter, choice.label, choice.installed_version, choice.notice)

@@ -15,6 +15,8 @@ FILES = ("model.toml", "cells.toml", "playground.toml")
 CHECKS = "checks.toml"
 # Made by tools/sync_cookbook.py from the upstream cookbook, laid over model.toml when present.
 GENERATED = ("cookbook.toml", "benchmarks.toml", "srt_slurm.toml")
+RUN = "run.toml"  # optional, like checks.toml: phases and metrics of a running server
+FAILURES = "failures.toml"  # optional: known failure signatures of a server log
 
 
 def _text(path: Path) -> RulesText:
@@ -59,15 +61,16 @@ def load_rules(rules_dir: Path | str | None = None, overlays: list[Path] | None 
     sources = [str(rules_dir)] + [str(folder) for folder in overlays]
     checks_path = rules_dir / CHECKS
     checks = _text(checks_path) if os.path.lexists(checks_path) else None  # optional: no lint rules
+    run, failures = (_text(rules_dir / n) if os.path.lexists(rules_dir / n) else None for n in (RUN, FAILURES))
     model, playground = _text(rules_dir / "model.toml"), _text(rules_dir / "playground.toml")
     generated = [_text(rules_dir / name) for name in GENERATED if os.path.lexists(rules_dir / name)]
 
     def build() -> Rules:
-        return build_rules(model, cells, playground, sources, checks, generated)
+        return build_rules(model, cells, playground, sources, checks, generated, run, failures)
 
     if not cache:
         return build()
-    return cached_rules(cache_dir(), [model, *generated, *cells, playground, checks], build)
+    return cached_rules(cache_dir(), [model, *generated, *cells, playground, checks, run, failures], build)
 
 
 def is_bundled(source: str) -> bool:

@@ -103,6 +103,22 @@ def wheel_sources(path: Path) -> tuple[Mapping[str, str], _Packages]:
     return _Sources(read), _Packages(lambda rel: rel in names)
 
 
+def tree_texts(base: Path) -> Iterator[tuple[str, str]]:
+    """(path, text) of every sglang/**/*.py under `base` (for the direct env reads)."""
+    for path in sorted((base / "sglang").rglob("*.py")):
+        try:
+            yield str(path.relative_to(base)), path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+
+
+def wheel_texts(path: Path) -> Iterator[tuple[str, str]]:
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("sglang/") and name.endswith(".py"):
+                yield name, archive.read(name).decode("utf-8", "replace")
+
+
 def find_installed_sglang() -> InstalledSglang | None:
     """The installed `sglang` package, found without importing it (None when absent)."""
     try:
@@ -130,18 +146,39 @@ def _fingerprint(base: Path) -> str:
     return ";".join(parts)
 
 
-def bundled_table() -> dict[str, Any]:
-    """The newest bundled table (src/dsv4_tui/data/sglang-<version>.json)."""
+def bundled_versions() -> list[str]:
+    """The SGLang versions with a bundled table (src/dsv4_tui/data/sglang-<version>.json), oldest first."""
     folder = resources.files("dsv4_tui") / "data"
     names = [
-        p.name
+        p.name[7:-5]
         for p in folder.iterdir()
         if p.name.startswith("sglang-") and p.name[7:8].isdigit() and p.name.endswith(".json")
     ]
-    if not names:
+    return sorted(names, key=version_key)
+
+
+def bundled_table(version: str | None = None) -> dict[str, Any]:
+    """The bundled table of `version`, else the newest (KeyError for a version not bundled)."""
+    versions = bundled_versions()
+    if not versions:
         raise FileNotFoundError("no bundled SGLang table in dsv4_tui/data")
-    newest = max(names, key=lambda n: version_key(n[7:-5]))
-    return json.loads((folder / newest).read_text(encoding="utf-8"))
+    if version is not None and version not in versions:
+        raise KeyError(version)
+    name = f"sglang-{version or versions[-1]}.json"
+    return json.loads((resources.files("dsv4_tui") / "data" / name).read_text(encoding="utf-8"))
+
+
+def parser_rules() -> dict[str, Any]:
+    """What SGLang's launchers check around argparse (data/sglang-parser-rules.json)."""
+    text = (resources.files("dsv4_tui") / "data" / "sglang-parser-rules.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def with_parser_rules(table: dict[str, Any]) -> dict[str, Any]:
+    """The table with the launcher rules beside it (a table may carry its own)."""
+    if "parser_rules" in table:
+        return table
+    return {**table, "parser_rules": parser_rules()}
 
 
 def dump_table(table: Mapping[str, Any]) -> str:
@@ -172,7 +209,9 @@ def installed_table(installed: InstalledSglang, cache_dir: Path | None, referenc
         if hit is not None:
             return hit
     sources, packages = tree_sources(installed.base)
-    table = extract_table(sources, version, packages=packages, source=str(installed.base / "sglang"))
+    table = extract_table(
+        sources, version, packages=packages, source=str(installed.base / "sglang"), scan=tree_texts(installed.base)
+    )
     if not table["flags"] or len(table["flags"]) < 10:
         raise ExtractError(f"found only {len(table['flags'])} flags in {installed.base / 'sglang'}")
     table = inherit_history(table, reference)

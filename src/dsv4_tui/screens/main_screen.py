@@ -14,4 +14,7 @@ from textual.widget import Widget
 
 
 class MainScreen(Screen):
+    # From 140 columns on the screen has the class `-wide`: the Playground shows its knobs and
+    # its command side by side (dsv4.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)

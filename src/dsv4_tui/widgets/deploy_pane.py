@@ -120,7 +120,7 @@ class DeployPane(VerticalScroll, can_focus=False):
                 else details[view.badge_state],
                 notes=notes,
                 warnings=view.warnings,
-                badge_state=view.badge_state,
+                badge_state="user" if view.badge == USER_BADGE else view.badge_state,
                 speed=[] if view.srt_panel else view.speed,
                 banner=view.warn or "",
             )

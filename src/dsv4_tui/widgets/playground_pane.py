@@ -83,6 +83,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
         self._layout: tuple | None = None  # what the card widgets were built for
+        self._jumped_from: ChipRow | None = None  # the knob `jump` left for the command
         self._stale = True
         self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
         self._body = Vertical(id="pg-body")
@@ -98,14 +99,18 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._router = Static("", id="pg-router", markup=False)
 
     def compose(self) -> ComposeResult:
+        # Two columns from WIDE columns on (dsv4.tcss, `.-wide`): the knobs on the left, the
+        # result on the right, each scrolling on its own. Narrower, one column under the other.
         with self._body:
-            yield self._base
-            yield self._status
-            yield self._cards
-            yield self._command
-            with Horizontal(id="pg-sibling-row"):
-                yield self._sibling
-            yield self._router
+            with Vertical(id="pg-knobs"):
+                yield self._base
+                yield self._status
+                yield self._cards
+            with Vertical(id="pg-result"):
+                yield self._command
+                with Horizontal(id="pg-sibling-row"):
+                    yield self._sibling
+                yield self._router
 
     def on_mount(self) -> None:
         self._body.display = False  # nothing is shown before the first catch-up
@@ -139,6 +144,23 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             set_text(self._status, text)
             self._status.set_class(text.startswith("✗"), "-reason")
 
+    def jump(self) -> None:
+        """To the command (its first button or checks line) and, from there, back to the
+        knob that had focus: in one column the command is below the cards."""
+        focused = self.screen.focused
+        result = self.query_one("#pg-result")
+        if focused is not None and result in focused.ancestors:
+            back = self._jumped_from if self._jumped_from is not None and self._jumped_from.is_attached else None
+            target = back or self.first_row()
+            if target is not None:
+                self.screen.set_focus(target)
+            return
+        self._jumped_from = focused if isinstance(focused, ChipRow) else None
+        target = next((w for w in self._command.query("*") if w.focusable), None)
+        if target is not None:
+            self.screen.set_focus(target, scroll_visible=False)
+        self.scroll_to_widget(self._command, animate=False, top=True)
+
     def first_row(self) -> ChipRow | None:
         """The row a tab switch focuses: the first with a selected chip that can take focus."""
         rows = [r for r in self._cards.query(ChipRow) if r.focusable]
@@ -159,6 +181,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             return
         async with self._lock:
             await self._show(self.view)
+            if self.view is not None and self._layout is None:
+                return  # the pane went away while its cards were built
             self._command.show_checks(self.checks)
             self._stale = False
             self._body.display = True
@@ -185,13 +209,21 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             return
         layout = layout_of(view)
         if layout != self._layout:  # the knobs come from the rules: built once
-            self._layout = layout
+            self._layout = None  # until the new cards are really there
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
-        if not self.is_attached or len(self._cards.children) != len(view.cards):
-            self._layout = None  # the app quit before the cards mounted (x right after start)
+            if len(self._cards.children) != len(view.cards):
+                # The pane is being taken down while it was built (`x` right after the first
+                # frame quits the app): Textual mounts nothing then. Nothing is left to show.
+                return
+            self._layout = layout
+        if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
             return
         result = view.result
+        if any(not self._cards.query_children(f"#card-{card.id}") for card in view.cards):
+            # The app is closing: the cards were not mounted (Textual mounts nothing then).
+            self._layout = None
+            return
         for card in view.cards:
             try:
                 box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..deployment import Deployment, ExportOptions
+    from ..deployment_types import Deployment
+    from ..export_options import ExportOptions
 
 
 @dataclass(frozen=True)

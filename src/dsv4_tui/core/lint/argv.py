@@ -59,7 +59,7 @@ def is_option_token(table: SglangTable, token: str) -> bool:
     head = token.split("=", 1)[0]
     if "=" in token and head in table.by_option:
         return True
-    if table.allow_abbrev and token.startswith("--") and table.prefix_matches(head):
+    if table.allow_abbrev and token.startswith("--") and table.prefix_matches(head, 1):
         return True
     if _NEGATIVE_NUMBER.match(token):
         return False

@@ -94,20 +94,55 @@ class Condition(Strict):
 
 @record
 class Operand(Strict):
+    """One factor of a product. It is a flag, an env, a context key, a literal `value`, a
+    `derived` value (see [derived.NAME]) or a nested `product`; `op` says how it joins the
+    product so far: `mul` (default), `div`, `floordiv` (integer division, as SGLang's `//`),
+    `mod` (the remainder), `ceil_to` (rounds up to a multiple, as SGLang's `ceil_align`) or
+    `min` (caps the product so far; ignored when its value is unknown)."""
+
     flag: str | None = None
     env: str | None = None
     context: Literal["gpus_per_node", "nodes"] | None = None
     value: Number | None = None
+    derived: str | None = None
+    product: list[Operand] | None = None
     name: Annotated[str, Pattern(_NAME)] | None = None
     default: Number | None = None
     or_context: Literal["gpus_per_node", "nodes"] | None = None  # a flag's fallback before its default
-    invert: bool = False  # the operand divides the product instead of multiplying it
+    invert: bool = False  # the operand divides the product instead of multiplying it (op = "div")
+    op: Literal["mul", "div", "floordiv", "mod", "ceil_to", "min"] = "mul"
+    text: bool = False  # in `values` only: the flag's or env's value as written, for the message
 
     def __post_init__(self) -> None:
-        if len(_subjects(self, ("flag", "env", "context", "value"))) != 1:
-            raise ValueError("an operand names exactly one of flag, env, context, value")
+        if len(_subjects(self, ("flag", "env", "context", "value", "derived", "product"))) != 1:
+            raise ValueError("an operand names exactly one of flag, env, context, value, derived, product")
         if self.or_context is not None and self.flag is None:
             raise ValueError("or_context applies to a flag operand")
+        if self.invert and self.op != "mul":
+            raise ValueError("give invert or op, not both")
+        if self.text and self.flag is None and self.env is None:
+            raise ValueError("text applies to a flag or env operand")
+
+    @property
+    def joins(self) -> str:
+        return "div" if self.invert else self.op
+
+
+@record
+class DerivedCase(Strict):
+    """One case of a derived value: the first case whose `when` holds gives the value."""
+
+    value: Operand
+    when: list[Condition] = field(default_factory=list)
+
+
+@record
+class Derived(Strict):
+    """A value SGLang computes from several options (e.g. the attention-DP size, which is
+    --attn-dp-size, or --dp-size with the deprecated --enable-dp-attention)."""
+
+    cases: Annotated[list[DerivedCase], MinLen(1)]
+    source: str = ""
 
 
 @record
@@ -125,6 +160,7 @@ class EditSpec(Strict):
     remove_env: str | None = None
     value: str | int | float | None = None  # a literal, or a template such as "{right}"
     solve: str | None = None  # the compare operand to set to the bound that satisfies it
+    at_most: int | None = None  # a solved value above this is never offered (SGLang refuses it)
 
     def __post_init__(self) -> None:
         if len(_subjects(self, ("set_flag", "remove_flag", "set_env", "remove_env"))) != 1:
@@ -158,17 +194,25 @@ class Check(Strict):
     superseded_by: list[str] = field(default_factory=list)  # ids of checks whose finding makes this one redundant
 
     def operands(self) -> list[Operand]:
-        return [
-            *(self.compare.left if self.compare else []),
-            *(self.compare.right if self.compare else []),
-            *self.values,
-        ]
+        """Every operand of the check, nested products included."""
+        return _flatten(
+            [
+                *(self.compare.left if self.compare else []),
+                *(self.compare.right if self.compare else []),
+                *self.values,
+            ]
+        )
+
+    def compare_operands(self) -> list[Operand]:
+        return _flatten([*self.compare.left, *self.compare.right]) if self.compare else []
 
     def __post_init__(self) -> None:
         if not self.require and self.compare is None:
             raise ValueError("a check needs require or compare")
+        if any(o.text for o in self.compare_operands()):
+            raise ValueError("a text operand goes in `values`, not in a comparison")
         names = {o.name for o in self.operands() if o.name}
-        allowed = names | {f"{n}_note" for n in names} | {"left", "right", "sglang", *CONTEXT_NAMES}
+        allowed = names | {f"{n}_note" for n in names} | {"left", "right", "excess", "sglang", *CONTEXT_NAMES}
         texts = [
             self.message,
             *(f.label for f in self.fix),
@@ -178,10 +222,16 @@ class Check(Strict):
             _check_template(text, allowed)
         for f in self.fix:
             for e in f.edits:
-                if e.solve is not None and e.solve not in {
-                    o.name for o in (self.compare.left + self.compare.right if self.compare else [])
-                }:
+                if e.solve is not None and e.solve not in {o.name for o in self.compare_operands()}:
                     raise ValueError(f"solve names no compare operand: {e.solve!r}")
+
+
+def _flatten(operands: list[Operand]) -> list[Operand]:
+    out: list[Operand] = []
+    for o in operands:
+        out.append(o)
+        out += _flatten(o.product or [])
+    return out
 
 
 def _check_template(text: str, allowed: set[str]) -> None:
@@ -210,6 +260,7 @@ class KnownRefusal(Strict):
 @record
 class Checks(Strict):
     predicate: dict[str, Condition] = field(default_factory=dict)
+    derived: dict[str, Derived] = field(default_factory=dict)
     check: list[Check] = field(default_factory=list)
     known_refusal: list[KnownRefusal] = field(default_factory=list)
 
@@ -225,6 +276,14 @@ class Checks(Strict):
             raise ValueError(f"duplicate check id: {', '.join(dupes)}")
         for name, cond in self.predicate.items():
             _refs_ok(cond, self.predicate, (name,))
+        for name, d in self.derived.items():
+            for case in d.cases:
+                for cond in case.when:
+                    _refs_ok(cond, self.predicate, ())
+                _derived_ok(case.value, self.derived, (name,))
+        for c in self.check:
+            for o in c.operands():
+                _derived_ok(o, self.derived, ())
         for c in self.check:
             for cond in [*c.when, *c.require]:
                 _refs_ok(cond, self.predicate, ())
@@ -243,6 +302,18 @@ def _refs_ok(cond: Condition, predicates: dict[str, Condition], stack: tuple[str
     for group in (cond.any_of, cond.all_of, cond.none_of):
         for sub in group or []:
             _refs_ok(sub, predicates, stack)
+
+
+def _derived_ok(o: Operand, derived: dict[str, Derived], stack: tuple[str, ...]) -> None:
+    if o.derived is not None:
+        if o.derived not in derived:
+            raise ValueError(f"unknown derived value {o.derived!r}")
+        if o.derived in stack:
+            raise ValueError(f"derived value cycle: {' → '.join([*stack, o.derived])}")
+        for case in derived[o.derived].cases:
+            _derived_ok(case.value, derived, (*stack, o.derived))
+    for sub in o.product or []:
+        _derived_ok(sub, derived, stack)
 
 
 def parse_checks(data: dict) -> Checks:

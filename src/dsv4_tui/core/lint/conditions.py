@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .checks_model import Condition, Operand
+from .checks_model import Condition, Derived, Operand
 from .facts import Facts, canonical_name
 from .table import SglangTable
 from .values import as_number
@@ -233,8 +233,37 @@ def compile_condition(c: Condition, table: SglangTable, predicates: Mapping[str,
 Value = Callable[[Facts, set[str]], tuple[float | int | None, str]]
 
 
-def compile_operand(o: Operand, table: SglangTable) -> Value:
-    """A closure giving (numeric value or None, origin) of an operand."""
+def compile_derived(
+    d: Derived, table: SglangTable, predicates: Mapping[str, Cond], derived: Mapping[str, Value]
+) -> Value:
+    """A derived value: the value of the first case whose `when` holds (unknown when a `when`
+    before it is unknown)."""
+    cases = [
+        (tuple(compile_condition(c, table, predicates) for c in case.when), compile_operand(case.value, table, derived))
+        for case in d.cases
+    ]
+
+    def run(facts: Facts, reasons: set[str]) -> tuple[float | int | None, str]:
+        for when, value in cases:
+            holds = all_of(when, facts, reasons)
+            if holds is None:
+                return None, "unset"
+            if holds:
+                return value(facts, reasons)
+        reasons.add("no case of a derived value applies")
+        return None, "unset"
+
+    return run
+
+
+def compile_operand(o: Operand, table: SglangTable, derived: Mapping[str, Value] | None = None) -> Value:
+    """A closure giving (numeric value or None, origin) of an operand (not of a product: the
+    rules engine multiplies those out). `derived` is read when it runs (filled in by the caller)."""
+    if o.derived is not None:
+        name, table_of = o.derived, derived if derived is not None else {}
+        return lambda facts, reasons: table_of[name](facts, reasons)
+    if o.product is not None:
+        raise ValueError("a product operand is evaluated by the rules engine")
     if o.value is not None:
         return lambda facts, reasons, v=o.value: (v, "rule")
     if o.context is not None:
@@ -256,6 +285,13 @@ def compile_operand(o: Operand, table: SglangTable) -> Value:
         env_spec = table.env(subject)
         reader, type_ = env_reader(table, subject, o.default), env_spec.type if env_spec is not None else "int"
     convert = _to_number(type_)
+    if o.text:
+
+        def text(facts: Facts, reasons: set[str]) -> tuple[float | int | None, str]:
+            _, value, origin = reader(facts)
+            return ("not set" if value is None else value), origin  # type: ignore[return-value]
+
+        return text
 
     def run(facts: Facts, reasons: set[str]) -> tuple[float | int | None, str]:
         present, value, origin = reader(facts)

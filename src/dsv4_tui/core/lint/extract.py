@@ -13,11 +13,11 @@ returns the table as a JSON-ready dict (see `TABLE_SCHEMA`). Where the flags com
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from .astvalue import ClassRef, Evaluator, ModuleIndex, Unresolved
-from .extract_env import extract_envs
+from .extract_env import direct_env_reads, extract_envs
 from .extract_fields import class_fields, field_decl, field_entry
 from .extract_manual import add_argument_calls, manual_entry, parser_settings
 
@@ -111,11 +111,14 @@ def extract_table(
     *,
     packages: Container[str] = frozenset(),
     source: str = "",
+    scan: Iterable[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The flag and env table of the SGLang whose sources are given (see the module docstring).
 
     `packages` names the modules that are packages (their text is `__init__.py`), for relative
-    imports. Raises ExtractError when server_args.py is missing.
+    imports. `scan` gives (path, text) of every source file: env names read directly through
+    os.environ / getenv outside the registry join the env table (`read_directly`). Raises
+    ExtractError when server_args.py is missing.
     """
     ev = Evaluator(ModuleIndex(sources, packages))
     field_entries, defaults = _field_flags(ev)
@@ -123,6 +126,9 @@ def extract_table(
     help_entry = {"options": ["-h", "--help"], "dest": "help", "kind": "help", "type": "bool", "help": "show the help"}
     flags, conflicts = _register([help_entry, *field_entries, *manual])
     envs = extract_envs(ev, ENVIRON)
+    for name, path in sorted(direct_env_reads(scan).items()):
+        if name not in envs["envs"] and name not in envs["deprecated_envs"]:
+            envs["envs"][name] = {"type": "str", "default_computed": True, "read_directly": path}
     table: dict[str, Any] = {
         "schema": TABLE_SCHEMA,
         "sglang": {"version": version, "source": source},

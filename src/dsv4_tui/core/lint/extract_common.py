@@ -15,8 +15,8 @@ TYPE_NAMES = {
     "float": "float",
     "nullable_str": "str",
     "json.loads": "json",
-    "orjson.loads": "json",
-    "json_list_type": "json",
+    "orjson.loads": "json_strict",
+    "json_list_type": "json_strict",
     "human_readable_int": "human_int",
 }
 

@@ -9,6 +9,8 @@ deprecated names. The legacy `SGL_` prefix is rewritten to `SGLANG_` at import.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from .astvalue import Evaluator, Unresolved, dotted_name
@@ -82,6 +84,26 @@ def _registry(ev: Evaluator, module: str, node: ast.expr | None) -> dict[str, di
                     info["transform"] = dotted_name(k.value) or "lambda"
         out[key.value] = info
     return out
+
+
+# Env names SGLang reads directly, outside its registry in environ.py: os.environ.get("X"),
+# os.getenv("X"), os.environ["X"], "X" in os.environ, and its get_*_env_var("X") helpers.
+_DIRECT_READ = re.compile(
+    r"""(?:\b(?:os\.environ\.get|os\.getenv|environ\.get|getenv|get_bool_env_var|get_int_env_var"""
+    r"""|get_float_env_var|get_str_env_var)\(\s*|\benviron\[\s*)["']((?:SGLANG|SGL)_[A-Z0-9_]+)["']"""
+    r"""|["']((?:SGLANG|SGL)_[A-Z0-9_]+)["']\s+(?:not\s+)?in\s+os\.environ"""
+)
+
+
+def direct_env_reads(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """{env name: the first file that reads it directly} over (path, source text) pairs."""
+    found: dict[str, str] = {}
+    for path, text in texts:
+        if "SGL" not in text:
+            continue
+        for m in _DIRECT_READ.finditer(text):
+            found.setdefault(m.group(1) or m.group(2), path)
+    return found
 
 
 def extract_envs(ev: Evaluator, module: str = "sglang.srt.environ") -> dict[str, Any]:

@@ -9,11 +9,13 @@ JSON, an argument no option takes, a required flag missing; unknown and deprecat
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .argv import Occurrence, ParsedArgv
 from .findings import Edit, Finding, Fix
-from .table import FlagSpec, SglangTable
-from .values import TYPE_WORDS, convert, json_problem, looks_like_json, placeholder_in
+from .parser_rules import extra_choices, shape_problem
+from .table import MATCHES_SHOWN, MAX_PER_KIND, SUGGESTIONS_MAX, FlagSpec, SglangTable
+from .values import TYPE_WORDS, convert, json_expected, json_problem, looks_like_json, placeholder_in
 
 _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S+))?$")
 
@@ -21,6 +23,11 @@ _REPLACEMENT = re.compile(r"^(--[A-Za-z0-9][\w-]*)(?:=(\S+)|\s+<([\w-]+)>|\s+(\S
 def _src(table: SglangTable, spec: FlagSpec | None = None) -> str:
     where = f" {spec.origin}" if spec is not None and spec.origin else ""
     return f"SGLang {table.version}{where}"
+
+
+def _matches(matches: tuple[str, ...]) -> str:
+    shown = ", ".join(matches[:MATCHES_SHOWN])
+    return shown + (", …" if len(matches) > MATCHES_SHOWN else "")
 
 
 def _f(id_: str, level: str, message: str, subject: str, source: str, *fixes: Fix) -> Finding:
@@ -74,7 +81,7 @@ def _removed(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> Finding
     if occ.lookup.status == "abbrev":
         message += f"; argparse would read it as {occ.lookup.option}"
     elif occ.lookup.status == "ambiguous":
-        message += f"; argparse rejects it as ambiguous ({', '.join(occ.lookup.matches)})"
+        message += f"; argparse rejects it as ambiguous ({_matches(occ.lookup.matches)})"
     else:
         message += "; the launch fails with 'unrecognized arguments'"
     fix = replacement_fix(table, parsed, occ, removed.replacement) if removed.replacement_flag else None
@@ -84,14 +91,15 @@ def _removed(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> Finding
     return _f("removed-flag", "error", message, occ.written, source, fix)
 
 
-def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> list[Finding]:
-    """What is wrong with one option itself (not its values)."""
+def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence, *, suggest: bool = True) -> list[Finding]:
+    """What is wrong with one option itself (not its values); `suggest=False` skips the
+    "did you mean" (a text with thousands of unknown flags)."""
     gone = _removed(table, parsed, occ)
     if gone is not None:
         return [gone]
     lk, out = occ.lookup, []
     if lk.status == "unknown":
-        hints = table.suggest(occ.written)
+        hints = table.suggest(occ.written) if suggest else []
         hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
         fixes = [
             Fix(
@@ -111,7 +119,7 @@ def option_findings(table: SglangTable, parsed: ParsedArgv, occ: Occurrence) -> 
             )
         ]
     if lk.status == "ambiguous":
-        msg = f"{occ.written} is ambiguous: argparse rejects it (it could match {', '.join(lk.matches)}); spell the option out"
+        msg = f"{occ.written} is ambiguous: argparse rejects it (it could match {_matches(lk.matches)}); spell the option out"
         return [_f("ambiguous-flag", "error", msg, occ.written, f"argparse allow_abbrev, SGLang {table.version}")]
     spec = occ.spec
     assert spec is not None
@@ -148,7 +156,7 @@ def _deprecated(table: SglangTable, parsed: ParsedArgv, occ: Occurrence, spec: F
     return _f("deprecated-flag", "warning", msg, occ.written, _src(table, spec), *((fix,) if fix else ()))
 
 
-def value_findings(table: SglangTable, occ: Occurrence) -> list[Finding]:
+def value_findings(table: SglangTable, occ: Occurrence, env: Mapping[str, str] | None = None) -> list[Finding]:
     """Missing / unexpected values, placeholders, type, choices and JSON of one option."""
     spec, name = occ.spec, occ.written
     if spec is None:
@@ -175,15 +183,20 @@ def value_findings(table: SglangTable, occ: Occurrence) -> list[Finding]:
         if ph is not None:
             out.append(_f("placeholder", "info", f"{name} {value}: fill in {ph} before running", name, "dsv4"))
             continue
-        out += _typed_value(table, spec, name, value)
+        out += _typed_value(table, spec, name, value, env or {})
     return out
 
 
-def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> list[Finding]:
+def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str, env: Mapping[str, str]) -> list[Finding]:
+    shape = shape_problem(table, spec.type, value)
+    if shape is not None:
+        return [_f("invalid-value", "error", f"{name} {shape[0]}", name, shape[1])]
     try:
         converted = convert(spec, value)
     except ValueError as exc:
-        if spec.type == "json":
+        if spec.type == "json_strict" and json_problem(value) is None:
+            return [_f("invalid-json", "error", f"{name} expects JSON: {exc}", name, _src(table, spec))]
+        if spec.type in ("json", "json_strict"):
             return [_f("invalid-json", "error", f"{name} expects JSON: {json_problem(value)}", name, _src(table, spec))]
         word = TYPE_WORDS.get(spec.type, spec.type)
         return [_f("invalid-type", "error", f"{name} expects {word}, got {value!r} ({exc})", name, _src(table, spec))]
@@ -192,9 +205,11 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> l
         and converted not in spec.choices
         and str(converted) not in {str(c) for c in spec.choices}
     ):
+        if str(converted) in extra_choices(table, spec.primary, env)[0]:
+            return []
         shown = ", ".join(str(c) for c in spec.choices[:12]) + (", …" if len(spec.choices) > 12 else "")
         return [_f("invalid-choice", "error", f"{name} {value!r} is not one of: {shown}", name, _src(table, spec))]
-    if spec.type == "str" and looks_like_json(value):
+    if spec.type == "str" and looks_like_json(value) and json_expected(spec):
         problem = json_problem(value)
         if problem is not None:
             return [
@@ -209,13 +224,39 @@ def _typed_value(table: SglangTable, spec: FlagSpec, name: str, value: str) -> l
     return []
 
 
-def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding], int]:
-    """All table findings for an argv, and how many checks ran."""
+def _more(mass: Mapping[str, int]) -> list[Finding]:
+    """One info line per kind of finding counted past MAX_PER_KIND."""
+    return [
+        _f(
+            "more-findings",
+            "info",
+            f"{n - MAX_PER_KIND:,} more {kind} findings (error) are not listed; {n:,} in all",
+            kind,
+            "dsv4",
+        )
+        for kind, n in mass.items()
+        if n > MAX_PER_KIND
+    ]
+
+
+def argv_findings(
+    table: SglangTable, parsed: ParsedArgv, env: Mapping[str, str] | None = None
+) -> tuple[list[Finding], int]:
+    """All table findings for an argv, and how many checks ran. Past MAX_PER_KIND unknown or
+    ambiguous options or stray arguments, the rest are only counted (one line says how many)."""
     out: list[Finding] = []
     seen: dict[str, Occurrence] = {}
+    unknown = 0
+    mass: dict[str, int] = {"unknown-flag": 0, "ambiguous-flag": 0, "unexpected-argument": 0}
     for occ in parsed.occurrences:
-        out += option_findings(table, parsed, occ)
-        out += value_findings(table, occ)
+        unknown += occ.lookup.status == "unknown"
+        kind = {"unknown": "unknown-flag", "ambiguous": "ambiguous-flag"}.get(occ.lookup.status)
+        if kind is not None and occ.written not in table.removed:
+            mass[kind] += 1
+            if mass[kind] > MAX_PER_KIND:
+                continue
+        out += option_findings(table, parsed, occ, suggest=unknown <= SUGGESTIONS_MAX)
+        out += value_findings(table, occ, env)
         if occ.spec is not None and occ.spec.takes_value and occ.spec.dest in seen:
             first = seen[occ.spec.dest]
             out.append(
@@ -230,6 +271,9 @@ def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding]
         if occ.spec is not None:
             seen[occ.spec.dest] = occ
     for _, token in parsed.positionals:
+        mass["unexpected-argument"] += 1
+        if mass["unexpected-argument"] > MAX_PER_KIND:
+            continue
         out.append(
             _f(
                 "unexpected-argument",
@@ -239,6 +283,7 @@ def argv_findings(table: SglangTable, parsed: ParsedArgv) -> tuple[list[Finding]
                 f"argparse, SGLang {table.version}",
             )
         )
+    out += _more(mass)
     given = {o.spec.dest for o in parsed.occurrences if o.spec is not None}
     checked = len(parsed.occurrences) + len(parsed.positionals)
     if "config" not in given:  # a --config file may hold the required flags

@@ -23,9 +23,10 @@ from .envchecks import env_findings, split_env
 from .facts import build_facts, canonical_name
 from .findings import LEVELS, Edit, Finding, Fix, LintContext, LintReport, Skipped
 from .flagchecks import argv_findings
+from .parser_rules import model_type_finding, parser_findings
 from .rules_engine import CompiledChecks, compile_checks, run_check
 from .shell import ParsedCommand, TextProblem, parse_commands
-from .table import SglangTable
+from .table import MAX_PER_KIND, SglangTable
 
 
 @lru_cache(maxsize=4096)
@@ -68,24 +69,36 @@ class Linter:
         *,
         line: int | None = None,
         launcher: str = "sglang serve",
+        model_type: str | None = None,
     ) -> LintReport:
         """Lint one command: its env (NAME=VALUE) and argv (tokens after `sglang serve`)."""
         ctx = context or LintContext()
-        key = (tuple(env), tuple(argv), ctx, line, launcher)
+        key = (tuple(env), tuple(argv), ctx, launcher, model_type)
         if key in self._recent:
             self._recent.move_to_end(key)
-            return self._recent[key]
-        report = self._lint(key[0], key[1], ctx, line, launcher)
+            found = self._recent[key]
+            return found if found.line == line else replace(found, line=line)
+        report = self._lint(key[0], key[1], ctx, line, launcher, model_type)
         self._recent[key] = report
         if len(self._recent) > 256:
             self._recent.popitem(last=False)
         return report
 
     def _lint(
-        self, env: tuple[str, ...], argv: tuple[str, ...], ctx: LintContext, line: int | None, launcher: str
+        self,
+        env: tuple[str, ...],
+        argv: tuple[str, ...],
+        ctx: LintContext,
+        line: int | None,
+        launcher: str,
+        model_type: str | None = None,
+        verify: bool = True,
     ) -> LintReport:
         parsed = parse_argv(self.table, tuple(argv))
-        findings, checked = argv_findings(self.table, parsed)
+        env_map = {self.table.canonical_env(n): v for n, v in (split_env(e) for e in env)}
+        findings, checked = argv_findings(self.table, parsed, env_map)
+        findings += parser_findings(self.table, parsed, argv, launcher)
+        findings += model_type_finding(self.table, launcher, model_type)
         env_found, env_checked = env_findings(self.table, env)
         findings += env_found
         checked += env_checked
@@ -104,11 +117,43 @@ class Linter:
         superseded = {
             c.check.id for c in self.compiled.checks if c.check.id in failed and failed & set(c.check.superseded_by)
         }
-        findings = [f for f in findings if f.id not in superseded]
+        findings = _capped([f for f in findings if f.id not in superseded])
+        if verify:
+            findings = self._safe_fixes(findings, env, parsed, ctx, launcher, model_type)
         findings.sort(key=lambda f: LEVELS.index(f.level))
         return LintReport(
             tuple(findings), checked, tuple(skipped), self.table.label, line, launcher, tuple(env), tuple(argv)
         )
+
+    def _safe_fixes(
+        self,
+        findings: list[Finding],
+        env: tuple[str, ...],
+        parsed,
+        ctx: LintContext,
+        launcher: str,
+        model_type: str | None,
+    ) -> list[Finding]:
+        """The findings with only the fixes that create no new error: each fix is applied and
+        the result linted again (without this step); a fix that would bring an error the
+        command does not have is dropped."""
+        if not any(f.fixes for f in findings):
+            return findings
+        before = {f.id for f in findings if f.level == "error"}
+        flags = [
+            " ".join([occ.token, *(shlex.quote(v) for v in occ.values if not occ.explicit)])
+            for occ in parsed.occurrences
+        ] + [shlex.quote(token) for _, token in parsed.positionals]
+        out = []
+        for f in findings:
+            kept = []
+            for fix in f.fixes:
+                env2, flags2 = self.apply_fix(env, flags, fix)
+                after = self._lint(tuple(env2), tuple(split_flags(flags2)), ctx, None, launcher, model_type, False)
+                if not {g.id for g in after.findings if g.level == "error"} - before:
+                    kept.append(fix)
+            out.append(f if len(kept) == len(f.fixes) else replace(f, fixes=tuple(kept)))
+        return out
 
     def lint_flags(self, env: Sequence[str], flags: Sequence[str], context: LintContext | None = None) -> LintReport:
         """Lint a command given as the rules write it: env entries and "--flag value" strings."""
@@ -117,6 +162,22 @@ class Linter:
     def lint_text(self, text: str, context: LintContext | None = None) -> tuple[list[LintReport], list[TextProblem]]:
         """Lint every `sglang serve` command in a shell text (see shell.py), each on its own."""
         commands, problems = parse_commands(text)
+        if len(commands) > MAX_COMMANDS:
+            problems.append(
+                TextProblem(
+                    commands[MAX_COMMANDS].line,
+                    f"{len(commands):,} commands: only the first {MAX_COMMANDS} are checked",
+                )
+            )
+            commands = commands[:MAX_COMMANDS]
+        for i, cmd in enumerate(commands):
+            if len(cmd.argv) > MAX_WORDS:
+                problems.append(
+                    TextProblem(
+                        cmd.line, f"{len(cmd.argv):,} words in one command: only the first {MAX_WORDS:,} are checked"
+                    )
+                )
+                commands[i] = replace(cmd, argv=cmd.argv[:MAX_WORDS])
         reports = [self.lint_command(cmd, context) for cmd in commands]
         if not commands and not problems:
             problems.append(TextProblem(None, "no `sglang serve` (or python -m sglang.launch_server) command found"))
@@ -130,7 +191,7 @@ class Linter:
             docker_args=cmd.docker_args or ctx.docker_args,
             docker_image=cmd.docker_image or ctx.docker_image,
         )
-        return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher)
+        return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher, model_type=cmd.model_type)
 
     # ------------------------------------------------------------------ fixes
     def literal_name(self, flags: Sequence[str], name: str) -> str:
@@ -179,6 +240,33 @@ class Linter:
         )
         flags.insert(min(at, len(flags)), _flag_string(edit.name, edit.value))
         return flags, min(at, len(flags) - 1) + 1
+
+
+MAX_COMMANDS = 100  # commands linted per text; a launch script has a handful
+MAX_WORDS = 5000  # words linted per command; a real one has under 200
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_KIND findings per id, plus one info line per id saying how many more."""
+    counts: dict[str, int] = {}
+    out: list[Finding] = []
+    for f in findings:
+        counts[f.id] = counts.get(f.id, 0) + 1
+        if counts[f.id] <= MAX_PER_KIND:
+            out.append(f)
+    for id_, n in counts.items():
+        if n > MAX_PER_KIND:
+            level = next(f.level for f in out if f.id == id_)
+            out.append(
+                Finding(
+                    "more-findings",
+                    "info",
+                    f"{n - MAX_PER_KIND:,} more {id_} findings ({level}) are not listed; {n:,} in all",
+                    id_,
+                    "dsv4",
+                )
+            )
+    return out
 
 
 def _set_env(env: list[str], name: str, value: str) -> list[str]:

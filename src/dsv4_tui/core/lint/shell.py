@@ -11,7 +11,6 @@ wrapper reads them); `python3 -m sglang.launch_server …`; `docker run … IMAG
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,23 +43,88 @@ class TextProblem:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-def _line_quote(line: str, quote: str | None) -> str | None:
-    """The quote still open at the end of one physical line, given the one open at its start
-    (None: none). A `#` that starts a word outside quotes makes the rest of the line a comment."""
+# The next character that matters, by the quote open: outside quotes a backslash, a quote or
+# a `#`; inside "…" a backslash or the closing quote; inside '…' only the closing quote.
+_NEXT = {None: re.compile(r"""[\\'"#]"""), '"': re.compile(r'[\\"]'), "'": re.compile("'")}
+
+
+def _scan_line(line: str, quote: str | None) -> tuple[str | None, bool]:
+    """(the quote still open at the end of one physical line given the one open at its start,
+    whether a comment ends the line). A `#` that starts a word outside quotes makes the rest of
+    the line a comment. Jumps from one special character to the next (linear, in C)."""
     i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\" and quote != "'":
-            i += 2
-            continue
-        if quote is None and ch == "#" and (i == 0 or line[i - 1].isspace()):
-            return None
-        if quote is None and ch in "'\"":
-            quote = ch
-        elif ch == quote:
-            quote = None
-        i += 1
-    return quote
+    while True:
+        m = _NEXT[quote].search(line, i)
+        if m is None:
+            return quote, False
+        j = m.start()
+        ch = line[j]
+        if ch == "\\":
+            i = j + 2
+        elif ch == "#":
+            if j == 0 or line[j - 1].isspace():
+                return None, True
+            i = j + 1
+        else:
+            quote = ch if quote is None else None
+            i = j + 1
+
+
+def _line_quote(line: str, quote: str | None) -> str | None:
+    return _scan_line(line, quote)[0]
+
+
+def _spaced_backslash(line: str) -> bool:
+    """The line ends with an unescaped backslash followed by spaces or tabs (linear time)."""
+    body = line.rstrip(" \t")
+    if len(body) == len(line):
+        return False
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
+
+
+MAX_LINE_PROBLEMS = 20
+
+
+def line_problems(text: str) -> list[TextProblem]:
+    """Lines bash reads differently from how they look: a backslash followed by spaces at the
+    end of a line (bash reads an escaped space and ends the command there), and CRLF line
+    endings (the carriage return becomes part of the last word, and `\\` + CR continues
+    nothing). Each is reported with its physical line number."""
+    out: list[TextProblem] = []
+    spaced = 0
+    crlf: list[int] = []
+    quote: str | None = None
+    for n, raw in enumerate(text.split("\n"), 1):
+        after, comment = _scan_line(raw, quote)
+        if quote is None and not comment:
+            body = raw[:-1] if raw.endswith("\r") else raw
+            if after is None and _spaced_backslash(body):
+                spaced += 1
+            if after is None and _spaced_backslash(body) and spaced <= MAX_LINE_PROBLEMS:
+                out.append(
+                    TextProblem(
+                        n,
+                        "a space follows the line-continuation backslash: bash reads `\\ ` as an escaped "
+                        "space and ends the command at this line; the next lines run as a separate command. "
+                        "Remove the trailing spaces after the backslash",
+                    )
+                )
+            if raw.endswith("\r") and after is None:
+                crlf.append(n)
+        quote = after
+    if spaced > MAX_LINE_PROBLEMS:
+        out.append(TextProblem(None, f"{spaced - MAX_LINE_PROBLEMS:,} more lines with a space after the backslash"))
+    if crlf:
+        more = f" (and {len(crlf) - 1} more line{'s' if len(crlf) > 2 else ''})" if len(crlf) > 1 else ""
+        out.append(
+            TextProblem(
+                crlf[0],
+                f"the line ends with CRLF (Windows line endings){more}: bash reads the carriage return as "
+                "part of the last word, so a continuation backslash does not continue and the last value "
+                "gains a stray \\r. Convert the file to LF endings (dos2unix)",
+            )
+        )
+    return out
 
 
 def _without_comments(text: str) -> str:
@@ -68,25 +132,28 @@ def _without_comments(text: str) -> str:
     up to the end of its line (`a#b` is one word; shlex would cut it)."""
     out: list[str] = []
     quote: str | None = None
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and quote != "'":
-            out.append(text[i : i + 2])
-            i += 2
-            continue
-        if quote is None and ch == "#" and (i == 0 or text[i - 1].isspace()):
-            end = text.find("\n", i)
-            if end < 0:
-                break
-            i = end
-            continue
-        if quote is None and ch in "'\"":
-            quote = ch
-        elif ch == quote:
-            quote = None
-        out.append(ch)
-        i += 1
+    i = kept = 0
+    while True:
+        m = _NEXT[quote].search(text, i)
+        if m is None:
+            break
+        j = m.start()
+        ch = text[j]
+        if ch == "\\":
+            i = j + 2
+        elif ch == "#":
+            if j == 0 or text[j - 1].isspace():
+                out.append(text[kept:j])
+                end = text.find("\n", j)
+                if end < 0:
+                    return "".join(out)
+                i = kept = end
+            else:
+                i = j + 1
+        else:
+            quote = ch if quote is None else None
+            i = j + 1
+    out.append(text[kept:])
     return "".join(out)
 
 
@@ -123,6 +190,50 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     if buf:
         out.append((start, "\n".join(buf)))
     return out
+
+
+# A word as shlex (posix) reads it: unquoted characters, backslash escapes, '…' and "…"
+# strings, up to unquoted whitespace (shlex's: space, tab, CR, LF). Each alternative starts
+# with a different character and the "…" one is unrolled, so matching is linear.
+_BLANK = " \t\r\n"
+_WORD = re.compile(
+    r"""(?:[^ \t\r\n'"\\]+|\\.|'[^']*'|"[^"\\]*(?:\\.[^"\\]*)*")+|[ \t\r\n]+""",
+    re.DOTALL,
+)
+_PART = re.compile(r"""'([^']*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|\\(.)""", re.DOTALL)
+_DQ_ESCAPE = re.compile(r'\\([\\"])')
+_PLAIN_WORDS = re.compile(r"[^ \t\r\n]+")
+
+
+def _part_text(m: re.Match[str]) -> str:
+    single, double, escaped = m.groups()
+    if single is not None:
+        return single
+    if double is not None:  # inside "…", a backslash escapes only a backslash and a quote
+        return _DQ_ESCAPE.sub(r"\1", double) if "\\" in double else double
+    return escaped
+
+
+def split_words(text: str) -> list[str]:
+    """`shlex.split(text)` (posix, no comments) in linear time: shlex grows each word one
+    character at a time, which is quadratic on a long word. ValueError like shlex's."""
+    if not any(ch in text for ch in "'\"\\"):
+        return _PLAIN_WORDS.findall(text)
+    words: list[str] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        if m.start() != pos:
+            break
+        pos = m.end()
+        word = m.group(0)
+        if word[0] in _BLANK:
+            continue
+        words.append(_PART.sub(_part_text, word) if any(ch in word for ch in "'\"\\") else word)
+    if pos != len(text):
+        rest = text[pos:]
+        odd = (len(rest) - len(rest.rstrip("\\"))) % 2 == 1
+        raise ValueError("No escaped character" if rest[0] != "'" and odd else "No closing quotation")
+    return words
 
 
 def _statements(tokens: list[str]) -> list[list[str]]:
@@ -255,7 +366,7 @@ def _parse(
     for start, logical in logical_lines(text):
         line = line_offset if line_offset is not None else start
         try:
-            tokens = shlex.split(_without_comments(logical), posix=True)
+            tokens = split_words(_without_comments(logical))
         except ValueError as exc:
             problems.append(TextProblem(line, f"cannot read this as shell text: {exc}"))
             continue
@@ -266,6 +377,15 @@ def _parse(
     return commands, problems
 
 
+MAX_TEXT = 1024 * 1024  # characters: far above any launch script; keeps every path below linear
+
+
 def parse_commands(text: str) -> tuple[list[ParsedCommand], list[TextProblem]]:
-    """The SGLang server commands in `text`, and what could not be read (never raises)."""
-    return _parse(text, {}, None, None)
+    """The SGLang server commands in `text`, and what could not be read (never raises).
+    A text over MAX_TEXT characters is not read at all (one problem says so)."""
+    if len(text) > MAX_TEXT:
+        return [], [
+            TextProblem(None, f"the text is {len(text):,} characters, over the lint's limit of {MAX_TEXT:,}; not read")
+        ]
+    commands, problems = _parse(text, {}, None, None)
+    return commands, sorted([*line_problems(text), *problems], key=lambda p: p.line or 0)

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
+MAX_PER_KIND = 20  # findings of one id listed per command; the rest are counted in one line
+MATCHES_SHOWN = 8  # an ambiguous prefix names at most this many options (`--` matches them all)
+SUGGESTIONS_MAX = 50  # unknown flags that get a "did you mean" (difflib is slow on many)
 SWITCH_KINDS = frozenset({"switch", "boolean_optional", "help", "error"})
 
 
@@ -112,6 +115,7 @@ class SglangTable:
                 negated.add(opt)
         self.negated = frozenset(negated)
         self.sorted_options: tuple[str, ...] = tuple(sorted(self.by_option))
+        self._lookups: dict[str, Lookup] = {}
         self.removed: dict[str, RemovedFlag] = {
             opt: RemovedFlag(
                 opt,
@@ -131,6 +135,7 @@ class SglangTable:
         self.deprecated_envs: dict[str, Mapping[str, Any]] = dict(data.get("deprecated_envs", {}))
         self.removed_envs: dict[str, Mapping[str, Any]] = dict(data.get("removed_envs", {}))
         self.legacy_env_prefix: dict[str, str] = dict(data.get("legacy_env_prefix", {}))
+        self.parser_rules: Mapping[str, Any] = dict(data.get("parser_rules", {}))
         self.required_flags: tuple[FlagSpec, ...] = tuple(
             sorted({s.primary: s for s in self.by_option.values() if s.required}.values(), key=lambda s: s.primary)
         )
@@ -143,16 +148,30 @@ class SglangTable:
     def from_dict(cls, data: Mapping[str, Any], label: str | None = None) -> SglangTable:
         return cls(data, label)
 
-    def prefix_matches(self, prefix: str) -> tuple[str, ...]:
+    def prefix_matches(self, prefix: str, limit: int | None = None) -> tuple[str, ...]:
+        """The option strings starting with `prefix`, in order; at most `limit` of them."""
         i = bisect.bisect_left(self.sorted_options, prefix)
-        out = []
-        while i < len(self.sorted_options) and self.sorted_options[i].startswith(prefix):
+        out: list[str] = []
+        while (
+            (limit is None or len(out) < limit)
+            and i < len(self.sorted_options)
+            and self.sorted_options[i].startswith(prefix)
+        ):
             out.append(self.sorted_options[i])
             i += 1
         return tuple(out)
 
     def lookup(self, token: str) -> Lookup:
-        """Read an option token (`--tp`, `--tp-size=4`) the way argparse does."""
+        """Read an option token (`--tp`, `--tp-size=4`) the way argparse does (memoised: a
+        text may repeat one token 10⁵ times)."""
+        found = self._lookups.get(token)
+        if found is None:
+            if len(self._lookups) >= 4096:
+                self._lookups.clear()
+            found = self._lookups[token] = self._lookup(token)
+        return found
+
+    def _lookup(self, token: str) -> Lookup:
         if token in self.by_option:
             return Lookup("exact", token, None, self.by_option[token], token)
         written, sep, value = token.partition("=")
@@ -160,7 +179,7 @@ class SglangTable:
         if sep and written in self.by_option:
             return Lookup("exact", written, explicit, self.by_option[written], written)
         if self.allow_abbrev and written.startswith("--"):
-            matches = self.prefix_matches(written)
+            matches = self.prefix_matches(written, MATCHES_SHOWN + 1)
             if len(matches) == 1:
                 return Lookup("abbrev", written, explicit, self.by_option[matches[0]], matches[0])
             if len(matches) > 1:

@@ -44,6 +44,10 @@ def as_number(type_: str, value: str) -> float | int:
         return float(value)
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON (SGLang reads this flag with orjson, which rejects it)")
+
+
 def convert(spec: FlagSpec, value: str) -> object:
     """argparse's `type=` conversion; ValueError with a short reason when it fails."""
     t = spec.type
@@ -55,6 +59,8 @@ def convert(spec: FlagSpec, value: str) -> object:
         return human_int(value)
     if t == "json":
         return json.loads(value)
+    if t == "json_strict":  # orjson: no NaN / Infinity
+        return json.loads(value, parse_constant=_no_constant)
     return value
 
 
@@ -77,4 +83,21 @@ def looks_like_json(value: str) -> bool:
     return text[:1] in ("{", "[")
 
 
-TYPE_WORDS = {"int": "an integer", "float": "a number", "human_int": "an integer (1k, 1Ki, … allowed)", "json": "JSON"}
+TYPE_WORDS = {
+    "int": "an integer",
+    "float": "a number",
+    "human_int": "an integer (1k, 1Ki, … allowed)",
+    "json": "JSON",
+    "json_strict": "JSON",
+}
+_NOT_JSON_NAMES = re.compile(r"pattern|regex|-file$|-path$|-dir$")
+_CONFIG_NAMES = re.compile(r"-(config|args)$")
+
+
+def json_expected(spec: FlagSpec) -> bool:
+    """A str flag whose value is JSON when it starts with { or [: its help says JSON, or it is
+    a `-config` / `-args` flag, and its name is not a regex, a file or a path
+    (`--constrained-json-whitespace-pattern '[\n\t ]*'` is a regex, not JSON)."""
+    if _NOT_JSON_NAMES.search(spec.primary):
+        return False
+    return "json" in spec.help.lower() or _CONFIG_NAMES.search(spec.primary) is not None

@@ -13,7 +13,7 @@ from ..flags import flag_name, flag_value, has_flag, matches
 from ..formats import DEFAULT_FRAMING
 from ..formats import framing as get_framing
 from ..lookup import model_name
-from ..render import USER_BADGE, command_notes, render_curl, render_flags
+from ..render import USER_BADGE, command_corrections, command_notes, render_curl, render_flags
 from ..rules import Cell, Rules
 from ..schema import PLACEHOLDER_RE, PlaygroundFile
 from ..selection import Selection
@@ -196,6 +196,20 @@ def _no_base(rules: Rules, sel: Selection, ov: Overrides, router: str | None, cu
     )
 
 
+def _notes(rules: Rules, base, ov: Overrides, ctx, flags: list[str]) -> tuple[str, ...]:
+    """The page's notes for the command, the lint's corrections beside them, the UMBP notes."""
+    return (*command_notes(rules, flags), *command_corrections(rules, flags), *umbp_notes(rules, base, ov, ctx, flags))
+
+
+def _follow_port(rules: Rules, ov: Overrides, ports: tuple[int, int], flags: list[str]) -> list[str]:
+    """A PD role's flags with its port as the Env's PORT gives it (the cookbook's own ports else)."""
+    pd = rules.playground.pd
+    if ov.pd_mode == "off" or ports == (pd.prefill_port, pd.decode_port):
+        return flags
+    port_flag, port = rules.model.engine.port_flag, ports[0] if ov.pd_mode == "prefill" else ports[1]
+    return [f"{port_flag} {port}" if flag_name(f) == port_flag else f for f in flags]
+
+
 def playground(
     rules: Rules,
     sel: Selection,
@@ -225,9 +239,7 @@ def playground(
     if base is None:
         return _no_base(rules, sel, ov, router, curl)
     env, flags = apply(rules, sel, ov)
-    if ov.pd_mode != "off" and ports != (pg.pd.prefill_port, pg.pd.decode_port):  # the roles follow PORT
-        port_flag, port = rules.model.engine.port_flag, ports[0] if ov.pd_mode == "prefill" else ports[1]
-        flags = [f"{port_flag} {port}" if flag_name(f) == port_flag else f for f in flags]
+    flags = _follow_port(rules, ov, ports, flags)
     text = render_playground(rules, sel, env, flags, ov.pd_mode, framing, subst)
     base_text = render_flags(rules, sel, base.env, base.flags, framing, subst)
     matched = matching_cell(rules, sel, env, flags)
@@ -251,7 +263,7 @@ def playground(
         verified=matched is not None and not user,
         matched=matched,
         matched_strategy=matched.strategy if matched is not None and matched.strategy != sel.strategy else None,
-        notes=tuple(command_notes(rules, flags)) + tuple(umbp_notes(rules, base, ov, ctx, flags)),
+        notes=_notes(rules, base, ov, ctx, flags),
         can_submit=matched is None or user,
         submit_url=url,
         user=user,
