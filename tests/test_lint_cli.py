@@ -184,3 +184,6 @@ def test_the_pages_stale_note_keeps_its_text_and_gets_the_correction(capsys):
     assert code == 0
     assert "SGLang resets --max-running-requests to 48" in err  # the page's text, kept
     assert "Correction: SGLang 0.5.23 sets 256 for DeepSeek-V4" in err and "apply_deepseek_v4_defaults" in err
+    lines = err.splitlines()
+    note = next(i for i, t in enumerate(lines) if t.startswith("dsv4: note: ") and "to 48" in t)
+    assert lines[note + 1].startswith("dsv4: lint: Correction: ")  # beside the page's note, after it

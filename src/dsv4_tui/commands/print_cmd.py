@@ -140,19 +140,21 @@ def run(args: argparse.Namespace, rules: Rules) -> int:
     env = env_of(rules, args)
     framing = framing_of(args)
     mode = output_mode(args)
+    corrections: list[str] = []
     if getattr(args, "override", None) or mode not in ("command", "curl"):
         text, notes = playground_output(rules, sel, env, framing, args, mode)
     elif mode == "curl":
         text, notes = render_curl(rules, sel, env.subst()), []
     else:
         text, notes = render_command(rules, sel, framing, env.subst()), cell_notes(rules, rules.cell(sel))
-        for correction in cell_corrections(rules, rules.cell(sel)):  # beside the page's note, not in it
-            print(f"dsv4: lint: {correction}", file=sys.stderr)
+        corrections = cell_corrections(rules, rules.cell(sel))  # beside the page's notes, never in them
         banner = cell_warn(rules, rules.cell(sel), urls=True)
         if banner:
             print(f"dsv4: warning: {banner}", file=sys.stderr)
     for note in notes:
         print(f"dsv4: note: {note}", file=sys.stderr)
+    for correction in corrections:
+        print(f"dsv4: lint: {correction}", file=sys.stderr)
     if mode in ("command", "curl"):
         warn_unfilled(text)
     sys.stdout.write(text + "\n")
