@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .flags import flag_name, flag_value, index_after, index_after_last
 from .formats import framing as get_framing
@@ -17,6 +18,9 @@ from .lookup import docker_image, model_name
 from .rules import Cell, Rules
 from .selection import Selection
 from .subst import Subst, fill_names, substitute
+
+if TYPE_CHECKING:
+    from .schema import CommandNote
 
 NO_COMMAND = "# No command available for the current selection."
 
@@ -166,36 +170,34 @@ def cell_warn(rules: Rules, cell: Cell | None, urls: bool = False) -> str | None
     return warn_text(rules, cell.warn, urls) if cell is not None and cell.warn else None
 
 
-def command_note_items(rules: Rules, flags: Sequence[str]) -> list[tuple[str, str]]:
-    """(kind, text) of the model's notes that apply: kind is "warn" or "info"."""
+def _applying_notes(rules: Rules, flags: Sequence[str]) -> list[CommandNote]:
+    """The model's notes (`[[note]]`) whose flags a command with these flags has: all of
+    `when_flags`, none of `unless_flags`."""
     names = {flag_name(f) for f in flags}
     return [
-        (n.kind, _note_text(n, flags))
+        n
         for n in rules.model.note
         if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
     ]
+
+
+def command_note_items(rules: Rules, flags: Sequence[str]) -> list[tuple[str, str]]:
+    """(kind, text) of the model's notes that apply: kind is "warn" or "info"."""
+    return [(n.kind, _note_text(n, flags)) for n in _applying_notes(rules, flags)]
 
 
 def command_notes(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The model's notes (`[[note]]`) that apply to a command with these flags."""
-    names = {flag_name(f) for f in flags}
-    return [
-        _note_text(n, flags)
-        for n in rules.model.note
-        if all(f in names for f in n.when_flags) and not any(f in names for f in n.unless_flags)
-    ]
+    return [_note_text(n, flags) for n in _applying_notes(rules, flags)]
 
 
 def command_corrections(rules: Rules, flags: Sequence[str]) -> list[str]:
     """The lint's correction beside each page note that applies and that SGLang's source
     contradicts (the page's own words stay as they are, in command_notes)."""
-    names = {flag_name(f) for f in flags}
     return [
         f"Correction: {n.correction} ({n.correction_source})."
-        for n in rules.model.note
+        for n in _applying_notes(rules, flags)
         if n.correction is not None
-        and all(f in names for f in n.when_flags)
-        and not any(f in names for f in n.unless_flags)
     ]
 
 
