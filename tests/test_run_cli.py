@@ -38,7 +38,7 @@ def test_run_starts_detached_records_and_stops(port, fake_sglang_cli, capsys):
     assert "sglang serve" in record.command and f"--port {port}" in record.command
     assert os.getpgid(record.pid) == record.pid  # its own process group (setsid)
     assert os.getsid(record.pid) == record.pid  # and its own session: no hang-up reaches it
-    assert until(lambda: log_has(record, "Fetching 46 files"))
+    assert until(lambda: log_has(record, "Using model weights format"))
     assert state_of(record) == "running"
     # One run per port: a second run on the same port is refused.
     assert cli.main(run_args(port, "--yes", "--no-doctor")) == 1
@@ -100,7 +100,7 @@ def test_run_asks_first(port, fake_sglang_cli, capsys):
 def test_watch_follows_phases_probe_and_metrics(port, fake_sglang_cli, capsys):
     assert cli.main(run_args(port, "--yes", "--no-doctor")) == 0
     record = latest()
-    assert until(lambda: log_has(record, "23/46"))
+    assert until(lambda: log_has(record, "model-00023-of-00046"))
     fake_sglang_cli.release("download", "load", "capture")
     assert cli.main(["watch", record.id, "--until-ready"]) == 0
     out = capsys.readouterr().out
@@ -187,7 +187,7 @@ def test_docker_framing_runs_and_the_token_is_never_shown(port, fake_sglang_cli,
     assert token not in (record.folder / "run.toml").read_text()
     assert token in (record.folder / "command.sh").read_text()  # what runs has it (mode 0700)
     assert (record.folder / "command.sh").stat().st_mode & 0o077 == 0
-    assert until(lambda: log_has(record, "Fetching 46 files"))
+    assert until(lambda: log_has(record, "Using model weights format"))
 
 
 def test_watch_of_a_run_that_ended_without_a_known_failure(port, fake_sglang_cli, bin_dir, capsys):

@@ -128,7 +128,6 @@ def test_phases_of_a_successful_log(rules):
         ):
             seen.append((watch.phase.id, watch.phase.detail()))
     assert [s for s in seen if s[1]] == [
-        ("downloading", "0/46"),
         ("downloading", "23/46"),
         ("downloading", "46/46"),
         ("loading", "0/46"),
@@ -142,6 +141,93 @@ def test_phases_of_a_successful_log(rules):
     rows = phase_rows(watch, 2000.0)
     assert [r.status for r in rows] == ["done", "done", "done", "done"]
     assert rows[1].fraction == 1.0 and rows[1].elapsed  # from the log's own stamps
+
+
+def test_a_parallel_download_counts_the_highest_file_finished(rules):
+    """The Hub fetches files in parallel: a file finishing after a later one does not lower
+    the count; a bar that starts again from 0 (the draft model's shards) does."""
+    watch = LogWatch(rules.run, rules.failures)
+    watch.feed("[2026-12-07 15:00:06 TP0] Using model weights format ['*.safetensors']", 0.0)
+    watch.feed("model-00009-of-00046.safetensors: 100%|██████████| 4.97G/4.97G [00:46<00:00, 108MB/s]", 0.0)
+    watch.feed("model-00004-of-00046.safetensors: 100%|██████████| 4.97G/4.97G [00:47<00:00, 108MB/s]", 0.0)
+    assert (watch.phase.id, watch.phase.detail()) == ("downloading", "9/46")
+    watch.feed("model-00010-of-00046.safetensors:  40%|████      | 1.99G/4.97G [00:18<00:27, 108MB/s]", 0.0)
+    assert watch.phase.detail() == "9/46"
+    watch.feed("Capturing batches (bs=1 avail_mem=18.93 GB): 100%|██████████| 12/12 [00:21<00:00,  1.80s/it]", 0.0)
+    watch.feed("Capturing batches (bs=64 avail_mem=18.90 GB):   0%|          | 0/12 [00:00<?, ?it/s]", 0.0)
+    assert (watch.phase.id, watch.phase.detail()) == ("capturing", "0/12")
+
+
+# Real lines as users posted them (besides the fixtures'), and the failure each must name.
+# Where each comes from: tests/data/runlogs/README.md.
+REAL_LINES = [
+    (
+        "E20260821 12:30:19.433391 rdma_context.cpp:1343] DMA BUF supported required for GPU RDMA without "
+        "nvidia-peermem",
+        "nvidia-peermem",
+    ),
+    (
+        "E0511 07:42:36.355509 10240 rdma_context.cpp:198] Failed to register memory 0x2e1cbac200: Bad address [14]",
+        "nvidia-peermem",
+    ),
+    ("E20260821 12:30:19.448818 rdma_transport.cpp:827] RdmaTransport: No available RNIC", "rdma-device"),
+    ("nvlink_transport.cpp:497 Requested address 0x... not found", "rdma-device"),
+    (
+        "huggingface_hub.utils._errors.RepositoryNotFoundError: 401 Client Error. Repository Not Found for url: "
+        "https://huggingface.co/api/models/org/private-model/revision/main.",
+        "hf-auth",
+    ),
+    ("launch_server.py: error: unrecognized arguments: --reasoning_parser kimi_k2", "argparse-unrecognized"),
+    ("error: unrecognized arguments: --served-model-name minimax-h3", "argparse-unrecognized"),
+    (
+        "AssertionError: Context parallel only supports single machine (tp_size <= 8). Cross-machine CP has "
+        "precision issues.",
+        "v4-hook-cp",
+    ),
+    ("ValueError: DeepSeekV4 only supports interleave/zigzag CP strategy, got round-robin", "v4-hook-cp"),
+    (
+        "AssertionError: Only EAGLE speculative algorithm with topk == 1 is supported for DeepseekV4ForCausalLM",
+        "v4-hook-speculative",
+    ),
+    (
+        "  what():  [PG 3 Rank 5] Process group watchdog thread terminated with exception: [Rank 5] Watchdog caught "
+        "collective operation timeout: WorkNCCL(SeqNum=9141, OpType=_ALLGATHER_BASE, NumelIn=19008, "
+        "NumelOut=152064, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.",
+        "nccl-timeout",
+    ),
+    (
+        "ERROR:    [Errno 98] error while attempting to bind on address ('::', 2242, 0, 0): address already in use",
+        "address-in-use",
+    ),
+    (
+        "RuntimeError: Failed: Assertion error /sgl-workspace/DeepEP/csrc/deep_ep.cpp:1025 'x.size(0) == "
+        "topk_idx.size(0) and x.size(0) <= num_max_dispatch_tokens_per_rank'",
+        "deepep-dispatch-assert",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "failure"), REAL_LINES)
+def test_real_lines_name_their_failure(rules, line, failure):
+    watch = LogWatch(rules.run, rules.failures)
+    watch.feed(line, 0.0)
+    assert watch.failure is not None and watch.failure.id == failure
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "W0829 17:47:10.869227 566135 topology.cpp:58] No RDMA devices found, check your device installation",
+        "[2026-12-07 15:04:32 TP0] Capture cuda graph begin. This can take up to several minutes. avail mem=19.61 GB",
+        "[2026-12-07 15:04:59] The server is fired up and ready to roll!",
+        "[2026-05-07 03:05:43 TP0] DSv4 memory calculation: bytes_per_full_token=15955.85, available_bytes=19.30 GB",
+    ],
+)
+def test_ordinary_lines_name_no_failure(rules, line):
+    """A warning of a TCP-only box (Mooncake then runs over TCP) is not a failure."""
+    watch = LogWatch(rules.run, rules.failures)
+    watch.feed(line, 0.0)
+    assert watch.failure is None
 
 
 def test_oom_while_capturing_is_not_oom_while_loading(rules):

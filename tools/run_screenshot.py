@@ -91,7 +91,7 @@ def views(rules):
         )
 
     out = {"empty": RunView()}
-    for state, marker in (("downloading", "23/46 [01:10"), ("loading", "12/46"), ("capturing", "5/12")):
+    for state, marker in (("downloading", "model-00023-of-00046"), ("loading", "12/46"), ("capturing", "5/12")):
         watch, now = replay("success", marker)
         out[state] = view(watch, now, probe_note="waiting for /health")
     watch, now = replay("success", None)

@@ -2,8 +2,9 @@
 
 The App owns `run_view` (bound to the Run pane). ▶ Run (`g`) takes the command of the pane
 in front, exactly as shown, and checks it off the UI thread: placeholders, nodes, the port
-and the runs recorded here refuse it; a lint error or a Doctor fail asks a second time.
-It asks before starting. Following is a thread worker that reads the log from an offset
+and the runs recorded here refuse it; a lint error or a Doctor fail asks a second time (so
+do checks that could not run; before the App's checks are ready, the worker lints the text
+itself). It asks before starting. Following is a thread worker that reads the log from an offset
 (constant memory), asks /health, runs the probe once, then /metrics every 2 s, and hands
 each new view to the UI thread. At start-up the App re-attaches to a run still alive.
 """
@@ -38,6 +39,19 @@ class StartPlan:
     record: RunRecord | None  # None when refused
 
 
+@dataclass(frozen=True)
+class _Lint:
+    """The lint of the command ▶ Run was given: its errors, or None when the App's checks
+    were not ready (the worker runs them), and the page text they compare against."""
+
+    errors: list[str] | None
+    page_text: str | None
+
+
+def _errors(checks) -> list[str]:
+    return [f"{f.id}: {f.message}" for f in checks.findings if f.level == "error"] if checks else []
+
+
 class RunActions:
     """Mixed into the App (which owns the selection, framing, Env, overrides and checks)."""
 
@@ -59,22 +73,26 @@ class RunActions:
         """▶ Run: check the command in front, then ask, then start it."""
         text = self.current_command()
         checks = self.current_checks()
-        lint_errors = [f"{f.id}: {f.message}" for f in checks.findings if f.level == "error"] if checks else []
+        lint = _Lint(_errors(checks) if self.linter is not None else None, self._lint_page_text())
         overrides = self.overrides if self.in_playground else None
         several = bool(self.in_playground and self.playground_now().result.router)
         self.notify("Checking the command and this box before starting…", title="▶ Run", timeout=4)
-        self._plan_worker(text, lint_errors, overrides, several)
+        self._plan_worker(text, lint, overrides, several)
+
+    def _lint_page_text(self) -> str | None:
+        return self.playground_page_text(self.pg_view) if self.in_playground else self.deploy_page_text()
 
     def on_run_pane_start_requested(self, message: RunPane.StartRequested) -> None:
         self.action_run()
 
     @work(thread=True, exclusive=True, group="run-plan", exit_on_error=False)
-    def _plan_worker(self, text: str, lint_errors: list[str], overrides, several: bool) -> None:
+    def _plan_worker(self, text: str, lint: _Lint, overrides, several: bool) -> None:
         from ..host.doctor import run_doctor
         from ..host.doctor.request import build_request
         from ..host.runs.session import check_start, make_record
 
         sel, framing = self.selection, self.framing
+        lint_errors = lint.errors if lint.errors is not None else self._lint_now(sel, text, lint.page_text)
         try:
             request = build_request(
                 self.rules, sel, framing=framing, env=self.env, overrides=overrides, lint=self._doctor_lint
@@ -88,6 +106,19 @@ class RunActions:
             self.call_from_thread(self.notify, f"Could not check the command: {exc}", title="▶ Run", severity="error")
             return
         self.call_from_thread(self._plan_ready, StartPlan(text, pre, record))
+
+    def _lint_now(self, sel, text: str, page_text: str | None) -> list[str]:
+        """The checks of `text` when the App's own are not ready yet (its table still loading
+        at start-up, or it failed): built here, off the UI thread. When they cannot run, that
+        itself needs the second confirmation: the command was not checked."""
+        from ..core.checks_view import command_checks
+        from ..host.lint_setup import make_linter
+
+        try:
+            linter = make_linter(self.rules).linter
+            return _errors(command_checks(linter, self.rules, sel, text, page_text))
+        except Exception as exc:  # a broken table: say so, ask again
+            return [f"the checks could not run: {type(exc).__name__}: {exc}"]
 
     def _plan_ready(self, plan: StartPlan) -> None:
         from ..screens.confirm_screen import ConfirmScreen

@@ -178,7 +178,12 @@ class LogWatch:
                 ph = self.phases[self.current]
                 if groups.get("total"):
                     done = int(groups["done"]) if groups.get("done") else ph.done
-                    self.phases[self.current] = replace(ph, done=done, total=int(groups["total"]))
+                    total = int(groups["total"])
+                    # Files download in parallel: a lower count of the same total is older news.
+                    # A bar that starts again (a draft model's shards) starts from 0.
+                    if done and ph.done and total == ph.total and done < ph.done:
+                        done = ph.done
+                    self.phases[self.current] = replace(ph, done=done, total=total)
                 elif groups.get("percent"):
                     self.phases[self.current] = replace(ph, percent=float(groups["percent"]))
                 break
