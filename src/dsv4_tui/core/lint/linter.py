@@ -56,6 +56,7 @@ class Linter:
         self.table = table
         self.compiled = compile_checks(checks, table) if checks is not None else CompiledChecks((), {})
         self._recent: OrderedDict[tuple, LintReport] = OrderedDict()  # chip presses revisit commands
+        self._errors: dict[tuple, tuple[Finding, ...]] = {}  # the Playground's option gate asks many
 
     @property
     def checked_against(self) -> str:
@@ -154,6 +155,24 @@ class Linter:
                     kept.append(fix)
             out.append(f if len(kept) == len(f.fixes) else replace(f, fixes=tuple(kept)))
         return out
+
+    def errors(
+        self, env: Sequence[str], argv: Sequence[str], context: LintContext | None = None
+    ) -> tuple[Finding, ...]:
+        """The errors of one command, without checking the fixes (cached): what the
+        Playground's option gate asks for every option it could offer."""
+        ctx = context or LintContext()
+        key = (tuple(env), tuple(argv), ctx)
+        found = self._errors.get(key)
+        if found is None:
+            report = self._recent.get((*key, "sglang serve", None))
+            if report is None:
+                report = self._lint(key[0], key[1], ctx, None, "sglang serve", None, verify=False)
+            found = report.errors
+            if len(self._errors) >= 4096:
+                self._errors.clear()
+            self._errors[key] = found
+        return found
 
     def lint_flags(self, env: Sequence[str], flags: Sequence[str], context: LintContext | None = None) -> LintReport:
         """Lint a command given as the rules write it: env entries and "--flag value" strings."""
