@@ -29,20 +29,21 @@ class LintActions:
 
     linter = None
     lint_label = ""
+    version_linters: tuple = ()  # (version, Linter) per bundled SGLang table: "runs on SGLang …"
 
     @work(thread=True, exclusive=True, group="lint")
     def build_linter(self) -> None:
-        from ..host.lint_setup import make_linter
+        from ..host.lint_setup import make_linter, with_versions
 
         try:
-            choice = make_linter(self.rules)
+            choice = with_versions(self.rules, make_linter(self.rules))
         except Exception as exc:  # a broken table must not break the app: say so, keep going
             self.call_from_thread(self.notify, f"The checks are off: {exc}", title="Checks", severity="warning")
             return
         self.call_from_thread(self._linter_ready, choice)
 
     def _linter_ready(self, choice) -> None:
-        self.linter, self.lint_label = choice.linter, choice.label
+        self.linter, self.lint_label, self.version_linters = choice.linter, choice.label, choice.versions
         if choice.notice:
             self.notify(choice.notice, title="Checks", severity="warning", timeout=10)
         self.refresh_checks()
@@ -130,6 +131,25 @@ class LintActions:
         if state in done:
             return done[state].get((key, choice))
         return refusal(self.linter, self.rules, view.selection, view.result.overrides, key, choice)
+
+    # -- which bundled SGLang versions the command runs on: added a moment after the checks
+    def watch_deploy_checks(self, checks) -> None:
+        self._runs_on_later("deploy_checks", checks)
+
+    def watch_pg_checks(self, checks) -> None:
+        self._runs_on_later("pg_checks", checks)
+
+    def _runs_on_later(self, name: str, checks) -> None:
+        if checks is not None and checks.runs_on is None and self.version_linters:
+            self.call_later(self._add_runs_on, name, checks)
+
+    def _add_runs_on(self, name: str, checks) -> None:
+        if getattr(self, name) is not checks:
+            return  # replaced meanwhile: its own call follows
+        from ..core.checks_view import with_runs_on
+
+        text = self.view.display if name == "deploy_checks" else self.pg_view.display
+        setattr(self, name, with_runs_on(checks, self.version_linters, self.rules, self.selection, text))
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks
