@@ -130,6 +130,9 @@ class LintActions:
         state = (view.selection, view.result.overrides)
         if state in done:
             return done[state].get((key, choice))
+        job = self._gate_job
+        if job is not None and job[0] == state:  # the gate of this state is under way: its own answer
+            return job[1].refusal(key, choice)
         return refusal(self.linter, self.rules, view.selection, view.result.overrides, key, choice)
 
     # -- which bundled SGLang versions the command runs on: added a moment after the checks

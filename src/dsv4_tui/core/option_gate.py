@@ -117,6 +117,14 @@ class Gate:
         changed = {_name(w) for w in words ^ words_after}
         return next((why for (_, subject), why in new if subject in changed), new[0][1])
 
+    def refusal(self, key: str, cid: str) -> str | None:
+        """Why picking `cid` on `key` is refused (answered now, whatever the steps done)."""
+        if (key, cid) in self.refused:
+            return self.refused[(key, cid)]
+        if self._before is None:
+            self.step()
+        return self._refusal(key, cid)
+
     def run(self) -> dict[tuple[str, str], str]:
         """Every step at once (the CLI, the tests)."""
         self.step()
@@ -127,9 +135,7 @@ class Gate:
 
 def refusal(linter: Linter, rules: Rules, sel: Selection, ov: Overrides, key: str, cid: str) -> str | None:
     """Why picking `cid` on knob `key` is refused now (None: it is not)."""
-    gate = Gate(rules, linter, sel, ov, ())
-    gate.step()
-    return gate._refusal(key, cid)
+    return Gate(rules, linter, sel, ov, ()).refusal(key, cid)
 
 
 def refused_options(
