@@ -82,6 +82,30 @@ def main(argv: list[str] | None = None) -> int:
     linter = make_linter(rules, use_installed=False).linter  # the bundled SGLang table
     shown = render_command(rules, sel, "python", subst)
     t_lint = median_time(lambda: command_checks(linter, rules, sel, shown), 15, inner=max(1, renders // 150))
+    # The Playground's option gate (core/option_gate.py) for the first cell, untouched: every
+    # option shown, one apply + one lint each (caches emptied: each press is a new state).
+    from dsv4_tui.core.checks_view import with_runs_on
+    from dsv4_tui.core.option_gate import refused_options
+    from dsv4_tui.core.playground import Overrides, cards
+    from dsv4_tui.host.lint_setup import with_versions
+
+    views = cards(rules, sel, Overrides())
+
+    def gate() -> object:
+        linter._errors.clear()  # noqa: SLF001 — a cold gate, as on a new state
+        linter._recent.clear()  # noqa: SLF001
+        return refused_options(linter, rules, sel, Overrides(), views)
+
+    t_gate = median_time(gate, 15 if not args.quick else 3)
+    versions = with_versions(rules, make_linter(rules, use_installed=False)).versions
+    checks = command_checks(linter, rules, sel, shown)
+
+    def runs_on() -> object:
+        for _, v in versions:
+            v._errors.clear()  # noqa: SLF001
+        return with_runs_on(checks, versions, rules, sel, shown)
+
+    t_runs = median_time(runs_on, 15 if not args.quick else 3)
     n_texts = 3 * len(cells)
     total = time.perf_counter() - started
 
@@ -96,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'render every cell: ' + str(n_texts) + ' texts (py+docker+curl)':<46} {fmt(t_all)}")
     print(f"{'  per text':<46} {fmt(t_all / n_texts)}")
     print(f"{'lint one command (the checks line)':<46} {fmt(t_lint)}")
+    print(f"{'option gate: one state (after the press)':<46} {fmt(t_gate)}")
+    print(f"{'runs on SGLang …: 3 versions (after the press)':<46} {fmt(t_runs)}")
     print()
     print(f"{'ratio':<46} {'value':>11}")
     print("-" * 58)

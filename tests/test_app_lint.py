@@ -52,13 +52,35 @@ async def test_the_checks_line_summarises_the_deploy_command(rules):
         await ready(pilot)
         assert app.deploy_checks is not None
         line = checks_line(app, "deploy")
-        assert line.startswith("✓ ") and "checks · bundled table for SGLang 0.5.23 · l: details" in line
+        assert line.startswith("✓ ") and " · bundled table for SGLang 0.5.23 · l: details" in line
         app.selection = H200_BAL
         await pilot.pause()
         line = checks_line(app, "deploy")
         assert line.startswith("⚠ 1 warning")  # --enable-dp-attention is deprecated in 0.5.23
         assert line.startswith("⚠ 1 warning (from the page's own text)")  # a verified cell's own flag
         assert "-warning" in app.query_one("#deploy-checks").classes
+
+
+async def test_the_checks_line_says_which_sglang_versions_the_command_runs_on(rules):
+    from dsv4_tui.host.lint_setup import runs_on
+
+    app = DSV4App(rules, detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        for sel in (H200_BAL, Selection("b200", "flash", "fp4", "balanced", "single")):
+            app.selection = sel
+            await pilot.pause()
+            ok, versions = runs_on(rules, app.view.display)  # what `dsv4 lint` says (every version linted)
+            assert versions == ["0.5.18", "0.5.20", "0.5.23"] and ok
+            span = ok[0] if len(ok) == 1 else f"{ok[0]}–{ok[-1]}"
+            line = checks_line(app, "deploy")
+            assert f" · runs on SGLang {span} · bundled table for SGLang 0.5.23" in line, line
+        # A command with an error on every version runs on none of them.
+        await pilot.press("2")
+        await pilot.pause()
+        app.overrides = Overrides(edits=(("set_flag", "--tp", "three"),))
+        await pilot.pause()
+        assert " · runs on none of SGLang 0.5.18, 0.5.20, 0.5.23 · " in checks_line(app, "pg")
 
 
 async def test_the_findings_screen_lists_findings_with_their_sources(rules):
@@ -108,7 +130,9 @@ async def test_both_deepep_fixes_become_playground_overrides(rules, fix, expecte
         await pilot.press("2")
         await pilot.pause()
         app.pick("dp-attention", "off")
-        app.pick("speculative", "mtp-314")
+        app.pick("speculative", "mtp-314")  # the Playground refuses it (the DeepEP overflow) …
+        assert app.overrides == Overrides(dp_attention=0) and "DeepEP would overflow" in app.pg_status
+        app.overrides = Overrides(dp_attention=0, speculative="mtp-314")  # … a state made otherwise
         await pilot.pause()
         assert "deepep-dispatch-per-rank" in {f.id for f in app.pg_checks.findings}
         await pilot.press("l")
@@ -150,7 +174,9 @@ async def test_submit_warns_while_errors_remain(rules):
         app.selection = Selection("b200", "flash", "fp4", "balanced", "single")
         await pilot.press("2")
         await pilot.pause()
-        app.pick("dp_attention", "8")  # 8 attention groups inside TP 4
+        app.pick("dp_attention", "8")  # 8 attention groups inside TP 4: the Playground refuses it …
+        assert app.overrides == Overrides() and "needs TP ≥ 8" in app.pg_status
+        app.overrides = Overrides(dp_attention=8)  # … a state made otherwise (a user's own edit)
         await pilot.pause()
         assert app.pg_checks.level == "error"
         errors = sum(r.count("error") for r in app.pg_checks.reports)

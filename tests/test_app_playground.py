@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from conftest import reference_json
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.env import Env
+from dsv4_tui.core.option_gate import gated_cards, refused_options
 from dsv4_tui.core.playground import Overrides, cards, playground
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import playground_view
@@ -324,14 +325,32 @@ async def test_ngram_is_disabled_while_dp_attention_is_on(rules):
         assert pg_command(app) == command
         assert pg_status(app) == f"✗ NGRAM: {reason}"
 
-        # DP-Attention off: NGRAM becomes available and applies.
+        # DP-Attention off: the page's own rule lets NGRAM through, but SGLang refuses NGRAM
+        # for DeepSeek-V4 (the lint's rule): it stays greyed, now with the lint's reason.
         await press_pg_chip(pilot, "dp_attention", "off")
+        refused = "SGLang refuses NGRAM for DeepSeek-V4 (EAGLE or DSpark only)"
+        assert await settle(pilot, lambda: pg_chip(app, "speculative", "ngram").state.reason == refused)
         ngram = pg_chip(app, "speculative", "ngram")
-        assert ngram.state.enabled
-        await press_pg_chip(pilot, "speculative", "ngram")
-        assert app.overrides == Overrides(dp_attention=0, speculative="ngram")
-        assert "--speculative-algorithm NGRAM" in pg_command(app)
+        assert ngram.shown and not ngram.state.enabled
+        state, command = app.overrides, pg_command(app)
+        await focus_and_enter(pilot, row(app, "speculative"), "ngram")
+        assert pg_status(app) == f"✗ NGRAM: {refused}"
+        assert app.overrides == state == Overrides(dp_attention=0)
+        assert pg_command(app) == command and "NGRAM" not in command
         assert_pg_shown(app, rules)
+
+
+async def test_a_pick_the_lint_refuses_is_refused_before_the_chips_are_greyed(rules):
+    """The options are greyed a few ms after a press; a pick in between is checked at once."""
+    app = new_app(rules)
+    async with app.run_test(size=SIZE) as pilot:
+        await playground_at(pilot, rules, *B200_BAL)
+        await press_pg_chip(pilot, "dp_attention", "off")
+        app._gate_done.clear()  # as if the state were new and its gate not done yet
+        app._gate_job = None
+        app.pick("speculative", "ngram")
+        assert app.overrides == Overrides(dp_attention=0)
+        assert pg_status(app) == "✗ NGRAM: SGLang refuses NGRAM for DeepSeek-V4 (EAGLE or DSpark only)"
 
 
 async def test_dflash_is_disabled_coming_soon(rules):
@@ -463,8 +482,10 @@ async def test_a_base_change_keeps_disabled_picks(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *H200_BAL)
-        await press_pg_chip(pilot, "speculative", "ngram")  # enabled: H200 balanced has no DP-attention
-        assert app.overrides.speculative == "ngram"
+        # NGRAM as the page's rules offer it on H200 balanced (no DP-attention); the lint refuses
+        # it (SGLang refuses NGRAM for DeepSeek-V4), so the state is set as a fix would set it.
+        app.overrides = Overrides(speculative="ngram")
+        await pilot.pause()
         app.choose("hw", "b200")  # B200 balanced runs DP-attention: NGRAM is disabled, not hidden
         await pilot.pause()
         assert app.overrides.speculative == "ngram"
@@ -750,7 +771,11 @@ async def test_every_knob_choice_has_its_chip(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
-        for card in cards(rules, app.selection, app.overrides):
+        assert await settle(pilot, lambda: app._gate_job is None)  # the options the lint refuses
+        views = cards(rules, app.selection, app.overrides)
+        refused = refused_options(app.linter, rules, app.selection, app.overrides, views)
+        assert refused  # e.g. TP 1 / 2 under DP-attention 4
+        for card in gated_cards(views, refused):
             assert app.query_one(f"#card-{card.id}").display == (not (card.hidden and card.hidden_by_base))
             for knob in card.knobs:
                 chips = {c.id: c for c in row(app, knob.key).options}

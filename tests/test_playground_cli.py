@@ -245,11 +245,13 @@ def test_the_newer_configs_greyed_knob_and_hidden_select_exit_2_with_their_reaso
     assert code == 2 and out == "" and words in err
 
 
-def test_cp_8_prints_the_0_5_23_flags(capsys):
-    code, out, _ = run(capsys, *B200_LL, "--override", "cp=8")
+def test_cp_4_prints_the_0_5_23_flags_and_cp_8_is_refused_on_tp_4(capsys):
+    code, out, _ = run(capsys, *B200_LL, "--override", "cp=4")  # TP 4: CP 4 is the size SGLang runs
     assert code == 0
-    assert "  --tp 4 \\\n  --attn-cp-size 8 \\\n  --enable-prefill-cp \\\n  --cp-strategy interleave \\\n" in out
+    assert "  --tp 4 \\\n  --attn-cp-size 4 \\\n  --enable-prefill-cp \\\n  --cp-strategy interleave \\\n" in out
     assert "nsa-prefill" not in out
+    code, out, err = run(capsys, *B200_LL, "--override", "cp=8")  # greyed: attn_cp_size = TP / DP
+    assert code != 0 and "attn_cp_size = TP / DP-Attention (= 4 here)" in err
 
 
 def test_override_help_lists_the_flag_selects_and_umbp(capsys):

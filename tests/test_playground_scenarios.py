@@ -224,6 +224,13 @@ def expected_cards(s: dict) -> list[dict]:
     ]
     if multi:
         cp["options"][0]["label"] = "Auto (n/a)"
+    # The newer page's render: SGLang derives attn_cp_size = TP / DP-Attention, so with
+    # DP-Attention off only CP == TP can be enabled (the other sizes greyed).
+    att = {f["label"]: f["selected"] for c in want if c["title"] == "Attention" for f in c["fields"]}
+    if not multi and att.get("DP-Attention") == "Off" and att.get("TP", "").isdigit():
+        for o in cp["options"]:
+            if o["label"] in ("2", "4", "8") and o["label"] != att["TP"]:
+                o["label"], o["disabled"] = o["label"] + " (n/a)", True
     if s["base"]["strategy"] != "high-throughput":
         moe = next(c for c in want if c["title"] == "MoE")
         backend = next(f for f in moe["fields"] if f["label"] == "Backend")

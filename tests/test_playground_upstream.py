@@ -229,15 +229,17 @@ def test_the_megamoe_backend_env_only_where_its_env_when_matches(up):
 
 def test_cp_offers_8_and_off_and_is_greyed_on_multi_node(up):
     sel = S("b200", "flash", "fp4", "low-latency")
-    _, flags = apply(up, sel, Overrides(cp=8))
+    _, flags = apply(up, sel, Overrides(cp=4))  # TP 4, no DP-attention: CP 4 is the size SGLang runs
     at = next(i for i, f in enumerate(flags) if flag_name(f) == "--tp")
     assert flags[at + 1 : at + 4] == [
-        "--attn-cp-size 8",
+        "--attn-cp-size 4",
         "--enable-prefill-cp",
         "--cp-strategy interleave",
     ]
     cp = knob(up, sel, Overrides(), "cp")
     assert [c.label for c in cp.choices] == ["Auto", "Off", "2", "4", "8"]
+    assert [c.label for c in cp.choices if c.disabled] == ["2", "8"]
+    assert all("attn_cp_size = TP / DP-Attention (= 4 here)" in c.reason for c in cp.choices if c.disabled)
     multi = next(c for c in up.cells if c.nodes != "single" and not c.has_roles)
     cp = knob(up, sel_of(multi), Overrides(), "cp")
     assert all(c.disabled and "single-machine only" in c.reason for c in cp.choices)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random
+from dataclasses import replace
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App
+from dsv4_tui.core.option_gate import gated_cards, refusal, refused_options
 from dsv4_tui.core.playground import Overrides, cards, revert_hidden, set_choice
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import NotAvailable, Selection, choose
@@ -26,7 +28,7 @@ from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import diff_text, wrap_text
 from dsv4_tui.widgets.tool_button import ToolButton
-from tui_helpers import plain
+from tui_helpers import plain, settle
 
 SIZE = (120, 40)
 STEPS = 80  # per example; 3 examples
@@ -70,6 +72,8 @@ def check(app, rules, log: list[str]) -> None:
     assert pv.cards == cards(rules, sel, pv.result.overrides), where
     if not app.in_playground:
         return
+    if pv.result.has_base:  # in front, the options the lint refuses are greyed (core/option_gate.py)
+        pv = replace(pv, cards=gated_cards(pv.cards, refused_options(app.linter, rules, sel, ov, pv.cards)))
     shown = pg_shown(app)
     width = app.query_one("#pg-command .command").size.width
     if app.show_diff:
@@ -132,6 +136,8 @@ async def walk(rules, seed: int) -> None:
     app.animation_level = "none"  # scrolling to a focused chip is instant: no waiting on animations
     log: list[str] = [f"seed {seed}"]
     async with app.run_test(size=SIZE) as pilot:
+        await app.background_started.wait()  # the Linter (built in a worker): the gate needs it
+        await app.workers.wait_for_complete()
         await pilot.pause()
         check(app, rules, log)
         for _ in range(STEPS):
@@ -169,6 +175,8 @@ async def walk(rules, seed: int) -> None:
                     log.append("pick: nothing to pick")
                     continue
                 key, cid, disabled = rnd.choice(visible)
+                # A pick the lint refuses is refused too (greyed, or checked at once if not yet).
+                disabled = disabled or refusal(app.linter, rules, sel, ov, key, cid) is not None
                 if app.in_playground:
                     # A greyed chip only explains itself; an enabled one sets the knob.
                     log.append(f"pg chip {key}={cid} (disabled={disabled})")
@@ -251,6 +259,7 @@ async def walk(rules, seed: int) -> None:
                 await pilot.pause()
                 assert app.clipboard == app.current_command(), "\n".join(log[:1] + log[-12:])
             await pilot.pause()
+            assert await settle(pilot, lambda: app._gate_job is None)  # the options the lint refuses
             where = "\n".join(log[:1] + ["…"] + log[-12:])
             assert (app.selection, app.overrides) == (sel, ov), where
             assert (app.framing, app.show_diff) == (framing, show_diff), where

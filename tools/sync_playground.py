@@ -125,7 +125,7 @@ HEADER = """# Playground knobs: generated from the cookbook config's `playground
 # tools/sync_playground.py (do not edit by hand; dsv4's own stricter rules are in that tool).
 # Every knob starts at inherit, which emits nothing; the options below are the overrides.
 # Constraint tables match when every key matches one of its values; keys: hw, variant,
-# quant, strategy, nodes, vendor, arch, dp_attn_on, pd_mode, spec_algorithm.
+# quant, strategy, nodes, vendor, arch, dp_attn_on, pd_mode, spec_algorithm, tp (the TP size in effect).
 #   hide = {...}          option (or knob / card) removed while it matches
 #   show_only = {...}     option (or card) removed unless it matches
 #   disable = {...}       option greyed while it matches, with `reason`
@@ -397,6 +397,12 @@ def write_option(out: Out, name: str, o: dict) -> None:
         out.table(f"{name}.case", {"when": c.get("when"), "flags": c["flags"]}, array=True)
 
 
+CP_SIZE_REASON = (
+    "SGLang derives the prefill-CP size as attn_cp_size = TP / DP-Attention (= {tp} here), "
+    "so only that size can be enabled."
+)
+
+
 def disable_list(d: Any, reason: str | None = None) -> tuple[dict | None, list[dict]]:
     """The config's `disable`: a constraint (with `disableReason`) or a list of {when, reason}."""
     if d is None:
@@ -423,7 +429,8 @@ def attention(out: Out, config: dict, pf: dict) -> None:
     out(
         "",
         "# CP N: strip `strip` (every spelling of prefill CP); N > 1 inserts `size_flag N` and",
-        "# `flags` after the first of `after`. The knob is greyed while a `disable_if` matches.",
+        "# `flags` after the first of `after`. The knob is greyed while a `disable_if` matches;",
+        "# with DP-Attention off a size other than TP is greyed (the page: attn_cp_size = TP / DP).",
     )
     out.table(
         "attention.cp",
@@ -440,7 +447,16 @@ def attention(out: Out, config: dict, pf: dict) -> None:
     _, rules = disable_list(cp.get("disable"))
     for d in rules:
         out.table("attention.cp.disable_if", d, array=True)
+    tps = [v["value"] if isinstance(v, dict) else v for v in tp["values"] if v is not None and v is not False]
     for o in values_options(cp["values"], cp["label"], SIXTEEN_REASON):
+        if not cp.get("freeSize") and isinstance(o["value"], int) and o["value"] > 1:
+            # The page's render: SGLang derives attn_cp_size = TP / DP-Attention, so with
+            # DP-Attention off only CP == TP can be enabled (`freeSize: true` opts out).
+            o["disable_if"] = [
+                {"when": {"dp_attn_on": [False], "tp": [t]}, "reason": CP_SIZE_REASON.format(tp=t)}
+                for t in tps
+                if t != o["value"]
+            ]
         write_option(out, "attention.cp.option", o)
 
     dp = knobs["dpAttn"]

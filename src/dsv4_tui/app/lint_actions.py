@@ -7,6 +7,9 @@ from the exact text on screen (a chip press costs a fraction of a millisecond mo
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import replace
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -18,25 +21,29 @@ if TYPE_CHECKING:
     from ..core.lint import Fix
 
 
+GATE_STEP_S = 0.004  # the option gate works this long at a time, then lets key presses in
+
+
 class LintActions:
     """Mixed into the App (which owns `deploy_checks`, `pg_checks` and the views)."""
 
     linter = None
     lint_label = ""
+    version_linters: tuple = ()  # (version, Linter) per bundled SGLang table: "runs on SGLang …"
 
     @work(thread=True, exclusive=True, group="lint")
     def build_linter(self) -> None:
-        from ..host.lint_setup import make_linter
+        from ..host.lint_setup import make_linter, with_versions
 
         try:
-            choice = make_linter(self.rules)
+            choice = with_versions(self.rules, make_linter(self.rules))
         except Exception as exc:  # a broken table must not break the app: say so, keep going
             self.call_from_thread(self.notify, f"The checks are off: {exc}", title="Checks", severity="warning")
             return
         self.call_from_thread(self._linter_ready, choice)
 
     def _linter_ready(self, choice) -> None:
-        self.linter, self.lint_label = choice.linter, choice.label
+        self.linter, self.lint_label, self.version_linters = choice.linter, choice.label, choice.versions
         if choice.notice:
             self.notify(choice.notice, title="Checks", severity="warning", timeout=10)
         self.refresh_checks()
@@ -64,7 +71,88 @@ class LintActions:
 
     def refresh_checks(self) -> None:
         self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
+        if self.pg_view is not None:
+            self.pg_view = self.gated(self.pg_view)
         self.pg_checks = self.playground_checks(self.pg_view)
+
+    # -- the options the lint refuses (core/option_gate.py) -------------------------------
+    _gate_job = None  # the Gate being computed, in steps between key presses
+    _gate_done: OrderedDict | None = None  # (selection, overrides) -> the refused options
+
+    def gated(self, view):
+        """`view` with the options whose pick the lint refuses greyed, with the rule's reason.
+        Known for this state: at once. Else computed in steps of a few ms after the press,
+        while the Playground is in front, and shown when done (`pick` checks a pick at once)."""
+        if self.linter is None or view is None or not view.result.has_base:
+            return view
+        from ..core.option_gate import Gate, gated_cards
+
+        done = self._gate_done if self._gate_done is not None else OrderedDict()
+        self._gate_done = done
+        key = (view.selection, view.result.overrides)
+        if key in done:
+            done.move_to_end(key)
+            return replace(view, cards=gated_cards(view.cards, done[key]))
+        if self.in_playground and (self._gate_job is None or self._gate_job[0] != key):
+            gate = Gate(self.rules, self.linter, view.selection, view.result.overrides, view.cards)
+            self._gate_job = (key, gate)
+            self.call_later(self._gate_steps, key, gate)
+        return view
+
+    def refresh_gate(self) -> None:
+        if self.pg_view is not None:
+            self.pg_view = self.gated(self.pg_view)
+
+    def _gate_steps(self, key, gate) -> None:
+        if self._gate_job is None or self._gate_job[1] is not gate:
+            return  # the state changed: a newer gate runs
+        until = perf_counter() + GATE_STEP_S
+        while not gate.done and perf_counter() < until:
+            gate.step()
+        if not gate.done:
+            self.call_later(self._gate_steps, key, gate)
+            return
+        self._gate_job = None
+        done = self._gate_done
+        done[key] = gate.refused
+        while len(done) > 64:
+            done.popitem(last=False)
+        self.refresh_gate()
+
+    def refused_now(self, key: str, choice: str) -> str | None:
+        """Why the lint refuses picking `choice` on knob `key` now (None: it does not)."""
+        view = self.pg_view
+        if self.linter is None or view is None or not view.result.has_base:
+            return None
+        from ..core.option_gate import refusal
+
+        done = self._gate_done or {}
+        state = (view.selection, view.result.overrides)
+        if state in done:
+            return done[state].get((key, choice))
+        job = self._gate_job
+        if job is not None and job[0] == state:  # the gate of this state is under way: its own answer
+            return job[1].refusal(key, choice)
+        return refusal(self.linter, self.rules, view.selection, view.result.overrides, key, choice)
+
+    # -- which bundled SGLang versions the command runs on: added a moment after the checks
+    def watch_deploy_checks(self, checks) -> None:
+        self._runs_on_later("deploy_checks", checks)
+
+    def watch_pg_checks(self, checks) -> None:
+        self._runs_on_later("pg_checks", checks)
+
+    def _runs_on_later(self, name: str, checks) -> None:
+        if checks is not None and checks.runs_on is None and self.version_linters:
+            self.call_later(self._add_runs_on, name, checks)
+
+    def _add_runs_on(self, name: str, checks) -> None:
+        if getattr(self, name) is not checks:
+            return  # replaced meanwhile: its own call follows
+        from ..core.checks_view import with_runs_on
+
+        text = self.view.display if name == "deploy_checks" else self.pg_view.display
+        setattr(self, name, with_runs_on(checks, self.version_linters, self.rules, self.selection, text))
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks

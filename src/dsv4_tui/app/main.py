@@ -141,7 +141,8 @@ class DSV4App(AppActions, App[str | None]):
     def _refresh_playground(self) -> None:
         if self.pg_view is None:
             return  # not built yet: playground_now() computes it when it is first needed
-        self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        self.pg_view = view = self.gated(view)
         self.pg_checks = self.playground_checks(view)
 
     def playground_now(self) -> PlaygroundView:

@@ -23,9 +23,12 @@ class PlaygroundActions:
         slot = slot_for(self.rules.playground, key)
         if slot is not None:
             found = knob_view(self.rules, self.selection, self.overrides, slot.key).choice(choice)
-            if found is not None and found.disabled:
-                self.pg_status = f"✗ {found.label}: {found.reason}"
-                self.notify(f"{found.label}: {found.reason}", title="Not available", severity="warning")
+            why = found.reason if found is not None and found.disabled else None
+            if found is not None and why is None:
+                why = self.refused_now(slot.key, choice)  # a command SGLang refuses: not built
+            if found is not None and (found.disabled or why is not None):
+                self.pg_status = f"✗ {found.label}: {why}"
+                self.notify(f"{found.label}: {why}", title="Not available", severity="warning")
                 return
         try:
             self.overrides = set_choice(self.rules, self.overrides, key, choice)

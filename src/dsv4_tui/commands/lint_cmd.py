@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..core.checks_view import command_checks
+from ..core.checks_view import command_checks, runs_on_text
 from ..core.ids import UnknownId, find_id
 from ..core.lint import LintContext, exit_code, format_text, to_json
 from ..core.lint.shell import MAX_TEXT
@@ -130,11 +130,7 @@ def runs_on_line(ok: list[str], versions: list[str]) -> str:
     """`runs on SGLang 0.5.20–0.5.23` (a run of consecutive bundled versions), or which ones."""
     if not ok:
         return f"runs on none of the bundled SGLang versions ({', '.join(versions)})"
-    start, end = versions.index(ok[0]), versions.index(ok[-1])
-    if versions[start : end + 1] == ok:
-        span = ok[0] if len(ok) == 1 else f"{ok[0]}–{ok[-1]}"
-        return f"runs on SGLang {span} (of the bundled {', '.join(versions)})"
-    return f"runs on SGLang {', '.join(ok)} (of the bundled {', '.join(versions)})"
+    return f"{runs_on_text(ok, versions)} (of the bundled {', '.join(versions)})"
 
 
 def check_printed(rules: Rules, sel: Selection, text: str) -> int:

@@ -7,6 +7,7 @@ node count, its PD role and its framing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,15 @@ class CommandChecks:
     # (id, subject) of the findings the verified cell's own page text has too: kept, and
     # said to come from the page (a deprecation the cookbook itself carries, say).
     from_page: frozenset[tuple[str, str]] = frozenset()
+    # The bundled SGLang versions every command lints on without error, of `versions`
+    # (None: not worked out yet; the App adds them a moment after the checks).
+    runs_on: tuple[str, ...] | None = None
+    versions: tuple[str, ...] = ()
+
+    @property
+    def runs_on_line(self) -> str:
+        """ "runs on SGLang 0.5.20–0.5.23" ("" while not worked out)."""
+        return "" if self.runs_on is None else runs_on_text(self.runs_on, self.versions)
 
     def is_from_page(self, finding: Finding) -> bool:
         return (finding.id, finding.subject) in self.from_page
@@ -86,6 +96,32 @@ class CommandChecks:
         return line
 
 
+def runs_on_text(ok: Sequence[str], versions: Sequence[str]) -> str:
+    """ "runs on SGLang 0.5.20–0.5.23" (consecutive bundled versions), or which ones."""
+    if not ok:
+        return f"runs on none of SGLang {', '.join(versions)}"
+    start, end = versions.index(ok[0]), versions.index(ok[-1])
+    if list(versions[start : end + 1]) == list(ok):
+        return f"runs on SGLang {ok[0] if len(ok) == 1 else f'{ok[0]}–{ok[-1]}'}"
+    return f"runs on SGLang {', '.join(ok)}"
+
+
+def with_runs_on(
+    checks: CommandChecks, linters: Sequence[tuple[str, Linter]], rules: Rules, sel: Selection, text: str
+) -> CommandChecks:
+    """`checks` with the versions (of `linters`, oldest first) its text lints on without error."""
+    from .lint import parse_commands
+
+    commands, problems = parse_commands(text)
+    ok = []
+    for version, linter in linters:
+        if problems or not commands:
+            break
+        if all(not linter.command_errors(cmd, _context(rules, sel, cmd)) for cmd in commands):
+            ok.append(version)
+    return replace(checks, runs_on=tuple(ok), versions=tuple(v for v, _ in linters))
+
+
 def command_checks(
     linter: Linter, rules: Rules, sel: Selection, text: str, page_text: str | None = None
 ) -> CommandChecks:
@@ -105,15 +141,17 @@ def _lint_text(linter: Linter, rules: Rules, sel: Selection, text: str) -> tuple
     from .lint import parse_commands
 
     commands, problems = parse_commands(text)
-    base = lint_context(rules, sel)
-    reports = []
-    for cmd in commands:
-        role = _value(cmd.argv, rules.playground.pd.mode_flag)
-        nnodes = _value(cmd.argv, "--nnodes")
-        ctx = replace(
-            base,
-            role=role if role in ("prefill", "decode") else None,  # type: ignore[arg-type]
-            nodes=int(nnodes) if nnodes and nnodes.isdigit() else base.nodes,
-        )
-        reports.append(linter.lint_command(cmd, ctx))
+    reports = [linter.lint_command(cmd, _context(rules, sel, cmd)) for cmd in commands]
     return reports, list(problems)
+
+
+def _context(rules: Rules, sel: Selection, cmd) -> LintContext:
+    """What is known around one command of the text: the selection, its PD role, its nodes."""
+    base = lint_context(rules, sel)
+    role = _value(cmd.argv, rules.playground.pd.mode_flag)
+    nnodes = _value(cmd.argv, "--nnodes")
+    return replace(
+        base,
+        role=role if role in ("prefill", "decode") else None,  # type: ignore[arg-type]
+        nodes=int(nnodes) if nnodes and nnodes.isdigit() else base.nodes,
+    )

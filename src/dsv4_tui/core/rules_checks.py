@@ -14,7 +14,7 @@ from .schema import DIMS, PLACEHOLDER_RE, Cell, KnobOption, ModelFile, Playgroun
 from .tomlloc import find_line, format_loc, line_index
 
 CONSTRAINT_KEYS = frozenset(
-    {"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch", "dp_attn_on", "pd_mode", "spec_algorithm"}
+    {"hw", "variant", "quant", "strategy", "nodes", "vendor", "arch", "dp_attn_on", "pd_mode", "spec_algorithm", "tp"}
 )
 CONSTRAINTS = ("hide", "show_only", "disable", "env_when", "default_when", "when", "show_when")
 BUILTIN = frozenset({"MODEL_NAME"})

@@ -3,7 +3,7 @@ SGLang is installed here, else the bundled table; and the rules' checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..core.lint import Linter, SglangTable
 from ..core.rules import Rules
@@ -17,6 +17,8 @@ class LinterChoice:
     label: str  # "SGLang 0.5.23 installed here" / "bundled table for SGLang 0.5.23"
     installed_version: str | None
     notice: str | None  # why the installed SGLang could not be used, if it could not
+    # (version, Linter) of every bundled table, oldest first: "runs on SGLang 0.5.20–0.5.23"
+    versions: tuple[tuple[str, Linter], ...] = ()
 
 
 def version_linter(rules: Rules, version: str) -> Linter:
@@ -42,3 +44,13 @@ def make_linter(rules: Rules, *, use_installed: bool = True) -> LinterChoice:
     choice = choose_table(cache_dir() / "sglang", use_installed=use_installed)
     linter = Linter(SglangTable.from_dict(with_parser_rules(choice.data), choice.label), rules.checks)
     return LinterChoice(linter, choice.label, choice.installed_version, choice.notice)
+
+
+def with_versions(rules: Rules, choice: LinterChoice) -> LinterChoice:
+    """`choice` with a Linter per bundled SGLang version (the choice's own where it is one)."""
+    own = choice.linter.checked_against
+    versions = tuple(
+        (v, choice.linter if own == f"bundled table for SGLang {v}" else version_linter(rules, v))
+        for v in bundled_versions()
+    )
+    return replace(choice, versions=versions)

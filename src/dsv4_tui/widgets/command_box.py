@@ -114,7 +114,8 @@ class CommandBox(Vertical):
             set_text(line, "checks: loading the SGLang table…")
             level = "loading"
         else:
-            set_text(line, visible_line(f"{checks.summary()} · {checks.checked_against} · l: details"))
+            versions = f" · {checks.runs_on_line}" if checks.runs_on is not None else ""
+            set_text(line, visible_line(f"{checks.summary()}{versions} · {checks.checked_against} · l: details"))
             level = checks.level
         for name in ("ok", "warning", "error"):
             line.set_class(level == name, f"-{name}")

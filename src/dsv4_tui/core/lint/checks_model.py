@@ -186,6 +186,9 @@ class Check(Strict):
     source: str
     message: str
     subject: str | None = None  # the flag or env the finding concerns (default: the first one named)
+    # A short line in the user's words, same placeholders as `message`: why the Playground
+    # greys an option that would bring this error (default: the message).
+    reason: str | None = None
     when: list[Condition] = field(default_factory=list)
     require: list[Condition] = field(default_factory=list)
     compare: Compare | None = None
@@ -215,6 +218,7 @@ class Check(Strict):
         allowed = names | {f"{n}_note" for n in names} | {"left", "right", "excess", "sglang", *CONTEXT_NAMES}
         texts = [
             self.message,
+            *([self.reason] if self.reason else []),
             *(f.label for f in self.fix),
             *(e.value for f in self.fix for e in f.edits if isinstance(e.value, str)),
         ]

@@ -43,10 +43,19 @@ class Finding:
     subject: str  # the flag or env it concerns, as written in the command
     source: str  # the page section, or the SGLang source / table it comes from
     fixes: tuple[Fix, ...] = ()
+    reason: str | None = field(default=None, compare=False)  # the rule's short line for the user
 
     @property
     def fix(self) -> Fix | None:
         return self.fixes[0] if self.fixes else None
+
+    @property
+    def short(self) -> str:
+        """Why, in one line: the rule's `reason`, else the message's first sentence."""
+        if self.reason:
+            return self.reason
+        head = self.message.split(": ", 1)[0] if len(self.message) > 120 else self.message
+        return head.rstrip(".")
 
 
 @dataclass(frozen=True)

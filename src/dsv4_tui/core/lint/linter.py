@@ -56,6 +56,7 @@ class Linter:
         self.table = table
         self.compiled = compile_checks(checks, table) if checks is not None else CompiledChecks((), {})
         self._recent: OrderedDict[tuple, LintReport] = OrderedDict()  # chip presses revisit commands
+        self._errors: dict[tuple, tuple[Finding, ...]] = {}  # the Playground's option gate asks many
 
     @property
     def checked_against(self) -> str:
@@ -155,6 +156,29 @@ class Linter:
             out.append(f if len(kept) == len(f.fixes) else replace(f, fixes=tuple(kept)))
         return out
 
+    def errors(
+        self,
+        env: Sequence[str],
+        argv: Sequence[str],
+        context: LintContext | None = None,
+        launcher: str = "sglang serve",
+        model_type: str | None = None,
+    ) -> tuple[Finding, ...]:
+        """The errors of one command, without checking the fixes (cached): what the
+        Playground's option gate asks for every option it could offer."""
+        ctx = context or LintContext()
+        key = (tuple(env), tuple(argv), ctx, launcher, model_type)
+        found = self._errors.get(key)
+        if found is None:
+            report = self._recent.get(key)
+            if report is None:
+                report = self._lint(key[0], key[1], ctx, None, launcher, model_type, verify=False)
+            found = report.errors
+            if len(self._errors) >= 4096:
+                self._errors.clear()
+            self._errors[key] = found
+        return found
+
     def lint_flags(self, env: Sequence[str], flags: Sequence[str], context: LintContext | None = None) -> LintReport:
         """Lint a command given as the rules write it: env entries and "--flag value" strings."""
         return self.lint(env, split_flags(flags), context)
@@ -184,14 +208,12 @@ class Linter:
         return reports, problems
 
     def lint_command(self, cmd: ParsedCommand, context: LintContext | None = None) -> LintReport:
-        ctx = context or LintContext()
-        ctx = replace(
-            ctx,
-            framing=cmd.framing,
-            docker_args=cmd.docker_args or ctx.docker_args,
-            docker_image=cmd.docker_image or ctx.docker_image,
-        )
+        ctx = _command_context(cmd, context)
         return self.lint(cmd.env, cmd.argv, ctx, line=cmd.line, launcher=cmd.launcher, model_type=cmd.model_type)
+
+    def command_errors(self, cmd: ParsedCommand, context: LintContext | None = None) -> tuple[Finding, ...]:
+        """The errors `lint_command` would report (cached, the fixes not checked)."""
+        return self.errors(cmd.env, cmd.argv, _command_context(cmd, context), cmd.launcher, cmd.model_type)
 
     # ------------------------------------------------------------------ fixes
     def literal_name(self, flags: Sequence[str], name: str) -> str:
@@ -240,6 +262,16 @@ class Linter:
         )
         flags.insert(min(at, len(flags)), _flag_string(edit.name, edit.value))
         return flags, min(at, len(flags) - 1) + 1
+
+
+def _command_context(cmd: ParsedCommand, context: LintContext | None) -> LintContext:
+    ctx = context or LintContext()
+    return replace(
+        ctx,
+        framing=cmd.framing,
+        docker_args=cmd.docker_args or ctx.docker_args,
+        docker_image=cmd.docker_image or ctx.docker_image,
+    )
 
 
 MAX_COMMANDS = 100  # commands linted per text; a launch script has a handful

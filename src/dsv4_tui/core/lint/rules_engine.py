@@ -254,4 +254,6 @@ def run_check(cc: CompiledCheck, facts: Facts) -> Finding | Skipped | bool | Non
     if check.compare is not None and "left" not in variables:
         _compare(cc, facts, set(), variables, nums)
     message = check.message.format_map(variables)
-    return Finding(check.id, check.level, message, cc.subject, check.source, _fixes(cc, facts, variables, nums))
+    reason = check.reason.format_map(variables) if check.reason else None
+    fixes = _fixes(cc, facts, variables, nums)
+    return Finding(check.id, check.level, message, cc.subject, check.source, fixes, reason)

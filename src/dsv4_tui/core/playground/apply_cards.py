@@ -55,12 +55,23 @@ def apply_attention(
         out = strip_flags(out, *owned)
         if ov.dp_attention:
             out = ed.after(out, dp.after, [f"{dp.flag} {ov.dp_attention}", *kept])
-    if ov.cp is not None and not knob_disabled(att.cp, ctx):
+    live = {**ctx, "tp": tp_size(rules, out), "dp_attn_on": dp_attn_on(rules, out)}
+    if ov.cp is not None and not knob_disabled(att.cp, ctx) and not _disabled_pick(att.cp.option, ov.cp, live):
         out = strip_flags(out, *att.cp.strip)
         if ov.cp > 1:
             size = [f"{att.cp.size_flag} {ov.cp}"] if att.cp.size_flag else []
             out = ed.after(out, att.cp.after, [*size, *att.cp.flags])
     return env, out
+
+
+def _disabled_pick(options: Sequence[KnobOption], value: Any, ctx: Mapping[str, Any]) -> bool:
+    """A pick whose option is greyed under the live facts applies nothing (a stale pick)."""
+    return any(o.value == value and disabled(o, ctx) for o in options)
+
+
+def tp_size(rules: Rules, flags: Sequence[str]) -> int | None:
+    value = flag_value(flags, rules.playground.attention.tp.flag)
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def apply_moe(
@@ -232,10 +243,15 @@ def base_cell(rules: Rules, sel: Selection) -> Cell | None:
 
 
 def context(
-    rules: Rules, sel: Selection, dp_attn_on: bool, pd_mode: str, spec_algorithm: str | None = None
+    rules: Rules,
+    sel: Selection,
+    dp_attn_on: bool,
+    pd_mode: str,
+    spec_algorithm: str | None = None,
+    tp: int | None = None,
 ) -> dict[str, Any]:
     """What constraints are evaluated on: the Deploy selection, vendor, arch, dp_attn_on,
-    pd_mode and the speculative algorithm in effect."""
+    pd_mode, the speculative algorithm and the TP size in effect."""
     hw = rules.hardware(sel.hw)
     return {
         **sel.as_dict(),
@@ -244,6 +260,7 @@ def context(
         "dp_attn_on": dp_attn_on,
         "pd_mode": pd_mode,
         "spec_algorithm": spec_algorithm,
+        "tp": tp,
     }
 
 
@@ -270,7 +287,9 @@ def dp_attn_on(rules: Rules, flags: Sequence[str]) -> bool:
 
 
 def live_context(rules: Rules, sel: Selection, flags: Sequence[str], ov: Overrides) -> dict[str, Any]:
-    return context(rules, sel, dp_attn_on(rules, flags), ov.pd_mode, spec_algorithm(rules, flags))
+    return context(
+        rules, sel, dp_attn_on(rules, flags), ov.pd_mode, spec_algorithm(rules, flags), tp_size(rules, flags)
+    )
 
 
 def apply(rules: Rules, base_sel: Selection, overrides: Overrides) -> tuple[list[str], list[str]]:
