@@ -305,9 +305,23 @@ def _launch(rest: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
-def _command(
-    tokens: list[str], exported: dict[str, str], line: int, docker: tuple | None = None
-) -> list[ParsedCommand]:
+class _Exported(dict[str, str]):
+    """The variables exported so far. Their NAME=VALUE tuple is built once per change and
+    shared by the commands after it: a script of many exports and many commands stays linear."""
+
+    _env: tuple[str, ...] | None = None
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._env = None
+        super().__setitem__(name, value)
+
+    def env(self, prefix: list[str]) -> tuple[str, ...]:
+        if self._env is None:
+            self._env = tuple(f"{k}={v}" for k, v in self.items())
+        return (*self._env, *prefix) if prefix else self._env
+
+
+def _command(tokens: list[str], exported: _Exported, line: int, docker: tuple | None = None) -> list[ParsedCommand]:
     if tokens[0] == "export":
         for tok in tokens[1:]:
             if _ENV.match(tok):
@@ -317,7 +331,7 @@ def _command(
     prefix: list[str] = []
     rest = _strip_wrappers(tokens, prefix)
     if len(rest) >= 2 and rest[0] in ("bash", "sh") and rest[1] == "-c" and len(rest) > 2:
-        found, _ = _parse(rest[2], dict(exported), line, docker)
+        found, _ = _parse(rest[2], _Exported(exported), line, docker)
         return [
             ParsedCommand(
                 line, c.launcher, (*prefix, *c.env), c.argv, c.framing, c.docker_args, c.docker_image, c.model_type
@@ -329,7 +343,8 @@ def _command(
         if image is None or not inner:
             return []
         env = env_from_options(docker_options(options))
-        return _command(inner, {k: v for k, v in (e.split("=", 1) for e in env)}, line, (tuple(options), image))
+        inner_env = _Exported(e.split("=", 1) for e in env)
+        return _command(inner, inner_env, line, (tuple(options), image))
     launch = _launch(rest)
     if launch is None:
         return []
@@ -337,14 +352,14 @@ def _command(
     model_type = None
     if launcher == "sglang serve":
         argv, model_type = normalize_serve_argv(list(argv))
-    env = (*(f"{k}={v}" for k, v in exported.items()), *prefix)
+    env = exported.env(prefix)
     if docker is not None:
         return [ParsedCommand(line, launcher, env, tuple(argv), "docker", docker[0], docker[1], model_type)]
     return [ParsedCommand(line, launcher, env, tuple(argv), "python", (), None, model_type)]
 
 
 def _parse(
-    text: str, exported: dict[str, str], line_offset: int | None, docker: tuple | None, lines: Scanned | None = None
+    text: str, exported: _Exported, line_offset: int | None, docker: tuple | None, lines: Scanned | None = None
 ) -> tuple[list[ParsedCommand], list[TextProblem]]:
     commands: list[ParsedCommand] = []
     problems: list[TextProblem] = []
@@ -373,5 +388,5 @@ def parse_commands(text: str) -> tuple[list[ParsedCommand], list[TextProblem]]:
             TextProblem(None, f"the text is {len(text):,} characters, over the lint's limit of {MAX_TEXT:,}; not read")
         ]
     lines = _scan(text)  # read once, for the commands and for the lines bash reads otherwise
-    commands, problems = _parse(text, {}, None, None, lines)
+    commands, problems = _parse(text, _Exported(), None, None, lines)
     return commands, sorted([*line_problems(text, lines), *problems], key=lambda p: p.line or 0)
