@@ -148,7 +148,9 @@ def test_commands_per_text_and_backslash_lines_are_capped():
 def test_many_exports_then_many_commands_share_one_env_tuple():
     """Each command carries every exported NAME=VALUE: built per command, 30k exports then 30k
     commands (1 MB) made 9·10⁸ strings. The tuple is built once per change and shared."""
-    text = "".join(f"export A{i}=1\n" for i in range(300)) + "sglang serve --tp 1\n" * 300 + "export B=2\nsglang serve\n"
+    text = (
+        "".join(f"export A{i}=1\n" for i in range(300)) + "sglang serve --tp 1\n" * 300 + "export B=2\nsglang serve\n"
+    )
     commands, problems = parse_commands(text)
     assert problems == [] and len(commands) == 301
     assert commands[0].env == tuple(f"A{i}=1" for i in range(300))

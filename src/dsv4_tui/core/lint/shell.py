@@ -48,7 +48,7 @@ class TextProblem:
 # it escapes, '…' and "…" strings closed on this line, a `#` inside a word. It stops at a `#`
 # that starts a word (a comment), at a quote this line does not close, or at the end. Each
 # alternative starts with a different character, "…" is unrolled and nothing follows the
-# repetition, so the match never backtracks: linear.
+# repetition: the only failing try is an unclosed "…" (linear), and it ends the match.
 _UNQUOTED = re.compile(r"""(?:[^\\'"#]+|\\.?|'[^']*'|"[^"\\]*(?:\\.[^"\\]*)*"|(?<=\S)#)*""", re.DOTALL)
 # The rest of a quote opened on an earlier line, up to its closing quote.
 _CLOSING = {"'": re.compile("[^']*'"), '"': re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)}
@@ -197,7 +197,7 @@ def split_words(text: str) -> list[str]:
         return _PLAIN_WORDS.findall(text)
     tokens = _WORD.findall(text)  # words and the blanks between them, in turn, unless unreadable
     if sum(map(len, tokens)) != len(text):
-        _unreadable(text)
+        _unreadable(text, tokens)
     words = tokens[1::2] if tokens[0][0] in _BLANK else tokens[::2]
     return [_read_word(word) if _QUOTING.search(word) else word for word in words]
 
@@ -210,13 +210,15 @@ def _read_word(word: str) -> str:
     return "".join(map("".join, _PIECES.findall(word)))
 
 
-def _unreadable(text: str) -> None:
-    """Raise shlex's ValueError for the first place where `text` cannot be read as words."""
+def _unreadable(text: str, tokens: list[str]) -> None:
+    """Raise shlex's ValueError for the first place where `text` cannot be read as words: the
+    first token not where the one before it ended (a token that matched later would have
+    matched there too)."""
     pos = 0
-    for m in _WORD.finditer(text):
-        if m.start() != pos:
+    for token in tokens:
+        if not text.startswith(token, pos):
             break
-        pos = m.end()
+        pos += len(token)
     rest = text[pos:]
     odd = (len(rest) - len(rest.rstrip("\\"))) % 2 == 1
     raise ValueError("No escaped character" if rest[0] != "'" and odd else "No closing quotation")
