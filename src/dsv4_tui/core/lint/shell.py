@@ -67,9 +67,7 @@ def _scan_line(line: str, quote: str | None) -> tuple[str | None, int]:
     end = _UNQUOTED.match(line, pos).end()
     if end == len(line):
         return None, -1
-    if line[end] == "#":
-        return None, end
-    return line[end], -1  # a quote this line does not close
+    return (None, end) if line[end] == "#" else (line[end], -1)  # a comment, or a quote left open
 
 
 # (the line as written, the quote open at its start, the quote open at its end, its comment column)
@@ -95,8 +93,7 @@ def line_problems(text: str, lines: Scanned | None = None) -> list[TextProblem]:
     """Lines bash reads differently from how they look: a backslash followed by spaces at the
     end of a line (bash reads an escaped space and ends the command there), and CRLF line
     endings (the carriage return becomes part of the last word, and `\\` + CR continues
-    nothing). Each is reported with its physical line number. Lines that start or end inside
-    quotes, and lines with a comment, are as written."""
+    nothing). Each is reported with its physical line number (not inside quotes or comments)."""
     out: list[TextProblem] = []
     spaced = 0
     crlf: list[int] = []
@@ -211,9 +208,8 @@ def _read_word(word: str) -> str:
 
 
 def _unreadable(text: str, tokens: list[str]) -> None:
-    """Raise shlex's ValueError for the first place where `text` cannot be read as words: the
-    first token not where the one before it ended (a token that matched later would have
-    matched there too)."""
+    """shlex's ValueError for the first token not where the one before it ended (the first
+    place `text` cannot be read as words: a token that matched later would match there too)."""
     pos = 0
     for token in tokens:
         if not text.startswith(token, pos):
