@@ -29,6 +29,16 @@ def _fill(unit: str, head: str = HEAD) -> str:
     return head + unit * ((MAX_TEXT - len(head)) // len(unit))
 
 
+def _fill_distinct(unit, head: str = HEAD) -> str:
+    """`head`, then unit(0), unit(1), … up to MAX_TEXT: no two alike (no cache helps)."""
+    parts, size, i = [head], len(head), 0
+    while size + len(unit(i)) <= MAX_TEXT:
+        parts.append(unit(i))
+        size += len(parts[-1])
+        i += 1
+    return "".join(parts)
+
+
 def cases() -> dict[str, str]:
     unknown = " ".join(f"--unknown-flag-{i} 1" for i in range(60000))
     script = "SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256 sglang serve --model-path m --tp 8 \\\n  --moe-a2a-backend deepep --enable-dp-attention --dp 8 --max-running-requests 128\n"
@@ -38,9 +48,13 @@ def cases() -> dict[str, str]:
         "one 1 MB word": _fill("a", "sglang serve --model-path "),
         "one 1 MB quoted word": "sglang serve --model-path '" + "a" * (MAX_TEXT - 30) + "'",
         "escapes and quotes": _fill("a\\ 'b'\"c\" "),
+        "… each word different": _fill_distinct(lambda i: f'a{i:x}\\ \'b\'"c\\"" '),
         "backslash-space lines": _fill("sglang serve \\ \n", ""),
         "CRLF script": _fill(script.replace("\n", "\r\n"), ""),
         "a real script, repeated": _fill(script, ""),
+        "exports, then commands": _fill_distinct(lambda i: f"export A{i}=1\n", "")[: MAX_TEXT // 2]
+        + _fill("sglang serve --tp 1\n", "")[: MAX_TEXT // 2],
+        "short quoted commands": _fill_distinct(lambda i: f"sglang serve --x 'a{i}' \"b\\\"\" # it's\n", ""),
     }
 
 

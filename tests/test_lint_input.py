@@ -143,3 +143,18 @@ def test_commands_per_text_and_backslash_lines_are_capped():
     assert any(f"only the first {MAX_COMMANDS} are checked" in p.message for p in problems)
     assert sum("space follows the line-continuation backslash" in p.message for p in problems) == 20
     assert any("more lines with a space after the backslash" in p.message for p in problems)
+
+
+def test_many_exports_then_many_commands_share_one_env_tuple():
+    """Each command carries every exported NAME=VALUE: built per command, 30k exports then 30k
+    commands (1 MB) made 9·10⁸ strings. The tuple is built once per change and shared."""
+    text = (
+        "".join(f"export A{i}=1\n" for i in range(300)) + "sglang serve --tp 1\n" * 300 + "export B=2\nsglang serve\n"
+    )
+    commands, problems = parse_commands(text)
+    assert problems == [] and len(commands) == 301
+    assert commands[0].env == tuple(f"A{i}=1" for i in range(300))
+    assert all(c.env is commands[0].env for c in commands[:300])  # one tuple, not 300 copies
+    assert commands[-1].env == (*commands[0].env, "B=2")
+    (prefixed,) = parse_commands("export A=1\nX=2 sglang serve")[0]
+    assert prefixed.env == ("A=1", "X=2")

@@ -43,75 +43,80 @@ class TextProblem:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-# The next character that matters, by the quote open: outside quotes a backslash, a quote or
-# a `#`; inside "…" a backslash or the closing quote; inside '…' only the closing quote.
-_NEXT = {None: re.compile(r"""[\\'"#]"""), '"': re.compile(r'[\\"]'), "'": re.compile("'")}
+# One physical line, read from the quote open at its start. Outside quotes one match takes, in
+# C, everything bash reads as plain: runs of other characters, a backslash and the character
+# it escapes, '…' and "…" strings closed on this line, a `#` inside a word. It stops at a `#`
+# that starts a word (a comment), at a quote this line does not close, or at the end. Each
+# alternative starts with a different character, "…" is unrolled and nothing follows the
+# repetition: the only failing try is an unclosed "…" (linear), and it ends the match.
+_UNQUOTED = re.compile(r"""(?:[^\\'"#]+|\\.?|'[^']*'|"[^"\\]*(?:\\.[^"\\]*)*"|(?<=\S)#)*""", re.DOTALL)
+# The rest of a quote opened on an earlier line, up to its closing quote.
+_CLOSING = {"'": re.compile("[^']*'"), '"': re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)}
 
 
-def _scan_line(line: str, quote: str | None) -> tuple[str | None, bool]:
+def _scan_line(line: str, quote: str | None) -> tuple[str | None, int]:
     """(the quote still open at the end of one physical line given the one open at its start,
-    whether a comment ends the line). A `#` that starts a word outside quotes makes the rest of
-    the line a comment. Jumps from one special character to the next (linear, in C)."""
-    i = 0
-    while True:
-        m = _NEXT[quote].search(line, i)
-        if m is None:
-            return quote, False
-        j = m.start()
-        ch = line[j]
-        if ch == "\\":
-            i = j + 2
-        elif ch == "#":
-            if j == 0 or line[j - 1].isspace():
-                return None, True
-            i = j + 1
-        else:
-            quote = ch if quote is None else None
-            i = j + 1
+    the column of the `#` that starts its comment, or -1). A `#` that starts a word outside
+    quotes (at the line's start or after a space) makes the rest of the line a comment."""
+    pos = 0
+    if quote is not None:
+        closed = _CLOSING[quote].match(line)
+        if closed is None:
+            return quote, -1
+        pos = closed.end()
+    end = _UNQUOTED.match(line, pos).end()
+    if end == len(line):
+        return None, -1
+    return (None, end) if line[end] == "#" else (line[end], -1)  # a comment, or a quote left open
 
 
-def _line_quote(line: str, quote: str | None) -> str | None:
-    return _scan_line(line, quote)[0]
+# (the line as written, the quote open at its start, the quote open at its end, its comment column)
+Scanned = list[tuple[str, str | None, str | None, int]]
 
 
-def _spaced_backslash(line: str) -> bool:
-    """The line ends with an unescaped backslash followed by spaces or tabs (linear time)."""
-    body = line.rstrip(" \t")
-    if len(body) == len(line):
-        return False
-    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
+def _scan(text: str) -> Scanned:
+    """Each physical line (only "\\n" ends one; a CR stays in it), read once for both
+    line_problems and logical_lines. The CR never changes what the line reads as."""
+    out: Scanned = []
+    quote: str | None = None
+    for raw in text.split("\n"):
+        after, comment = _scan_line(raw, quote)
+        out.append((raw, quote, after, comment))
+        quote = after
+    return out
 
 
 MAX_LINE_PROBLEMS = 20
 
 
-def line_problems(text: str) -> list[TextProblem]:
+def line_problems(text: str, lines: Scanned | None = None) -> list[TextProblem]:
     """Lines bash reads differently from how they look: a backslash followed by spaces at the
     end of a line (bash reads an escaped space and ends the command there), and CRLF line
     endings (the carriage return becomes part of the last word, and `\\` + CR continues
-    nothing). Each is reported with its physical line number."""
+    nothing). Each is reported with its physical line number (not inside quotes or comments)."""
     out: list[TextProblem] = []
     spaced = 0
     crlf: list[int] = []
-    quote: str | None = None
-    for n, raw in enumerate(text.split("\n"), 1):
-        after, comment = _scan_line(raw, quote)
-        if quote is None and not comment:
-            body = raw[:-1] if raw.endswith("\r") else raw
-            if after is None and _spaced_backslash(body):
+    for n, (raw, quote, after, comment) in enumerate(_scan(text) if lines is None else lines, 1):
+        if quote is not None or after is not None or comment >= 0:
+            continue
+        body = raw
+        if raw.endswith("\r"):
+            crlf.append(n)
+            body = raw[:-1]
+        if body.endswith((" ", "\t")):  # an unescaped backslash, then spaces or tabs
+            kept = body.rstrip(" \t")
+            if (len(kept) - len(kept.rstrip("\\"))) % 2 == 1:
                 spaced += 1
-            if after is None and _spaced_backslash(body) and spaced <= MAX_LINE_PROBLEMS:
-                out.append(
-                    TextProblem(
-                        n,
-                        "a space follows the line-continuation backslash: bash reads `\\ ` as an escaped "
-                        "space and ends the command at this line; the next lines run as a separate command. "
-                        "Remove the trailing spaces after the backslash",
+                if spaced <= MAX_LINE_PROBLEMS:
+                    out.append(
+                        TextProblem(
+                            n,
+                            "a space follows the line-continuation backslash: bash reads `\\ ` as an escaped "
+                            "space and ends the command at this line; the next lines run as a separate "
+                            "command. Remove the trailing spaces after the backslash",
+                        )
                     )
-                )
-            if raw.endswith("\r") and after is None:
-                crlf.append(n)
-        quote = after
     if spaced > MAX_LINE_PROBLEMS:
         out.append(TextProblem(None, f"{spaced - MAX_LINE_PROBLEMS:,} more lines with a space after the backslash"))
     if crlf:
@@ -127,64 +132,28 @@ def line_problems(text: str) -> list[TextProblem]:
     return out
 
 
-def _without_comments(text: str) -> str:
-    """`text` without its comments, as bash reads it: a `#` that starts a word outside quotes,
-    up to the end of its line (`a#b` is one word; shlex would cut it)."""
-    out: list[str] = []
-    quote: str | None = None
-    i = kept = 0
-    while True:
-        m = _NEXT[quote].search(text, i)
-        if m is None:
-            break
-        j = m.start()
-        ch = text[j]
-        if ch == "\\":
-            i = j + 2
-        elif ch == "#":
-            if j == 0 or text[j - 1].isspace():
-                out.append(text[kept:j])
-                end = text.find("\n", j)
-                if end < 0:
-                    return "".join(out)
-                i = kept = end
-            else:
-                i = j + 1
-        else:
-            quote = ch if quote is None else None
-            i = j + 1
-    out.append(text[kept:])
-    return "".join(out)
-
-
-def _continues(line: str) -> bool:
-    stripped = line.rstrip()
-    return (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
-
-
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first line number, joined text) of each logical shell line. Only "\n" ends a line (as
-    in bash); a value still quoted at the end of a line keeps its trailing spaces."""
+def logical_lines(text: str, lines: Scanned | None = None) -> list[tuple[int, str]]:
+    """(first line number, joined text) of each logical shell line, without its comments (a
+    `#` that starts a word outside quotes, to the end of its line: `a#b` is one word; shlex
+    would cut it). Only "\\n" ends a line (as in bash); a value still quoted at the end of a
+    line keeps its trailing spaces."""
     out: list[tuple[int, str]] = []
     buf: list[str] = []
-    quote: str | None = None  # the quote open at the end of buf
     start = 0
-    for n, raw in enumerate(text.split("\n"), 1):
-        raw = raw.removesuffix("\r")
-        after = _line_quote(raw, quote)
-        line = raw if after else raw.rstrip()
-        if not buf and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if buf and quote is None and line.lstrip().startswith("#"):
-            continue  # a comment inside a pasted continuation: skipped, leniently
+    for n, (raw, quote, after, comment) in enumerate(_scan(text) if lines is None else lines, 1):
+        line = raw.removesuffix("\r") if after else raw.rstrip()
         if not buf:
+            if not line or line.lstrip().startswith("#"):
+                continue
             start = n
-        quote = after
-        if quote is None and _continues(line):
-            buf.append(line.rstrip()[:-1])
+        elif quote is None and line.lstrip().startswith("#"):
+            continue  # a comment inside a pasted continuation: skipped, leniently
+        if after is None and (len(line) - len(line.rstrip("\\"))) % 2 == 1:
+            line = line[:-1]  # a continuation: the next line joins this one
+            buf.append(line[:comment] if comment >= 0 else line)
             continue
-        buf.append(line)
-        if quote is None:
+        buf.append(line[:comment] if comment >= 0 else line)
+        if after is None:
             out.append((start, "\n".join(buf)))
             buf = []
     if buf:
@@ -201,7 +170,8 @@ _WORD = re.compile(
     re.DOTALL,
 )
 _PART = re.compile(r"""'([^']*)'|"([^"\\]*(?:\\.[^"\\]*)*)"|\\(.)""", re.DOTALL)
-_DQ_ESCAPE = re.compile(r'\\([\\"])')
+_PIECES = re.compile(r"""([^'"\\]+)|'([^']*)'|"([^"\\]*)"|\\(.)""", re.DOTALL)  # "…" without a backslash
+_QUOTING = re.compile(r"""['"\\]""")
 _PLAIN_WORDS = re.compile(r"[^ \t\r\n]+")
 
 
@@ -210,33 +180,49 @@ def _part_text(m: re.Match[str]) -> str:
     if single is not None:
         return single
     if double is not None:  # inside "…", a backslash escapes only a backslash and a quote
-        return _DQ_ESCAPE.sub(r"\1", double) if "\\" in double else double
+        if "\\" not in double:
+            return double
+        # Every backslash here starts a pair, so `\\` splits at pairs; then `\"` is one too.
+        return "\\".join([piece.replace('\\"', '"') for piece in double.split("\\\\")])
     return escaped
 
 
 def split_words(text: str) -> list[str]:
     """`shlex.split(text)` (posix, no comments) in linear time: shlex grows each word one
     character at a time, which is quadratic on a long word. ValueError like shlex's."""
-    if not any(ch in text for ch in "'\"\\"):
+    if _QUOTING.search(text) is None:
         return _PLAIN_WORDS.findall(text)
-    words: list[str] = []
+    tokens = _WORD.findall(text)  # words and the blanks between them, in turn, unless unreadable
+    if sum(map(len, tokens)) != len(text):
+        _unreadable(text, tokens)
+    words = tokens[1::2] if tokens[0][0] in _BLANK else tokens[::2]
+    return [_read_word(word) if _QUOTING.search(word) else word for word in words]
+
+
+def _read_word(word: str) -> str:
+    """One word without its quotes and escapes. Unless a backslash may stand inside "…", each
+    piece is one group of one findall, joined in C (no Python call per piece)."""
+    if '"' in word and "\\" in word:
+        return _PART.sub(_part_text, word)
+    return "".join(map("".join, _PIECES.findall(word)))
+
+
+def _unreadable(text: str, tokens: list[str]) -> None:
+    """shlex's ValueError for the first token not where the one before it ended (the first
+    place `text` cannot be read as words: a token that matched later would match there too)."""
     pos = 0
-    for m in _WORD.finditer(text):
-        if m.start() != pos:
+    for token in tokens:
+        if not text.startswith(token, pos):
             break
-        pos = m.end()
-        word = m.group(0)
-        if word[0] in _BLANK:
-            continue
-        words.append(_PART.sub(_part_text, word) if any(ch in word for ch in "'\"\\") else word)
-    if pos != len(text):
-        rest = text[pos:]
-        odd = (len(rest) - len(rest.rstrip("\\"))) % 2 == 1
-        raise ValueError("No escaped character" if rest[0] != "'" and odd else "No closing quotation")
-    return words
+        pos += len(token)
+    rest = text[pos:]
+    odd = (len(rest) - len(rest.rstrip("\\"))) % 2 == 1
+    raise ValueError("No escaped character" if rest[0] != "'" and odd else "No closing quotation")
 
 
 def _statements(tokens: list[str]) -> list[list[str]]:
+    if _SEPARATORS.isdisjoint(tokens) and ";\0" not in "\0".join(tokens) + "\0":
+        return [tokens] if tokens else []  # one statement (no token is or ends with a separator)
     out: list[list[str]] = [[]]
     for tok in tokens:
         if tok in _SEPARATORS:
@@ -256,6 +242,9 @@ _PLACEHOLDER = re.compile(r"^<[A-Za-z0-9_.-]+>")
 
 def strip_redirections(tokens: list[str]) -> list[str]:
     """Drop `> log`, `2>&1`, `>>log`, `< in`; keep placeholders such as `<node-rank>`."""
+    joined = "".join(tokens)
+    if "<" not in joined and ">" not in joined:
+        return list(tokens)
     out: list[str] = []
     skip = False
     for tok in tokens:
@@ -275,6 +264,8 @@ def normalize_serve_argv(argv: list[str]) -> tuple[list[str], str | None]:
     model_type = None
     out: list[str] = []
     i = 0
+    if "--model-type" not in "\0".join(argv):  # nothing to drop: a long argv is not walked
+        out, i = list(argv), len(argv)
     while i < len(argv):
         if argv[i] == "--model-type" and i + 1 < len(argv):
             model_type, i = argv[i + 1], i + 2
@@ -320,9 +311,23 @@ def _launch(rest: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
-def _command(
-    tokens: list[str], exported: dict[str, str], line: int, docker: tuple | None = None
-) -> list[ParsedCommand]:
+class _Exported(dict[str, str]):
+    """The variables exported so far. Their NAME=VALUE tuple is built once per change and
+    shared by the commands after it: a script of many exports and many commands stays linear."""
+
+    _env: tuple[str, ...] | None = None
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._env = None
+        super().__setitem__(name, value)
+
+    def env(self, prefix: list[str]) -> tuple[str, ...]:
+        if self._env is None:
+            self._env = tuple(f"{k}={v}" for k, v in self.items())
+        return (*self._env, *prefix) if prefix else self._env
+
+
+def _command(tokens: list[str], exported: _Exported, line: int, docker: tuple | None = None) -> list[ParsedCommand]:
     if tokens[0] == "export":
         for tok in tokens[1:]:
             if _ENV.match(tok):
@@ -332,7 +337,7 @@ def _command(
     prefix: list[str] = []
     rest = _strip_wrappers(tokens, prefix)
     if len(rest) >= 2 and rest[0] in ("bash", "sh") and rest[1] == "-c" and len(rest) > 2:
-        found, _ = _parse(rest[2], dict(exported), line, docker)
+        found, _ = _parse(rest[2], _Exported(exported), line, docker)
         return [
             ParsedCommand(
                 line, c.launcher, (*prefix, *c.env), c.argv, c.framing, c.docker_args, c.docker_image, c.model_type
@@ -344,7 +349,8 @@ def _command(
         if image is None or not inner:
             return []
         env = env_from_options(docker_options(options))
-        return _command(inner, {k: v for k, v in (e.split("=", 1) for e in env)}, line, (tuple(options), image))
+        inner_env = _Exported(e.split("=", 1) for e in env)
+        return _command(inner, inner_env, line, (tuple(options), image))
     launch = _launch(rest)
     if launch is None:
         return []
@@ -352,21 +358,21 @@ def _command(
     model_type = None
     if launcher == "sglang serve":
         argv, model_type = normalize_serve_argv(list(argv))
-    env = (*(f"{k}={v}" for k, v in exported.items()), *prefix)
+    env = exported.env(prefix)
     if docker is not None:
         return [ParsedCommand(line, launcher, env, tuple(argv), "docker", docker[0], docker[1], model_type)]
     return [ParsedCommand(line, launcher, env, tuple(argv), "python", (), None, model_type)]
 
 
 def _parse(
-    text: str, exported: dict[str, str], line_offset: int | None, docker: tuple | None
+    text: str, exported: _Exported, line_offset: int | None, docker: tuple | None, lines: Scanned | None = None
 ) -> tuple[list[ParsedCommand], list[TextProblem]]:
     commands: list[ParsedCommand] = []
     problems: list[TextProblem] = []
-    for start, logical in logical_lines(text):
+    for start, logical in logical_lines(text, lines):
         line = line_offset if line_offset is not None else start
         try:
-            tokens = split_words(_without_comments(logical))
+            tokens = split_words(logical)
         except ValueError as exc:
             problems.append(TextProblem(line, f"cannot read this as shell text: {exc}"))
             continue
@@ -387,5 +393,6 @@ def parse_commands(text: str) -> tuple[list[ParsedCommand], list[TextProblem]]:
         return [], [
             TextProblem(None, f"the text is {len(text):,} characters, over the lint's limit of {MAX_TEXT:,}; not read")
         ]
-    commands, problems = _parse(text, {}, None, None)
-    return commands, sorted([*line_problems(text), *problems], key=lambda p: p.line or 0)
+    lines = _scan(text)  # read once, for the commands and for the lines bash reads otherwise
+    commands, problems = _parse(text, _Exported(), None, None, lines)
+    return commands, sorted([*line_problems(text, lines), *problems], key=lambda p: p.line or 0)
