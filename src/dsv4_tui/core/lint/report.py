@@ -83,7 +83,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def to_json(reports: Sequence[LintReport], problems: Sequence[TextProblem] = ()) -> list[dict[str, Any]]:
-    """A list of finding dicts (the Finding fields, plus `line` and `checked_against`);
+    """A list of finding dicts (the Finding fields, `known_refusal`: its why or null, plus
+    `line` and `checked_against`);
     unreadable text appears as `{"id": "unreadable-text", "level": "error", …}`."""
     out = [
         {**finding_dict(f), "line": r.line, "checked_against": r.checked_against} for r in reports for f in r.findings
