@@ -12,7 +12,7 @@ from dsv4_tui.core.bench import NO_MEASUREMENT, bench_lines
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.widgets.chips import ChipRow
-from tui_helpers import command_on_screen, plain, press_chip, settle
+from tui_helpers import command_on_screen, notes, plain, press_chip, settle
 
 SIZE = (100, 40)
 VISION = Selection("b300", "flash-vision", "fp4", "low-latency", "single")  # in progress + banner
@@ -105,14 +105,59 @@ async def test_gb300_pro_multi_node_shows_the_srt_slurm_recipes_and_no_command(r
     async with app.run_test(size=SIZE) as pilot:
         app.selection = Selection("gb300", "pro", "fp4", "balanced", "single")
         await settle(pilot, lambda: app.view.selection.hw == "gb300")
+        assert not app.query_one("#deploy-pane #row-srt-workload", ChipRow).display  # a cell: no recipe rows
         await press_chip(pilot, "nodes", "multi-2")
         await settle(pilot, lambda: app.view.srt_panel)
         shown = command_on_screen(app)
         assert "NVIDIA srt-slurm recipes" in shown
-        assert shown.count("srtctl apply -f ") == 9
-        assert "srtctl apply -f recipes/multi-node/DeepSeek-V4-Pro/GB300/1k1k/sglang/disagg/stp/" in app.view.command
+        assert shown.count("srtctl apply -f ") == 1  # the chosen recipe's; the others in one line each
+        assert shown.count("\n#   ") == 8
+        # The Deploy strategy (Balanced) picks the first recipe until the panel's own rows are used.
+        assert app.view.command == (
+            "srtctl apply -f recipes/multi-node/DeepSeek-V4-Pro/GB300/1k1k/sglang/disagg/stp/disagg-1p1d-dep4-mega-moe.yaml"
+        )
         assert "sglang serve" not in app.view.command
-        assert "pick one recipe" in plain(box(app, "notes"))
+        assert "pick a recipe" in plain(box(app, "notes"))
+        # The badge says what is true: an srt-slurm recipe (the page gives it no verification state).
+        assert str(badge(app).content) == "srt-slurm recipe" and badge(app).has_class("-srt")
+        assert "Verified" not in str(badge(app).content)
+        assert "https://github.com/NVIDIA/srt-slurm-recipes" in str(badge(app).tooltip)
+
+
+async def test_the_srt_slurm_recipe_is_chosen_by_keyboard_and_copy_copies_its_apply_line(rules, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selection = Selection("gb300", "pro", "fp4", "balanced", "multi-2")
+        await settle(pilot, lambda: app.view.srt_panel)
+        workload = app.query_one("#deploy-pane #row-srt-workload", ChipRow)
+        assert [o.text for o in workload.options] == ["1K / 1K", "8K / 1K", "Agentic"]
+        app.query_one("#deploy-pane #row-nodes", ChipRow).focus()
+        await pilot.press("down", "right", "enter")  # Workload row: 1K / 1K → 8K / 1K
+        await settle(pilot, lambda: app.srt_choice[0] == "8k1k")
+        await pilot.press("down", "right", "enter")  # Recipe row: Balanced → High-Throughput
+        await settle(pilot, lambda: app.srt_choice == ("8k1k", "high-throughput"))
+        assert app.selection.strategy == "balanced"  # the Deploy strategy is not touched
+        apply = "srtctl apply -f recipes/multi-node/DeepSeek-V4-Pro/GB300/8k1k/sglang/disagg/disagg-high-conc-8p1d-dep4-dep8-mtp.yaml"
+        assert app.view.command == apply
+        assert "# ▶ 8K / 1K · High-Throughput: 8 prefill + 2 decode nodes" in command_on_screen(app)
+        assert app.status == "8K / 1K · High-Throughput recipe chosen: c copies its srtctl apply line."
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.clipboard == apply  # the chosen recipe's line, not the whole list
+        assert any(m.startswith("The srtctl apply line of 8K / 1K · High-Throughput: ") for _, _, m in notes(app))
+        await pilot.click("#deploy-copy")  # the ⧉ Copy button too
+        await pilot.pause()
+        assert app.clipboard == apply
+        workload.focus()
+        await pilot.pause()
+        await pilot.press("left", "left", "enter")  # Workload row: 8K / 1K → Agentic (a pending recipe)
+        await settle(pilot, lambda: str(badge(app).content) == "srt-slurm recipe · pending")
+        assert app.srt_choice == ("agentic", "high-throughput")
+        assert str(badge(app).content) == "srt-slurm recipe · pending"
+        assert "nvpohanh/srt-slurm-recipes" in str(badge(app).tooltip)
 
 
 async def test_every_row_is_reachable_at_60x20(rules):

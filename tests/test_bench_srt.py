@@ -104,3 +104,28 @@ def test_print_of_the_panel_selection_prints_the_recipes_only(run_cli, rules):
     assert [ln for ln in res.stdout.splitlines() if ln and not ln.startswith("#")] == [r.apply for r in rows(panel)]
     data = json.loads(run_cli("print", "--hw", "gb300", "--variant", "pro", "--nodes", "multi-2", "--json").stdout)
     assert data["panel"] == "srt-slurm" and len(data["recipes"]) == 9
+
+
+def test_the_panel_view_hands_over_the_chosen_recipes_apply_line_only(rules):
+    from dsv4_tui.core.env import Env
+    from dsv4_tui.core.srt_panel import STRATEGY, WORKLOAD, chosen_recipe
+    from dsv4_tui.core.view import deploy_view
+
+    sel = Selection("gb300", "pro", "fp4", "low-latency", "multi-2")
+    panel = panel_for(rules, sel)
+    env = Env.defaults(rules)
+    by = {(r.workload, r.strategy): r for r in panel.recipe}
+    for (wl, st), recipe in by.items():
+        view = deploy_view(rules, sel, "python", env, srt=(wl, st))
+        assert view.command == f"srtctl apply -f {recipe.path}"  # what Copy and print-on-exit hand over
+        assert view.display.count("srtctl apply -f ") == 1 and f"\n{view.command}\n" in view.display
+        picked = {d: [o.id for o in opts if o.selected] for d, opts in view.srt_options.items()}
+        assert picked == {WORKLOAD: [wl], STRATEGY: [st]}
+        assert view.badge_state == "srt" and view.badge.startswith("srt-slurm recipe")  # never "Not Verified"
+        assert ("pending" in view.badge) == (recipe.status == "pending")
+    # No choice yet: the first workload, with the Deploy strategy; an unknown one falls back.
+    assert deploy_view(rules, sel, "python", env).command.endswith(by[("1k1k", "low-latency")].path)
+    assert chosen_recipe(panel, "nope", "nope") == by[("1k1k", "low-latency")]
+    assert (
+        deploy_view(rules, Selection("gb300", "pro", "fp4", "low-latency", "single"), "python", env).srt_options == {}
+    )

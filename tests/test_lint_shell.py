@@ -163,7 +163,18 @@ def test_json_form():
     data = to_json(reports, problems)
     json.dumps(data)  # plain JSON
     amb = next(d for d in data if d["id"] == "ambiguous-flag")
-    assert set(amb) == {"id", "level", "message", "subject", "source", "fixes", "line", "checked_against"}
+    assert set(amb) == {
+        "id",
+        "level",
+        "message",
+        "subject",
+        "source",
+        "fixes",
+        "known_refusal",
+        "line",
+        "checked_against",
+    }
+    assert amb["known_refusal"] is None
     assert amb["level"] == "error" and amb["line"] == 1 and amb["subject"] == "--cp"
     abbrev = next(d for d in data if d["id"] == "abbreviated-flag")
     assert abbrev["fixes"] == [

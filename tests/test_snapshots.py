@@ -82,11 +82,12 @@ def test_deploy_multinode(snap_compare, app, size):
 
 
 def test_deploy_srt_slurm(snap_compare, app, size):
-    """gb300 / pro / multi-2: the srt-slurm recipes panel (no command of dsv4's own)."""
+    """gb300 / pro / multi-2: the srt-slurm recipes panel (no command of dsv4's own): the
+    Workload and Recipe rows, the chosen recipe's apply line, the others in a line each."""
 
     async def run_before(pilot):
-        await pick(pilot, ("hw", "gb300"), ("variant", "pro"), ("nodes", "multi-2"))
-        assert pilot.app.view.srt_panel
+        await pick(pilot, ("hw", "gb300"), ("variant", "pro"), ("nodes", "multi-2"), ("srt-workload", "8k1k"))
+        assert pilot.app.view.srt_panel and pilot.app.srt_choice[0] == "8k1k"
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

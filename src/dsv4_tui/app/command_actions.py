@@ -10,6 +10,7 @@ from textual.screen import Screen
 
 from ..core.env import Env, EnvError
 from ..core.formats import FRAMINGS, next_framing
+from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import unfilled
 from ..host.paths import env_path
 from ..widgets.tool_button import ToolButton
@@ -53,7 +54,20 @@ class CommandActions:
     def action_copy(self) -> None:
         text = self.current_command()
         what = f"The {FRAMINGS[self.framing].label} command ({len(text.splitlines())} lines)"
+        if self.view.srt_panel and not (self.in_playground and self.playground_now().result.has_base):
+            what = f"The srtctl apply line of {self.recipe_label()}"  # the chosen recipe's, not the list
         self.copy_and_tell(text, "⧉ Copy", what)
+
+    def recipe_label(self) -> str:
+        """The chosen srt-slurm recipe: "8K / 1K · Balanced"."""
+        return " · ".join(o.label for opts in self.view.srt_options.values() for o in opts if o.selected)
+
+    def choose_recipe(self, dim: str, value: str) -> None:
+        """A chip of the srt-slurm panel's Workload or Recipe row: the App's (workload, strategy)."""
+        picked = {d: next(o.id for o in opts if o.selected) for d, opts in self.view.srt_options.items()}
+        picked[dim] = value
+        self.srt_choice = (picked[WORKLOAD], picked[STRATEGY])
+        self.status = f"{self.recipe_label()} recipe chosen: c copies its srtctl apply line."
 
     def copy_and_tell(
         self, text: str, title: str, what: str, open_url: bool = False, placeholders: bool = True

@@ -26,6 +26,7 @@ from ..core.gpus import Detection
 from ..core.playground import Overrides
 from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
+from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
 from ..host.envfile import load_env_file
 from ..host.files import WriteProblem, clean_config_folder
@@ -72,6 +73,7 @@ class DSV4App(AppActions, App[str | None]):
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
     deploy_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
     pg_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
+    srt_choice: reactive[tuple[str | None, str | None]] = reactive((None, None), init=False, repaint=False)
 
     def __init__(
         self,
@@ -134,7 +136,7 @@ class DSV4App(AppActions, App[str | None]):
 
     # -- derived state -------------------------------------------------------------------
     def _refresh_view(self) -> None:
-        self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection)
+        self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection, self.srt_choice)
         self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
         self._refresh_playground()
 
@@ -171,6 +173,9 @@ class DSV4App(AppActions, App[str | None]):
         self._remember()
 
     def watch_env(self) -> None:
+        self._refresh_view()
+
+    def watch_srt_choice(self) -> None:
         self._refresh_view()
 
     def watch_detection(self) -> None:
@@ -348,7 +353,10 @@ class DSV4App(AppActions, App[str | None]):
 
     # -- choosing ------------------------------------------------------------------------
     def on_chip_row_chosen(self, message: ChipRow.Chosen) -> None:
-        self.choose(message.dim, message.value)
+        if message.dim in (WORKLOAD, STRATEGY):  # the srt-slurm panel's recipe, not a dimension
+            self.choose_recipe(message.dim, message.value)
+        else:
+            self.choose(message.dim, message.value)
 
     def on_playground_pane_picked(self, message) -> None:  # PlaygroundPane.Picked: imported later
         self.pick(message.key, message.choice)

@@ -93,6 +93,8 @@ class CommandChecks:
                 if len(page) == len(counted)
                 else f" ({len(page)} from the page's own text)"
             )
+        for short in dict.fromkeys(f.note_short for f in counted if f.note_short):
+            line += f" · known refusal: {short}"
         return line
 
 

@@ -29,7 +29,7 @@ from .render import (
 )
 from .rules import DIMS, Rules
 from .selection import OptionState, Selection, availability
-from .srt_panel import panel_for, panel_lines
+from .srt_panel import chosen_lines, chosen_recipe, panel_for, recipe_badge, recipe_options
 
 if TYPE_CHECKING:  # the Playground's engine loads with the Playground (see playground_view)
     from .playground import CardView, Overrides, PlaygroundResult
@@ -61,11 +61,14 @@ class DeployView:
     image: str
     install: list[str]
     warnings: list[str] = field(default_factory=list)
-    badge_state: str = "unverified"  # verified | in-progress | unverified
+    badge_state: str = "unverified"  # verified | in-progress | unverified | srt (an srt-slurm recipe)
     warn: str | None = None  # the banner under the command, links as "label (URL)"
     note_items: list[tuple[str, str]] = field(default_factory=list)  # (warn | info, text)
     speed: list[str] = field(default_factory=list)  # the measured speed (or that there is none)
-    srt_panel: bool = False  # the selection is the srt-slurm recipes panel: `command` lists them
+    srt_panel: bool = False  # the selection is the srt-slurm recipes panel: `command` is the chosen recipe's
+    # apply line, `display` the panel (the chosen recipe, then the others)
+    srt_options: dict[str, list[OptionState]] = field(default_factory=dict)  # its workload and strategy chips
+    badge_detail: str = ""  # what the badge means, when the view says it (the srt-slurm panel)
 
 
 def curl_target(env: Env) -> str:
@@ -82,12 +85,23 @@ def framing_notes(rules: Rules, framing: str, env: Env) -> list[str]:
     return []
 
 
-def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection: Detection | None = None) -> DeployView:
+def deploy_view(
+    rules: Rules,
+    sel: Selection,
+    framing: str,
+    env: Env,
+    detection: Detection | None = None,
+    srt: tuple[str | None, str | None] = (None, None),
+) -> DeployView:
+    """`srt`: the (workload, strategy) chosen on the srt-slurm panel (None: the first, and the
+    selection's strategy)."""
     cell = rules.cell(sel)
     subst = env.subst()
     panel = panel_for(rules, sel) if cell is None else None
-    if panel is not None:  # no cell and no made-up command: the recipes and their apply lines
-        command = display = "\n".join(panel_lines(rules, panel))
+    recipe = chosen_recipe(panel, srt[0], srt[1] or sel.strategy) if panel is not None else None
+    if panel is not None and recipe is not None:  # no cell and no made-up command: the recipes
+        command = panel.apply.format(path=recipe.path)
+        display = "\n".join(chosen_lines(rules, panel, recipe))
     else:
         command = render_command(rules, sel, framing, subst)
         secrets = env.secrets()
@@ -101,7 +115,7 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         curl=render_curl(rules, sel, subst),
         curl_target=curl_target(env),
         model_name=model_name(rules, sel),
-        badge=badge(rules, cell),
+        badge=recipe_badge(panel, recipe)[0] if panel and recipe else badge(rules, cell),
         derived_from=cell.derived_from if cell else None,
         notes=[*cell_notes(rules, cell), *cell_corrections(rules, cell), *framing_notes(rules, framing, env)],
         multi_node=rules.node_count(sel.nodes) > 1,
@@ -109,11 +123,15 @@ def deploy_view(rules: Rules, sel: Selection, framing: str, env: Env, detection:
         image=docker_image(rules, sel),
         install=get_framing(framing).install(rules, sel),
         warnings=hardware_warnings(rules, sel, detection),
-        badge_state=badge_state(cell),
+        badge_state="srt" if panel else badge_state(cell),
         warn=cell_warn(rules, cell, urls=True),
         note_items=cell_note_items(rules, cell),
         speed=bench_lines(rules, sel) if cell is not None else [],
         srt_panel=panel is not None,
+        srt_options={d: [OptionState(*c) for c in cs] for d, cs in recipe_options(panel, recipe).items()}
+        if panel and recipe
+        else {},
+        badge_detail=recipe_badge(panel, recipe)[1] if panel and recipe else "",
     )
 
 

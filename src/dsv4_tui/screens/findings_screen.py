@@ -28,6 +28,8 @@ def finding_text(f: Finding, from_page: bool = False) -> Text:
     if f.subject:
         text.append(f" [{visible(f.subject)}]")
     text.append(f"\n{visible(f.message)}\n")
+    if f.note:
+        text.append(f"known refusal: {visible(f.note)}\n", style="bold")
     text.append(f"source: {visible(f.source)}", style="dim italic")
     if from_page:
         text.append("\nthe verified cell's own page text has it too (kept as the page gives it)", style="dim italic")

@@ -30,7 +30,7 @@ class CommandDisplay:
     badge_detail: str = ""
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    badge_state: str = ""  # verified | in-progress | unverified | user ("": from the badge's words)
+    badge_state: str = ""  # verified | in-progress | unverified | user | srt ("": from the badge's words)
     speed: list[str] = field(default_factory=list)  # the measured speed, under the badge
     banner: str = ""  # the cell's warn banner, under the command
 
@@ -68,6 +68,7 @@ class CommandBox(Vertical):
     CommandBox .badge.-unverified { background: $warning; color: $background; }
     CommandBox .badge.-in-progress { background: $accent; color: $text; }
     CommandBox .badge.-user { background: $primary; color: $text; }
+    CommandBox .badge.-srt { background: $secondary; color: $text; }
     CommandBox .speed { height: auto; color: $text-muted; }
     CommandBox .banner { height: auto; color: $warning; margin: 1 0 0 0; }
     CommandBox .notes { height: auto; color: $warning; }
@@ -136,7 +137,7 @@ class CommandBox(Vertical):
         state = d.badge_state or ("verified" if d.badge.startswith("Verified") else "unverified")
         if set_text(badge, d.badge):
             self.query_one(".toolbar", WrapGrid).refit()
-        for name in ("verified", "in-progress", "unverified", "user"):
+        for name in ("verified", "in-progress", "unverified", "user", "srt"):
             badge.set_class(state == name, f"-{name}")
         badge.tooltip = d.badge_detail or None
         speed = self.query_one(".speed", Static)

@@ -11,10 +11,13 @@ from ..core.formats import framing as get_framing
 from ..core.render import USER_BADGE
 from ..core.rules import DIMS, Rules
 from ..core.selection import DIM_NAMES, OptionState
+from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import DeployView
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
 from .quiet import set_text
+
+SRT_ROWS = {WORKLOAD: "Workload", STRATEGY: "Recipe"}
 
 
 class DeployPane(VerticalScroll, can_focus=False):
@@ -64,6 +67,13 @@ class DeployPane(VerticalScroll, can_focus=False):
         order = list(vendor.values())
         return sorted(options, key=lambda o: order.index(o.group)) if dim == "hw" else options
 
+    def _srt_options(self, dim: str, states: list[OptionState]) -> list[ChipOption]:
+        p = self.rules.model.srt_slurm
+        subtitles = {o.id: o.subtitle for o in [*p.workload, *p.strategy]} if p else {}
+        return [
+            ChipOption(s, s.label, f"{s.label}: {subtitles[s.id]}" if subtitles.get(s.id) else s.label) for s in states
+        ]
+
     def compose(self) -> ComposeResult:
         view = self.view
         assert view is not None, "bind a view before mounting"
@@ -71,6 +81,10 @@ class DeployPane(VerticalScroll, can_focus=False):
             yield ChipRow(dim, DIM_NAMES[dim], self._options(dim, view.options[dim]))
             if dim == "strategy":
                 yield Static("", id="pick-when", markup=False)
+        for dim, name in SRT_ROWS.items():  # the srt-slurm panel's own choice: workload x strategy
+            row = ChipRow(dim, name, self._srt_options(dim, view.srt_options.get(dim, [])))
+            row.display = view.srt_panel
+            yield row
         yield Static("", id="status", markup=False)
         yield CommandBox("deploy", id="deploy-command")
         yield Static("", id="install", markup=False)
@@ -96,6 +110,11 @@ class DeployPane(VerticalScroll, can_focus=False):
             return
         for dim in DIMS:
             self.query_one(f"#row-{dim}", ChipRow).set_options(self._options(dim, view.options[dim]))
+        for dim in SRT_ROWS:
+            row = self.query_one(f"#row-{dim}", ChipRow)
+            row.display = view.srt_panel
+            if view.srt_panel:
+                row.set_options(self._srt_options(dim, view.srt_options[dim]))
         strat = self.rules.by_id["strategy"][view.selection.strategy]
         set_text(self.query_one("#pick-when", Static), f"{strat.label}: {strat.pick_when}")
         notes = [*view.notes]
@@ -107,9 +126,10 @@ class DeployPane(VerticalScroll, can_focus=False):
             "verified": "Run end-to-end on real hardware by the SGLang team",
             "in-progress": "Its verification round on hardware is open (the page: Final Verification In Progress)",
             "unverified": "Not re-checked on hardware",
+            "srt": view.badge_detail,
         }
         if view.srt_panel:
-            notes.append("No single command here: pick one recipe and copy its srtctl apply line.")
+            notes.append("No single command here: pick a recipe (Workload, Recipe) and copy its srtctl apply line.")
         self.query_one("#deploy-command", CommandBox).show(
             CommandDisplay(
                 text=view.display,

@@ -252,13 +252,22 @@ def _check_template(text: str, allowed: set[str]) -> None:
 
 @record
 class KnownRefusal(Strict):
-    """A lint error a cookbook cell carries on purpose: its flag exists only in the cell's own
-    preview image, so the released SGLang refuses it. `why` says so."""
+    """A lint error a cookbook cell carries on purpose: its flag value exists only in the cell's
+    own preview image, so the released SGLang refuses it. The finding of `check` on `subject`
+    with `value` carries `why` (and the checks line `short`) wherever the command runs on the
+    cells' hardware (or the hardware is not known); in that very `image` it is a warning."""
 
     check: str  # the finding's id, e.g. "invalid-choice"
     subject: str  # the flag
-    cells: list[str]  # hw/variant/quant/strategy/nodes
+    value: str  # the value the released SGLang refuses, e.g. "b12x"
+    image: str  # the cell's preview image, which has it
+    cells: list[str]  # hw/variant/quant/strategy/nodes: the cells that carry it
     why: str
+    short: str  # the checks line's words for it
+
+    @property
+    def hardware(self) -> set[str]:
+        return {c.split("/", 1)[0] for c in self.cells}
 
 
 @record

@@ -44,6 +44,8 @@ class Finding:
     source: str  # the page section, or the SGLang source / table it comes from
     fixes: tuple[Fix, ...] = ()
     reason: str | None = field(default=None, compare=False)  # the rule's short line for the user
+    note: str = ""  # a known refusal's explanation (rules/checks.toml [[known_refusal]] why)
+    note_short: str = ""  # the same in a few words, for the checks line
 
     @property
     def fix(self) -> Fix | None:

@@ -24,6 +24,7 @@ from .facts import build_facts, canonical_name
 from .findings import LEVELS, Edit, Finding, Fix, LintContext, LintReport, Skipped
 from .flagchecks import argv_findings
 from .parser_rules import model_type_finding, parser_findings
+from .refusals import explain_refusals
 from .rules_engine import CompiledChecks, compile_checks, run_check
 from .shell import ParsedCommand, TextProblem, parse_commands
 from .table import MAX_PER_KIND, SglangTable
@@ -55,6 +56,7 @@ class Linter:
     def __init__(self, table: SglangTable, checks: Checks | None = None):
         self.table = table
         self.compiled = compile_checks(checks, table) if checks is not None else CompiledChecks((), {})
+        self.known_refusals = tuple(checks.known_refusal) if checks is not None else ()
         self._recent: OrderedDict[tuple, LintReport] = OrderedDict()  # chip presses revisit commands
         self._errors: dict[tuple, tuple[Finding, ...]] = {}  # the Playground's option gate asks many
 
@@ -119,6 +121,7 @@ class Linter:
             c.check.id for c in self.compiled.checks if c.check.id in failed and failed & set(c.check.superseded_by)
         }
         findings = _capped([f for f in findings if f.id not in superseded])
+        findings = explain_refusals(self.table, parsed, findings, self.known_refusals, ctx)
         if verify:
             findings = self._safe_fixes(findings, env, parsed, ctx, launcher, model_type)
         findings.sort(key=lambda f: LEVELS.index(f.level))

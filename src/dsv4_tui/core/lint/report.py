@@ -42,7 +42,11 @@ def finding_line(f: Finding) -> str:
 def format_report(report: LintReport, *, with_info: bool = True) -> list[str]:
     where = f"line {report.line}: " if report.line is not None else ""
     lines = [f"{where}{report.launcher} — checked against {report.checked_against}"]
-    lines += ["  " + finding_line(f) for f in report.findings if with_info or f.level != "info"]
+    for f in report.findings:
+        if with_info or f.level != "info":
+            lines.append("  " + finding_line(f))
+            if f.note:
+                lines.append(f"      known refusal: {f.note}")
     tail = summary_line(report)
     if report.skipped:
         tail += (
@@ -74,11 +78,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             {"label": x.label, "edits": [{"op": e.op, "name": e.name, "value": e.value} for e in x.edits]}
             for x in f.fixes
         ],
+        "known_refusal": f.note or None,  # why a cookbook cell carries it (rules/checks.toml)
     }
 
 
 def to_json(reports: Sequence[LintReport], problems: Sequence[TextProblem] = ()) -> list[dict[str, Any]]:
-    """A list of finding dicts (the Finding fields, plus `line` and `checked_against`);
+    """A list of finding dicts (the Finding fields, `known_refusal`: its why or null, plus
+    `line` and `checked_against`);
     unreadable text appears as `{"id": "unreadable-text", "level": "error", …}`."""
     out = [
         {**finding_dict(f), "line": r.line, "checked_against": r.checked_against} for r in reports for f in r.findings
@@ -91,6 +97,7 @@ def to_json(reports: Sequence[LintReport], problems: Sequence[TextProblem] = ())
             "subject": "",
             "source": "dsv4",
             "fixes": [],
+            "known_refusal": None,
             "line": p.line,
             "checked_against": "",
         }
