@@ -30,6 +30,24 @@ def isolated_config(tmp_path_factory, monkeypatch) -> Path:
     return cfg
 
 
+@pytest.fixture(autouse=True)
+def notifications_kept(monkeypatch) -> None:
+    """Every notification an app posts is also kept in `app.notified`, for `notes(app)`: the
+    toast on screen expires after its timeout, so a test that read the screen's list could
+    miss a notification on a loaded machine."""
+    from textual.app import App
+
+    post = App.notify
+
+    def notify(self, message, *args, **kwargs):
+        self.__dict__.setdefault("notified", []).append(
+            (kwargs.get("title", ""), kwargs.get("severity", "information"), message)
+        )
+        return post(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", notify)
+
+
 @pytest.fixture
 def bin_dir(tmp_path, monkeypatch) -> Path:
     """An empty folder first on PATH (for fake tools); only /usr/bin:/bin follow (bash, sleep, cat)."""

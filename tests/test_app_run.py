@@ -15,7 +15,7 @@ from dsv4_tui.host.runs.store import is_running, state_of
 from dsv4_tui.widgets.run_pane import RunPane
 from run_helpers import latest, log_has, stop_all, until
 from sglang_fake import free_port
-from tui_helpers import settle
+from tui_helpers import notes, settle
 
 SIZE = (120, 48)
 SEL = Selection("h200", "flash", "fp8", "low-latency", "single")
@@ -106,8 +106,8 @@ async def test_a_second_run_on_the_same_port_is_refused(rules, port):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("g")
-        assert await settle(pilot, lambda: any("Not started" in str(n.message) for n in app._notifications), WAIT)
-        said = next(str(n.message) for n in app._notifications if "Not started" in str(n.message))
+        assert await settle(pilot, lambda: any("Not started" in m for _, _, m in notes(app)), WAIT)
+        said = next(m for _, _, m in notes(app) if "Not started" in m)
         assert f"run {first.id} already serves port {port}" in said
 
 
@@ -255,8 +255,8 @@ async def test_a_placeholder_is_refused_without_asking(rules, port, passing_box,
         await pilot.press("p")  # Docker framing: --env "HF_TOKEN=<your-hf-token>"
         assert await settle(pilot, lambda: "<your-hf-token>" in app.current_command())
         await pilot.press("g")
-        assert await settle(pilot, lambda: any("Not started" in str(n.message) for n in app._notifications), WAIT)
-        said = next(str(n.message) for n in app._notifications if "Not started" in str(n.message))
+        assert await settle(pilot, lambda: any("Not started" in m for _, _, m in notes(app)), WAIT)
+        said = next(m for _, _, m in notes(app) if "Not started" in m)
         assert "the command still holds placeholders: <your-hf-token>" in said
         assert not isinstance(app.screen, ConfirmScreen) and app.run_record is None
     assert runs_here(isolated_config) == []

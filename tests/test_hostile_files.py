@@ -21,6 +21,7 @@ from dsv4_tui.host.files import atomic_write, read_text
 from dsv4_tui.host.paths import env_path
 from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.host.state import load_state
+from tui_helpers import notes
 
 DEEP = "x = " + "[" * 3000 + "]" * 3000 + "\n"
 CELL = """
@@ -168,7 +169,7 @@ async def test_the_app_starts_on_defaults_when_env_and_state_nest_forever(rules)
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [m for _, _, m in notes(app)]
         assert any("nested too deeply" in m for m in messages)
         assert app.env.overrides == {}
 

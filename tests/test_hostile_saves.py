@@ -19,6 +19,7 @@ from dsv4_tui.host.envfile import load_env_file, save_env_text
 from dsv4_tui.host.files import WriteProblem, atomic_write, clean_config_folder, read_text, temp_prefix
 from dsv4_tui.host.paths import config_dir, env_path, state_path
 from dsv4_tui.host.state import load_state, save_state
+from tui_helpers import notes
 
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and links")
 
@@ -80,7 +81,7 @@ async def test_the_app_says_once_that_state_is_not_remembered_and_leaves_the_nod
             app.framing = framing
             app._save_state()  # what the timer does after a chip press
         await pilot.pause()
-        messages = [n.message for n in app._notifications if "not remembered" in n.message]
+        messages = [m for _, _, m in notes(app) if "not remembered" in m]
         assert len(messages) == 1 and "not a regular file" in messages[0]
     assert state_path().is_symlink() and still_special(node)
 
@@ -209,7 +210,7 @@ async def test_the_app_survives_a_loop_for_state_and_env_and_saves_env_nowhere(r
         app.screen.query_one(TextArea).load_text('PORT = "8080"\n')
         await pilot.press("ctrl+s")
         await pilot.pause()
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(m for _, _, m in notes(app))
         assert "NOT saved" in messages and "loop of symbolic links" in messages
         assert "not remembered" in messages
     assert app.return_code in (None, 0)

@@ -64,8 +64,9 @@ async def click_chip(pilot, chip_row: ChipRow, value: str) -> bool:
 
 
 def notes(app: App) -> list[tuple[str, str, str]]:
-    """(title, severity, message) of every notification on screen."""
-    return [(n.title, n.severity, n.message) for n in app._notifications]
+    """(title, severity, message) of every notification the app posted (conftest keeps them:
+    the toasts themselves expire after a timeout)."""
+    return list(app.__dict__.get("notified", []))
 
 
 async def settle(pilot, predicate, tries: int = 200, delay: float = 0.02) -> bool:
