@@ -120,3 +120,44 @@ async def test_the_app_checks_line_and_findings_say_why(rules):
 
         prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         assert any("invalid-choice" in p and "known refusal: " + WHY in p for p in prompts)
+
+
+def test_in_its_own_image_it_still_runs_on_no_released_sglang(rules):
+    """The warning in the Docker framing is about the preview image; the runs-on line names
+    released SGLang versions, and none of them accepts b12x."""
+    from dsv4_tui.core.checks_view import with_runs_on
+    from dsv4_tui.core.env import Env
+    from dsv4_tui.core.render import render_command
+    from dsv4_tui.host.lint_setup import runs_on, version_linter
+    from dsv4_tui.host.sglang_installed import bundled_versions
+
+    checker = make_linter(rules, use_installed=False).linter
+    linters = [(v, version_linter(rules, v)) for v in bundled_versions()]
+    for framing in ("python", "docker"):
+        text = render_command(rules, SPARK_FP4, framing, Env.defaults(rules).subst())
+        checks = with_runs_on(command_checks(checker, rules, SPARK_FP4, text), linters, rules, SPARK_FP4, text)
+        assert checks.runs_on_line == "runs on none of SGLang 0.5.18, 0.5.20, 0.5.23", framing
+        assert runs_on(rules, text) == ([], ["0.5.18", "0.5.20", "0.5.23"]), framing  # `dsv4 lint`'s line
+    h200 = Selection("h200", "flash", "fp8", "low-latency", "single")
+    text = render_command(rules, h200, "docker", Env.defaults(rules).subst())
+    assert with_runs_on(command_checks(checker, rules, h200, text), linters, rules, h200, text).runs_on == (
+        "0.5.18",
+        "0.5.20",
+        "0.5.23",
+    )
+
+
+def test_the_srt_slurm_panel_names_no_versions(rules):
+    """The srt-slurm recipes are `srtctl apply` lines: no `sglang serve` to judge, so no
+    runs-on line (it said "runs on none of SGLang …")."""
+    from dsv4_tui.core.checks_view import with_runs_on
+    from dsv4_tui.core.env import Env
+    from dsv4_tui.core.view import deploy_view
+    from dsv4_tui.host.lint_setup import version_linter
+
+    gb300 = Selection("gb300", "pro", "fp4", "balanced", "multi-2")
+    text = deploy_view(rules, gb300, "python", Env.defaults(rules)).display
+    assert "srtctl apply -f " in text and "sglang serve" not in text
+    checks = command_checks(make_linter(rules, use_installed=False).linter, rules, gb300, text)
+    done = with_runs_on(checks, [("0.5.23", version_linter(rules, "0.5.23"))], rules, gb300, text)
+    assert done.runs_on == () and done.runs_on_line == ""

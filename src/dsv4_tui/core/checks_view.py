@@ -7,7 +7,7 @@ node count, its PD role and its framing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from .rules import Rules
 from .selection import Selection
 
 if TYPE_CHECKING:  # the engine loads with the linter (after the app's first frame)
-    from .lint import Finding, LintContext, Linter, LintReport, TextProblem
+    from .lint import Finding, LintContext, Linter, LintReport, ParsedCommand, TextProblem
 
 
 def lint_context(rules: Rules, sel: Selection) -> LintContext:
@@ -58,8 +58,8 @@ class CommandChecks:
 
     @property
     def runs_on_line(self) -> str:
-        """ "runs on SGLang 0.5.20–0.5.23" ("" while not worked out)."""
-        return "" if self.runs_on is None else runs_on_text(self.runs_on, self.versions)
+        """ "runs on SGLang 0.5.20–0.5.23" ("" while not worked out, or with no command)."""
+        return "" if self.runs_on is None or not self.versions else runs_on_text(self.runs_on, self.versions)
 
     def is_from_page(self, finding: Finding) -> bool:
         return (finding.id, finding.subject) in self.from_page
@@ -108,20 +108,36 @@ def runs_on_text(ok: Sequence[str], versions: Sequence[str]) -> str:
     return f"runs on SGLang {', '.join(ok)}"
 
 
-def with_runs_on(
-    checks: CommandChecks, linters: Sequence[tuple[str, Linter]], rules: Rules, sel: Selection, text: str
-) -> CommandChecks:
-    """`checks` with the versions (of `linters`, oldest first) its text lints on without error."""
+def clean_on(
+    linters: Sequence[tuple[str, Linter]], text: str, context_of: Callable[[ParsedCommand], LintContext | None]
+) -> tuple[str, ...] | None:
+    """The versions of `linters` (oldest first) on which every command of `text` lints without
+    error; None when `text` has no `sglang serve` command (the srt-slurm recipes). A command in
+    a preview image is judged as a release runs it: a known refusal that image lifts counts."""
     from .lint import parse_commands
 
     commands, problems = parse_commands(text)
-    ok = []
-    for version, linter in linters:
-        if problems or not commands:
-            break
-        if all(not linter.command_errors(cmd, _context(rules, sel, cmd)) for cmd in commands):
-            ok.append(version)
-    return replace(checks, runs_on=tuple(ok), versions=tuple(v for v, _ in linters))
+    if not commands and not problems:
+        return None
+    if problems:
+        return ()
+    released = [replace(cmd, framing="python", docker_image=None) for cmd in commands]
+    return tuple(
+        version
+        for version, linter in linters
+        if all(not linter.command_errors(cmd, context_of(cmd)) for cmd in released)
+    )
+
+
+def with_runs_on(
+    checks: CommandChecks, linters: Sequence[tuple[str, Linter]], rules: Rules, sel: Selection, text: str
+) -> CommandChecks:
+    """`checks` with the released versions its text runs on (`clean_on`; no command: none to
+    name, an empty line)."""
+    ok = clean_on(linters, text, lambda cmd: _context(rules, sel, cmd))
+    if ok is None:
+        return replace(checks, runs_on=(), versions=())
+    return replace(checks, runs_on=ok, versions=tuple(v for v, _ in linters))
 
 
 def command_checks(

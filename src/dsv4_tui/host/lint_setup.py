@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..core.checks_view import clean_on
 from ..core.lint import Linter, SglangTable
 from ..core.rules import Rules
 from .paths import cache_dir
@@ -28,15 +29,11 @@ def version_linter(rules: Rules, version: str) -> Linter:
 
 
 def runs_on(rules: Rules, text: str, context=None) -> tuple[list[str], list[str]]:
-    """(the bundled SGLang versions on which every command of `text` lints without error, all
-    bundled versions)."""
+    """(the bundled SGLang versions on which every command of `text` lints without error, as
+    a release runs it (`core.checks_view.clean_on`), all bundled versions)."""
     versions = bundled_versions()
-    ok = []
-    for version in versions:
-        reports, problems = version_linter(rules, version).lint_text(text, context)
-        if not problems and not any(r.has_errors for r in reports):
-            ok.append(version)
-    return ok, versions
+    ok = clean_on([(v, version_linter(rules, v)) for v in versions], text, lambda cmd: context)
+    return list(ok or ()), versions
 
 
 def make_linter(rules: Rules, *, use_installed: bool = True) -> LinterChoice:

@@ -115,7 +115,7 @@ class CommandBox(Vertical):
             set_text(line, "checks: loading the SGLang table…")
             level = "loading"
         else:
-            versions = f" · {checks.runs_on_line}" if checks.runs_on is not None else ""
+            versions = f" · {checks.runs_on_line}" if checks.runs_on_line else ""
             set_text(line, visible_line(f"{checks.summary()}{versions} · {checks.checked_against} · l: details"))
             level = checks.level
         for name in ("ok", "warning", "error"):
