@@ -1,0 +1,59 @@
+"""What a chip press costs (issue 21 item 2): the work it does, not its time (timings are for
+benchmarks/). A Deploy press recomputes no hidden Playground; a row whose chips look the same
+is not repainted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import dsv4_tui.app.main as app_main
+from dsv4_tui.app import DSV4App
+from dsv4_tui.core.view import playground_view
+from dsv4_tui.widgets.chips import ChipOption
+from tui_helpers import row
+
+SIZE = (120, 40)
+
+
+async def test_a_deploy_press_does_not_recompute_the_hidden_playground(rules, monkeypatch):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.background_started.wait()
+        await pilot.pause()
+        assert app.pg_view is not None  # built after the first frame
+        calls = []
+
+        def counted(*args):
+            calls.append(args)
+            return playground_view(*args)
+
+        monkeypatch.setattr(app_main, "playground_view", counted)
+        strategies = [o.id for o in row(app, "strategy").shown_options() if o.state.enabled]
+        for strategy in [*strategies[1:], strategies[0]]:
+            app.choose("strategy", strategy)
+            await pilot.pause()
+        assert calls == []
+        last = app.selection
+        await pilot.press("2")  # shown: caught up once, with the current selection
+        await pilot.pause()
+        assert len(calls) == 1
+        assert app.pg_view.result.text == playground_view(rules, last, app.overrides, app.framing, app.env).result.text
+        app.choose("strategy", strategies[1])  # in front, it follows each press
+        await pilot.pause()
+        assert len(calls) == 2 and app.pg_view.selection == app.selection
+
+
+async def test_a_row_whose_chips_only_say_something_else_is_not_repainted(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        nodes = row(app, "nodes")
+        repaints = []
+        nodes.refresh = lambda *a, **k: repaints.append(k)  # type: ignore[method-assign]
+        options = [ChipOption(o.state, o.text, o.detail + " (a new detail)", o.group, o.shown) for o in nodes.options]
+        nodes.set_options(options)
+        assert repaints == [] and nodes.options == tuple(options)  # kept: the status line says it
+        first = options[0]
+        greyed = ChipOption(replace(first.state, enabled=False, reason="not here"), first.text, first.detail)
+        nodes.set_options([greyed, *options[1:]])
+        assert repaints == [{}]  # it looks different: this row is repainted, nothing laid out
