@@ -57,3 +57,37 @@ async def test_a_row_whose_chips_only_say_something_else_is_not_repainted(rules)
         greyed = ChipOption(replace(first.state, enabled=False, reason="not here"), first.text, first.detail)
         nodes.set_options([greyed, *options[1:]])
         assert repaints == [{}]  # it looks different: this row is repainted, nothing laid out
+
+
+def test_a_playground_recompute_builds_its_cards_once(rules, monkeypatch):
+    """playground_view asks for the cards of the same state twice (revert_hidden, then the
+    view): they are built once. A pick gets new cards; other rules never get these."""
+    import dsv4_tui.core.playground.views as views
+    from dsv4_tui.core.env import Env
+    from dsv4_tui.core.playground import Overrides, set_choice
+    from dsv4_tui.core.selection import first_selection
+
+    built = []
+    real = views._cards
+    monkeypatch.setattr(views, "_cards", lambda *args: built.append(args) or real(*args))
+    views._cards_of.cache_clear()
+    sel, env = first_selection(rules), Env.defaults(rules)
+    picked = set_choice(rules, Overrides(), "speculative", "off")
+    first = playground_view(rules, sel, picked, "python", env)
+    assert len(built) == 1
+    again = playground_view(rules, sel, picked, "python", env)
+    assert len(built) == 1 and again.cards is first.cards
+    playground_view(rules, sel, set_choice(rules, Overrides(), "reasoning", "on"), "python", env)
+    assert len(built) == 2
+    other = replace(rules)  # equal, but another object: its own cards
+    views.cards(other, sel, picked)
+    assert len(built) == 3
+
+
+def test_flag_name_is_the_first_token_at_a_space_or_an_equals_sign():
+    import re
+
+    from dsv4_tui.core.flags import flag_name
+
+    for flag in ("--tp 8", "--tp=8", "--enable-x", "", "=8", " 8", "--a =b", "--json {'a': 1}", "--x\t1"):
+        assert flag_name(flag) == re.split(r"[ =]", flag, maxsplit=1)[0], flag
