@@ -91,3 +91,44 @@ def test_flag_name_is_the_first_token_at_a_space_or_an_equals_sign():
 
     for flag in ("--tp 8", "--tp=8", "--enable-x", "", "=8", " 8", "--a =b", "--json {'a': 1}", "--x\t1"):
         assert flag_name(flag) == re.split(r"[ =]", flag, maxsplit=1)[0], flag
+
+
+async def test_a_command_seen_before_is_not_linted_again(rules, monkeypatch):
+    """Balanced → Low-Latency → Balanced: the third press lints nothing (the checks of the
+    commands seen last are remembered); the checks are the same as computed afresh."""
+    import dsv4_tui.app.lint_actions as lint_actions
+
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.background_started.wait()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.linter is not None
+        linted = []
+        real = lint_actions.command_checks
+        monkeypatch.setattr(lint_actions, "command_checks", lambda *a: linted.append(a[3]) or real(*a))
+        first = app.selection.strategy
+        other = next(o.id for o in row(app, "strategy").shown_options() if o.state.enabled and o.id != first)
+        app.choose("strategy", other)
+        await pilot.pause()
+        assert len(linted) == 1
+        app.choose("strategy", first)
+        await pilot.pause()
+        app.choose("strategy", other)
+        await pilot.pause()
+        assert len(linted) == 1
+        assert app.deploy_checks == real(app.linter, rules, app.selection, app.view.display, app.deploy_page_text())
+
+
+def test_a_one_line_text_that_fits_is_one_line_high():
+    """set_text's shortcut (no wrapping computed for one line that fits) agrees with Textual."""
+    from textual.content import Content
+
+    from dsv4_tui.widgets.quiet import _one_line
+
+    texts = ["a", "x" * 80, "✓ 13 checks · bundled table", "漢字" * 30, "a b c " * 30, "", "two\nlines"]
+    for text in texts:
+        for width in (1, 10, 40, 116):
+            if _one_line(text, width):
+                assert Content(text).get_height({}, width) == 1, (text, width)
+    assert not _one_line("", 10) and not _one_line("two\nlines", 80) and not _one_line("x" * 11, 10)
