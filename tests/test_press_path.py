@@ -132,3 +132,24 @@ def test_a_one_line_text_that_fits_is_one_line_high():
             if _one_line(text, width):
                 assert Content(text).get_height({}, width) == 1, (text, width)
     assert not _one_line("", 10) and not _one_line("two\nlines", 80) and not _one_line("x" * 11, 10)
+
+
+def test_is_enabled_from_its_index_agrees_with_a_scan_of_the_cells(rules):
+    from dsv4_tui.core.rules import DIMS
+    from dsv4_tui.core.selection import Selection, is_enabled
+    from dsv4_tui.core.srt_panel import serves
+
+    def scanned(sel, dim, value):
+        higher = DIMS[: DIMS.index(dim)]
+        if dim == "nodes" and serves(rules, sel.hw, sel.variant, value):
+            return True
+        return any(c.get(dim) == value and all(c.get(d) == sel[d] for d in higher) for c in rules.cells)
+
+    for cell in rules.cells:
+        sel = Selection(cell.hw, cell.variant, cell.quant, cell.strategy, cell.nodes)
+        for dim in DIMS:
+            for other in rules.options["hw"][:2]:  # also under a hardware the cell may not be on
+                moved = sel.with_(hw=other.id)
+                for option in rules.options[dim]:
+                    assert is_enabled(rules, sel, dim, option.id) == scanned(sel, dim, option.id)
+                    assert is_enabled(rules, moved, dim, option.id) == scanned(moved, dim, option.id)

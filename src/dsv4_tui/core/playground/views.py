@@ -11,7 +11,7 @@ from typing import Any
 from ..flags import flag_name, flag_value, has_flag, matches
 from ..rules import Cell, Rules
 from ..schema import KnobOption, PlaygroundFile
-from ..selection import Selection
+from ..selection import SameRules, Selection
 from .apply_cards import (
     apply,
     apply_attention,
@@ -191,30 +191,15 @@ def _knob_view(
     return KnobView(slot.key, slot.cli(pg), slot.label(pg), tuple(choices), selected, current, hidden, reason, by_base)
 
 
-class _Same:
-    """The rules as a cache key: by identity (they are not hashable, and not changed once built)."""
-
-    __slots__ = ("rules",)
-
-    def __init__(self, rules: Rules):
-        self.rules = rules
-
-    def __hash__(self) -> int:
-        return id(self.rules)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.rules is self.rules
-
-
 def cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
     """Every card and knob for the base `sel` and the state `overrides`, in page order
     (see `_cards`). Remembered for the last few states: one Playground recompute asks for
     the same cards two or three times (revert_hidden, then the view)."""
-    return _cards_of(_Same(rules), sel, overrides)
+    return _cards_of(SameRules(rules), sel, overrides)
 
 
 @lru_cache(maxsize=32)
-def _cards_of(key: _Same, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
+def _cards_of(key: SameRules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
     return _cards(key.rules, sel, overrides)
 
 
