@@ -171,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dsv4-bench-") as config:
         env = environment(config)
         runs = {"now": env}
-        if args.before:
-            runs = {"before": {**env, "PYTHONPATH": str(Path(args.before).resolve())}, "now": env}
+        if args.before:  # each its own config folder: a shared rules cache would be rebuilt on each start
+            os.makedirs(f"{config}/before")
+            before = {**env, "PYTHONPATH": str(Path(args.before).resolve()), "DSV4_CONFIG_DIR": f"{config}/before"}
+            runs = {"before": before, "now": env}
         minimal = [sys.executable, "-c", MINIMAL]
         start_up(minimal, b"hello-ready", env)  # warm the file cache once
         for run_env in runs.values():

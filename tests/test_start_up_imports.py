@@ -19,6 +19,9 @@ LATER = (
     "dsv4_tui.core.formats.srt_slurm",
     "dsv4_tui.screens.export_screen",
     "dsv4_tui.host.doctor",  # the Doctor's checks run when its tab is first shown
+    "dsv4_tui.widgets.doctor_pane",  # the Doctor's pane: when its tab is first shown
+    "dsv4_tui.widgets.run_pane",  # the Run tab: when it is first shown
+    "dsv4_tui.core.run.view",  # a run's view (log watch, metrics): on the first run
     "pydantic",  # a warm start reads the rules cache
 )
 

@@ -30,11 +30,11 @@ from ..core.playground import BoxFacts, Overrides
 from ..core.rules import Rules
 from ..core.selection import Selection
 from ..host.paths import cache_dir
-from ..widgets.doctor_pane import DoctorPane, DoctorView
 
 if TYPE_CHECKING:  # the Doctor's modules are imported when it first runs, not at start-up
     from ..host.doctor import CheckResult, DoctorContext
     from ..host.doctor.request import SglangLinters
+    from ..widgets.doctor_pane import DoctorPane, DoctorView
 
 DOCTOR_TAB = "doctor"
 
@@ -50,10 +50,17 @@ class DoctorInputs:
     overrides: Overrides
 
 
+def _no_doctor_run() -> DoctorView:
+    """The Doctor before its first run (its pane's module loads when its tab is first shown)."""
+    from ..widgets.doctor_pane import DoctorView
+
+    return DoctorView.empty()
+
+
 class DoctorActions:
     """Mixed into the App (which owns the selection, framing, Env and overrides)."""
 
-    doctor_view: reactive[DoctorView] = reactive(DoctorView.empty, init=False, repaint=False)
+    doctor_view: reactive[DoctorView] = reactive(_no_doctor_run, init=False, repaint=False)
     DOCTOR_DEBOUNCE = 0.3  # seconds of quiet after a change before the visible Doctor runs again
     doctor_context: DoctorContext | None = None  # where the checks look; None: this process's environment
     box: BoxFacts = BoxFacts()  # what start-up found on this box (IB devices, host ratio)
@@ -66,6 +73,8 @@ class DoctorActions:
     _doctor_build_lock: asyncio.Lock | None = None
 
     def compose_doctor(self) -> Iterator[DoctorPane]:
+        from ..widgets.doctor_pane import DoctorPane
+
         pane = DoctorPane(id="doctor-pane")
         pane.set_reactive(DoctorPane.view, self.doctor_view)
         yield pane.data_bind(view=DoctorActions.doctor_view)
@@ -77,6 +86,8 @@ class DoctorActions:
         async with self._doctor_build_lock:
             if not self.query("#doctor-pane"):
                 if not self.doctor_view.rows:
+                    from ..widgets.doctor_pane import DoctorView
+
                     self.doctor_view = DoctorView.planned()
                 await self.query_one(f"#{DOCTOR_TAB}", Container).mount_all(self.compose_doctor())
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from functools import cached_property
 from time import perf_counter
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from ..core.playground import Overrides
 if TYPE_CHECKING:
     from ..core.lint import Fix
 
-
+CHECKS_MEMO = 64  # commands whose checks are remembered
 GATE_STEP_S = 0.004  # the option gate works this long at a time, then lets key presses in
 
 
@@ -30,6 +31,11 @@ class LintActions:
     linter = None
     lint_label = ""
     version_linters: tuple = ()  # (version, Linter) per bundled SGLang table: "runs on SGLang …"
+
+    @cached_property
+    def _checks_memo(self) -> dict:
+        """(linter, selection, text, page text) -> CommandChecks; the UI thread's only."""
+        return {}
 
     @work(thread=True, exclusive=True, group="lint")
     def build_linter(self) -> None:
@@ -49,9 +55,18 @@ class LintActions:
         self.refresh_checks()
 
     def checks_of(self, text: str, page_text: str | None = None) -> CommandChecks | None:
+        """The checks of `text` for the current selection, remembered for the last few
+        commands (a press back to a command seen before lints nothing; per-option checks on
+        the press path go through here too, so each distinct command is linted once)."""
         if self.linter is None or not text:
             return None
-        return command_checks(self.linter, self.rules, self.selection, text, page_text)
+        key = (self.linter, self.selection, text, page_text)
+        memo = self._checks_memo
+        if key not in memo:
+            if len(memo) >= CHECKS_MEMO:
+                del memo[next(iter(memo))]  # the oldest first
+            memo[key] = command_checks(self.linter, self.rules, self.selection, text, page_text)
+        return memo[key]
 
     def deploy_page_text(self) -> str | None:
         """The Deploy command when it is the page's own (a verified cell), else None."""

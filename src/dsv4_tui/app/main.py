@@ -70,6 +70,7 @@ class DSV4App(AppActions, App[str | None]):
     overrides: reactive[Overrides] = reactive(Overrides, init=False, repaint=False)
     # None until the Playground is built (after the first frame) or asked for: playground_now()
     pg_view: reactive[PlaygroundView | None] = reactive(None, init=False, repaint=False)
+    pg_stale: reactive[bool] = reactive(False, init=False, repaint=False)  # changed while hidden
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
     deploy_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
     pg_checks: reactive[CommandChecks | None] = reactive(None, init=False, repaint=False)
@@ -141,18 +142,23 @@ class DSV4App(AppActions, App[str | None]):
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:
+        """Recompute the Playground's view in front; behind Deploy only mark it stale: a Deploy
+        chip press costs no Playground recompute, playground_now() catches up when needed."""
         if self.pg_view is None:
             return  # not built yet: playground_now() computes it when it is first needed
-        view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-        self.pg_view = view = self.gated(view)
-        self.pg_checks = self.playground_checks(view)
+        self.pg_stale = True
+        if self.in_playground:
+            self.playground_now()
 
     def playground_now(self) -> PlaygroundView:
-        """The Playground's view, computed now if nothing has needed it yet (it is kept
-        current from then on). The start-up leaves it to after the first frame."""
-        if self.pg_view is None:
-            self.pg_view = view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        """The Playground's view, computed now if nothing has needed it yet or it is stale.
+        The start-up leaves it to after the first frame."""
+        if self.pg_view is None or self.pg_stale:
+            first = self.pg_view is None
+            view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+            self.pg_view = view = view if first else self.gated(view)  # the options the lint refuses
             self.pg_checks = self.playground_checks(view)
+            self.pg_stale = False
         return self.pg_view
 
     def watch_selection(self) -> None:

@@ -19,15 +19,21 @@ from textual import work
 from textual.containers import Container
 from textual.reactive import reactive
 
-from ..core.run.view import RunView
-from ..widgets.run_pane import RunPane
-
 if TYPE_CHECKING:
     from ..core.run.preflight import Preflight
+    from ..core.run.view import RunView
     from ..host.runs.store import RunRecord
+    from ..widgets.run_pane import RunPane
 
 RUN_TAB = "run"
 RECENT_S = 24 * 3600  # a run that ended less than this ago is shown at start-up
+
+
+def _no_run() -> RunView:
+    """The Run tab before any run (its modules load on first use, not at start-up)."""
+    from ..core.run.view import RunView
+
+    return RunView()
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ def _errors(checks) -> list[str]:
 class RunActions:
     """Mixed into the App (which owns the selection, framing, Env, overrides and checks)."""
 
-    run_view: reactive[RunView] = reactive(RunView, init=False, repaint=False)
+    run_view: reactive[RunView] = reactive(_no_run, init=False, repaint=False)
     run_record: RunRecord | None = None
     _run_cancel: threading.Event | None = None
 
@@ -64,6 +70,8 @@ class RunActions:
             return
         run = self.rules.run
         phases = [(p.id, p.label) for p in run.phase] if run else []
+        from ..widgets.run_pane import RunPane
+
         pane = RunPane(phases, id="run-pane")
         pane.set_reactive(RunPane.view, self.run_view)
         await self.query_one(f"#{RUN_TAB}", Container).mount(pane.data_bind(view=RunActions.run_view))

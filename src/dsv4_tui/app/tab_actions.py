@@ -39,6 +39,8 @@ class TabActions:
         return self.tab == "playground"
 
     def watch_tab(self, tab: str) -> None:
+        if tab == "playground":
+            self.playground_now()  # behind Deploy it was only marked stale
         self.query_one("#tabs", ContentSwitcher).current = tab
         self.refresh_bindings()
         if tab == "playground":
@@ -51,6 +53,7 @@ class TabActions:
         # Drop focus first: a focused widget in the pane being hidden would pull it back.
         self.set_focus(None)
         if tab == "playground":  # caught up while still hidden: the first frame is current
+            self.playground_now()
             await (await self._build_playground()).catch_up()
         elif tab == "doctor":
             await self.build_doctor()
@@ -86,6 +89,6 @@ class TabActions:
             pg.set_reactive(PlaygroundPane.show_diff, self.show_diff)
             pg.set_reactive(PlaygroundPane.status, self.pg_status)
             pg.data_bind(view=type(self).pg_view, show_diff=type(self).show_diff, status=type(self).pg_status)
-            pg.data_bind(checks=type(self).pg_checks)
+            pg.data_bind(checks=type(self).pg_checks, stale=type(self).pg_stale)
             await self.query_one("#playground", Container).mount(pg)
             return pg

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 from .rules import DIMS, Cell, Rules
 from .srt_panel import serves
@@ -62,11 +63,33 @@ def _higher(dim: str) -> tuple[str, ...]:
     return DIMS[: DIMS.index(dim)]
 
 
+class SameRules:
+    """Rules as a cache key, by identity (they are not hashable, and not changed once built)."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+
+    def __hash__(self) -> int:
+        return id(self.rules)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SameRules) and other.rules is self.rules
+
+
+@lru_cache(maxsize=8)
+def _prefixes(key: SameRules) -> dict[str, frozenset[tuple[str, ...]]]:
+    """Per dimension, the (higher values…, value) tuples some cell has: a chip press asks
+    `is_enabled` of every option, each a scan of every cell without this."""
+    cells = key.rules.cells
+    return {dim: frozenset(tuple(c.get(d) for d in (*_higher(dim), dim)) for c in cells) for dim in DIMS}
+
+
 def is_enabled(rules: Rules, sel: Selection, dim: str, value: str) -> bool:
-    higher = _higher(dim)
     if dim == "nodes" and serves(rules, sel.hw, sel.variant, value):
         return True  # the srt-slurm recipes panel, not a cell
-    return any(c.get(dim) == value and _agrees(c, sel, higher) for c in rules.cells)
+    return (*(sel[d] for d in _higher(dim)), value) in _prefixes(SameRules(rules))[dim]
 
 
 def enabled_values(rules: Rules, sel: Selection, dim: str) -> list[str]:

@@ -99,14 +99,20 @@ class ChipRow(Widget, can_focus=True):
 
     def set_options(self, options: Sequence[ChipOption]) -> None:
         """Show `options`. A change of the chips drawn lays the screen out again; a change
-        of their states repaints this row only; no change, nothing."""
+        of their looks (selected, greyed) repaints this row only; a change of what they
+        say on focus or hover alone (a greyed chip's reason, its detail), or none, nothing."""
         options = tuple(options)
         if options == self._options:
             return
         same_places = [(o.id, o.text, o.group, o.shown) for o in options] == [
             (o.id, o.text, o.group, o.shown) for o in self._options
         ]
+        same_looks = same_places and [(o.state.selected, o.state.enabled) for o in options] == [
+            (o.state.selected, o.state.enabled) for o in self._options
+        ]
         self._options = options
+        if same_looks:
+            return
         if self._cursor is not None and not self._shown(self._cursor):
             self._cursor = self._start()
         if self._hover is not None and not self._shown(self._hover):

@@ -71,6 +71,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
     status: reactive[str] = reactive("", init=False, repaint=False)
     checks = reactive(None, init=False, repaint=False)  # CommandChecks | None: the lint summary
+    stale: reactive[bool] = reactive(False, init=False, repaint=False)  # the App's view is behind (hidden tab)
 
     @dataclass
     class Picked(Message):
@@ -129,6 +130,11 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
 
     async def watch_view(self, view: PlaygroundView | None) -> None:
         await self.refresh_view()
+
+    def watch_stale(self, stale: bool) -> None:
+        """The App's state changed behind the Deploy tab; the view follows when shown."""
+        if stale and self.is_mounted:
+            self._behind()
 
     async def watch_show_diff(self) -> None:
         await self.refresh_view()

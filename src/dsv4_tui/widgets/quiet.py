@@ -9,6 +9,7 @@ same number of lines at the widget's width repaints the widget alone.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
@@ -18,7 +19,13 @@ def _same_height(widget: Static, old: str, new: str) -> bool:
     styles = widget.styles
     if width <= 0 or (styles.width is not None and styles.width.is_auto):
         return False  # not laid out yet, or as wide as its text: only a layout knows
+    if _one_line(old, width) and _one_line(new, width):
+        return True  # the common case, without wrapping either text
     return Content(old).get_height(styles, width) == Content(new).get_height(styles, width)
+
+
+def _one_line(text: str, width: int) -> bool:
+    return bool(text) and "\n" not in text and cell_len(text) <= width
 
 
 def set_text(widget: Static, text: str) -> bool:

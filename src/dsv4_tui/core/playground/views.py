@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from ..flags import flag_name, flag_value, has_flag, matches
 from ..rules import Cell, Rules
 from ..schema import KnobOption, PlaygroundFile
-from ..selection import Selection
+from ..selection import SameRules, Selection
 from .apply_cards import (
     apply,
     apply_attention,
@@ -191,6 +192,18 @@ def _knob_view(
 
 
 def cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
+    """Every card and knob for the base `sel` and the state `overrides`, in page order
+    (see `_cards`). Remembered for the last few states: one Playground recompute asks for
+    the same cards two or three times (revert_hidden, then the view)."""
+    return _cards_of(SameRules(rules), sel, overrides)
+
+
+@lru_cache(maxsize=32)
+def _cards_of(key: SameRules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
+    return _cards(key.rules, sel, overrides)
+
+
+def _cards(rules: Rules, sel: Selection, overrides: Overrides) -> tuple[CardView, ...]:
     """Every card and knob for the base `sel` and the state `overrides`, in page order.
 
     Constraints are evaluated on the Deploy selection + vendor + arch + dp_attn_on (after
