@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from dsv4_tui.core.lint import format_text  # noqa: E402
-from dsv4_tui.core.lint.shell import MAX_TEXT  # noqa: E402
+from dsv4_tui.core.lint.shell import MAX_LINES, MAX_TEXT  # noqa: E402
 from dsv4_tui.host.lint_setup import make_linter  # noqa: E402
 from dsv4_tui.host.rules_files import load_rules  # noqa: E402
 
@@ -55,6 +55,10 @@ def cases() -> dict[str, str]:
         "exports, then commands": _fill_distinct(lambda i: f"export A{i}=1\n", "")[: MAX_TEXT // 2]
         + _fill("sglang serve --tp 1\n", "")[: MAX_TEXT // 2],
         "short quoted commands": _fill_distinct(lambda i: f"sglang serve --x 'a{i}' \"b\\\"\" # it's\n", ""),
+        # The cheapest lines, as many as the reader takes (MAX_LINES - 1): its per-line cost.
+        "tiny lines up to the cap": "'\n" * (MAX_LINES - 1),
+        # 1 MB of them is over MAX_LINES: refused with one problem, read no further.
+        "tiny lines × 5·10⁵": _fill("'\n", ""),
     }
 
 

@@ -14,7 +14,7 @@ from dsv4_tui.core.lint import format_text, parse_commands
 from dsv4_tui.core.lint.argv import parse_argv
 from dsv4_tui.core.lint.flagchecks import argv_findings
 from dsv4_tui.core.lint.linter import MAX_COMMANDS, MAX_PER_KIND, MAX_WORDS
-from dsv4_tui.core.lint.shell import MAX_TEXT, split_words
+from dsv4_tui.core.lint.shell import MAX_LINES, MAX_TEXT, split_words
 from dsv4_tui.core.lint.table import SUGGESTIONS_MAX
 from test_lint_support import linter, table
 
@@ -82,6 +82,17 @@ def test_a_word_of_a_megabyte_is_read():
 def test_text_over_the_limit_is_refused_with_a_message():
     commands, problems = parse_commands("sglang serve --model-path m " + "a" * MAX_TEXT)
     assert commands == [] and len(problems) == 1 and "over the lint's limit" in problems[0].message
+
+
+def test_text_over_the_line_limit_is_refused_with_a_message():
+    """Each line costs a few µs of Python: 1 MB of tiny lines (5·10⁵) took seconds."""
+    commands, problems = parse_commands("sglang serve --tp 1\n" + "'\n" * MAX_LINES)
+    assert commands == []
+    assert [p.message for p in problems] == [
+        f"the text has {MAX_LINES + 1:,} lines, over the lint's limit of {MAX_LINES:,} lines; not read"
+    ]
+    (cmd,), _ = parse_commands("sglang serve --tp 1\n" + "#\n" * (MAX_LINES - 2))  # just under: read
+    assert cmd.argv == ("--tp", "1")
 
 
 def test_findings_per_kind_are_capped_and_counted():

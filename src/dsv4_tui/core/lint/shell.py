@@ -384,15 +384,17 @@ def _parse(
 
 
 MAX_TEXT = 1024 * 1024  # characters: far above any launch script; keeps every path below linear
+MAX_LINES = 100_000  # lines: each costs a few µs of Python; a launch script has a few hundred
 
 
 def parse_commands(text: str) -> tuple[list[ParsedCommand], list[TextProblem]]:
-    """The SGLang server commands in `text`, and what could not be read (never raises).
-    A text over MAX_TEXT characters is not read at all (one problem says so)."""
-    if len(text) > MAX_TEXT:
-        return [], [
-            TextProblem(None, f"the text is {len(text):,} characters, over the lint's limit of {MAX_TEXT:,}; not read")
-        ]
+    """The SGLang server commands in `text`, and what could not be read (never raises); not
+    read over MAX_TEXT characters or MAX_LINES lines (one problem says so)."""
+    count = text.count("\n")
+    if len(text) > MAX_TEXT or count >= MAX_LINES:
+        size = f"{len(text):,} characters" if len(text) > MAX_TEXT else f"{count:,} lines"
+        limit = f"{MAX_TEXT:,} characters" if len(text) > MAX_TEXT else f"{MAX_LINES:,} lines"
+        return [], [TextProblem(None, f"the text has {size}, over the lint's limit of {limit}; not read")]
     lines = _scan(text)  # read once, for the commands and for the lines bash reads otherwise
     commands, problems = _parse(text, _Exported(), None, None, lines)
     return commands, sorted([*line_problems(text, lines), *problems], key=lambda p: p.line or 0)
