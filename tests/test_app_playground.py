@@ -28,7 +28,17 @@ from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import diff_text
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
-from tui_helpers import as_shown, click_chip, focus_and_enter, highlighted, notes, plain, press_chip, settle
+from tui_helpers import (
+    as_shown,
+    click_chip,
+    focus_and_enter,
+    highlighted,
+    notes,
+    plain,
+    playground_settled,
+    press_chip,
+    settle,
+)
 from upstream_rules import seed_rules_in
 
 # Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
@@ -134,6 +144,7 @@ async def press_pg_chip(pilot, key: str, cid: str) -> None:
     """Enter on a Playground chip; an enabled one is then the knob's selected choice."""
     target = pg_chip(pilot.app, key, cid)
     await focus_and_enter(pilot, row(pilot.app, key), cid)
+    assert await playground_settled(pilot)
     if target.state.enabled:
         assert pg_chip(pilot.app, key, cid).state.selected, f"pressed {key}={cid}; it is not selected"
 
@@ -759,6 +770,7 @@ async def test_the_overrides_survive_a_framing_toggle(rules):
         await press_pg_chip(pilot, "pd_mode", "decode")
         app.query_one("#pg-framing-docker", ToolButton).press()
         await pilot.pause()
+        assert await playground_settled(pilot)
         assert app.framing == "docker"
         assert "--network host" in pg_command(app)
         assert_pg_shown(app, rules)
@@ -771,7 +783,7 @@ async def test_every_knob_choice_has_its_chip(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
-        assert await settle(pilot, lambda: app._gate_job is None)  # the options the lint refuses
+        assert await playground_settled(pilot)  # the options the lint refuses, drawn
         views = cards(rules, app.selection, app.overrides)
         refused = refused_options(app.linter, rules, app.selection, app.overrides, views)
         assert refused  # e.g. TP 1 / 2 under DP-attention 4

@@ -25,7 +25,7 @@ from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import diff_text, wrap_text
 from dsv4_tui.widgets.tool_button import ToolButton
-from tui_helpers import plain, settle
+from tui_helpers import plain, playground_settled
 
 SIZE = (120, 40)
 STEPS = 80  # per walk; one walk per seed (SEEDS)
@@ -256,7 +256,7 @@ async def walk(rules, seed: int) -> None:
                 await pilot.pause()
                 assert app.clipboard == app.current_command(), "\n".join(log[:1] + log[-12:])
             await pilot.pause()
-            assert await settle(pilot, lambda: app._gate_job is None)  # the options the lint refuses
+            assert await playground_settled(pilot)  # the lint's greying, the final view drawn
             where = "\n".join(log[:1] + ["…"] + log[-12:])
             assert (app.selection, app.overrides) == (sel, ov), where
             assert (app.framing, app.show_diff) == (framing, show_diff), where

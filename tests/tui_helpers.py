@@ -78,6 +78,20 @@ async def settle(pilot, predicate, tries: int = 200, delay: float = 0.02) -> boo
     return predicate()
 
 
+async def playground_settled(pilot) -> bool:
+    """Pause until the options the lint refuses are worked out (in steps, after a press) and
+    the Playground shows the App's final view: a new view is drawn by the pane's async
+    watcher, on the pane's own message queue, which `pilot.pause()` does not wait for."""
+    from dsv4_tui.widgets.playground_pane import PlaygroundPane
+
+    app = pilot.app
+    pane = app.query_one("#playground-pane", PlaygroundPane)
+    return await settle(
+        pilot,
+        lambda: app._gate_job is None and (not app.in_playground or pane.shown == (app.pg_view, app.show_diff)),
+    )
+
+
 async def focus_and_enter(pilot, chip_row: ChipRow, value: str) -> None:
     """Highlight the chip `value` of `chip_row`, check that the keys act on it, press Enter."""
     chip_row.highlight(value)

@@ -69,6 +69,9 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
 
     view: reactive[PlaygroundView | None] = reactive(None, init=False, repaint=False)
     show_diff: reactive[bool] = reactive(False, init=False, repaint=False)
+    # What the screen shows: (view, show_diff) once `refresh_view` has drawn them (a
+    # change of `view` is drawn by an async watcher, a moment after it is set).
+    shown: tuple[PlaygroundView | None, bool] | None = None
     status: reactive[str] = reactive("", init=False, repaint=False)
     checks = reactive(None, init=False, repaint=False)  # CommandChecks | None: the lint summary
     stale: reactive[bool] = reactive(False, init=False, repaint=False)  # the App's view is behind (hidden tab)
@@ -186,12 +189,14 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             self._behind()
             return
         async with self._lock:
-            await self._show(self.view)
-            if self.view is not None and self._layout is None:
+            view, show_diff = self.view, self.show_diff
+            await self._show(view)
+            if view is not None and self._layout is None:
                 return  # the pane went away while its cards were built
             self._command.show_checks(self.checks)
             self._stale = False
             self._body.display = True
+            self.shown = (view, show_diff)
 
     async def catch_up(self) -> None:
         """Show what changed while the tab was hidden (the App calls it before the switch)."""
