@@ -121,7 +121,7 @@ def test_another_model_has_its_own_playground_keys(capsys):
     code, out, err = run(
         capsys, "--rules", str(OTHER), "print", "--override", "thinking=on", "--override", "pd-role=decode"
     )
-    assert code == 0 and "--reasoning-parser orbit" in out and out.startswith("# DECODE role: run the prefill role")
+    assert code == 0 and "--reasoning-parser qwen3" in out and out.startswith("# DECODE role: run the prefill role")
     code, _, err = run(capsys, "--rules", str(OTHER), "print", "--override", "megamoe-quant=w4a4")
     assert code == 2 and "unknown --override key 'megamoe-quant'" in err and "fused-precision" in err
 
@@ -151,8 +151,8 @@ label = "CUTLASS"
 flags = ["--moe-runner-backend cutlass"]
 
 [[hicache.backend.option]]
-id = "s3"
-label = "S3"
+id = "seaweedfs"
+label = "SeaweedFS"
 """
 
 
@@ -174,12 +174,12 @@ def test_a_new_speculative_preset_backend_and_storage_are_data_edits(extended_ru
     assert "--speculative-num-steps 2" in out and "--speculative-num-draft-tokens 3" in out
     code, out, _ = run(capsys, *argv, "--override", "moe-backend=CUTLASS")  # a label works too
     assert code == 0 and "--moe-runner-backend cutlass" in out and "--moe-a2a-backend" not in out
-    code, out, _ = run(capsys, *argv, "--override", "hicache=on", "--override", "hicache-backend=s3")
-    assert code == 0 and "--hicache-storage-backend s3" in out and "--hicache-io-backend direct" in out
+    code, out, _ = run(capsys, *argv, "--override", "hicache=on", "--override", "hicache-backend=seaweedfs")
+    assert code == 0 and "--hicache-storage-backend seaweedfs" in out and "--hicache-io-backend direct" in out
     with pytest.raises(SystemExit):
         cli.main(["--rules", str(extended_rules), "print", "--help"])
     out = capsys.readouterr().out
-    assert "speculative" in out and "mtp-213" in out and "cutlass" in out and "| s3" in out
+    assert "speculative" in out and "mtp-213" in out and "cutlass" in out and "| seaweedfs" in out
 
 
 async def test_a_new_option_gets_its_chip_in_the_playground(extended_rules):

@@ -204,6 +204,7 @@ def test_an_unknown_target_exits_2_listing_the_targets(capsys):
         (["--to", "lws", "--hw", "rtx6000", "--variant", "pro"], ["nearest valid selection: dsv4 export --to lws"]),
         (["--to", "lws", "--override", "pd-mode=sideways"], ["pd-mode=sideways"]),
         (["--to", "lws", "--override", "nonsense=1"], ["unknown --override key 'nonsense'"]),
+        (["--to", "lws", "--override", "speculative=ngram"], ["refused: SGLang refuses NGRAM for DeepSeek-V4"]),
     ],
 )
 def test_bad_values_exit_2_naming_them(capsys, argv, needles):

@@ -45,23 +45,25 @@ def test_every_verified_cell_as_copied_has_no_error(rules, linter, framing):
         assert framing == "python" or not errors, sel
 
 
-def test_print_check_exits_3_on_a_playground_error_and_names_it(capsys):
+def test_print_refuses_overrides_sglang_refuses_and_says_why(capsys):
+    """Like the Playground greys them (core/option_gate.py), `--override` refuses a choice
+    whose command SGLang refuses, with the rule's reason: nothing is printed."""
     code, out, err = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8", "--check")
-    assert code == 3
-    assert "--attn-dp-size 8" in out  # stdout is still the command
-    assert (
-        "dsv4-dp-attention-divides-tp" in err
-        and "DP-attention 8 needs TP ≥ 8 and a multiple of it: this command runs TP 4" in err
-    )
-    code, out2, _ = run(capsys, "print", *B200_BAL, "--override", "dp-attention=8")
-    assert code == 0 and out2 == out  # without --check, print is as before
+    assert code == 2 and out == ""
+    assert "refused: DP-attention 8 needs TP ≥ 8 and a multiple: this command runs TP 4" in err
+    # Together with what it needs, it is printed, and lints without an error.
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "tp=8", "--override", "dp-attention=8", "--check")
+    assert code == 0 and "--attn-dp-size 8" in out and "✗" not in err
 
 
 def test_the_playground_cp_flags_are_sglang_0_5_23s(capsys):
     """The newer config's CP: --attn-cp-size / --enable-prefill-cp / --cp-strategy, which
-    SGLang 0.5.23 knows (the old NSA flags were removed there)."""
-    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=2", "--check")
-    assert "--enable-prefill-cp" in out and "removed-flag" not in err and "unknown-flag" not in err
+    SGLang 0.5.23 knows (the old NSA flags were removed there). SGLang refuses CP with
+    DP-attention: the override says so until DP-attention is off."""
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=4", "--check")
+    assert code == 2 and "refused: SGLang refuses context parallel with DP-attention (4 ranks)" in err
+    code, out, err = run(capsys, "print", *B200_BAL, "--override", "cp=4", "--override", "dp-attention=off", "--check")
+    assert code == 0 and "--enable-prefill-cp" in out and "removed-flag" not in err and "unknown-flag" not in err
 
 
 @pytest.mark.parametrize("other", ["--curl", "--diff", "--badge", "--router", "--submit-url"])
@@ -80,17 +82,22 @@ def test_print_check_of_a_verified_cell_exits_0_with_its_warnings_on_stderr(caps
     assert "--attn-dp-size 4" in out and "deprecated-flag" not in err  # the cell writes SGLang 0.5.23's form
 
 
-def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys):
-    code, _, err = run(capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--check")
+def test_the_deepep_rule_on_the_issue_example_offers_both_fixes(capsys, monkeypatch):
+    code, out, err = run(capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--check")
     assert code == 0  # the page's 128 × 4 = 512 > 256, but per DP-attention rank 128 // 4 × 4 = 128 fits
     assert "deepep-dispatch-fits-per-rank" in err and "Fits:" in err and "128 tokens per rank" in err
     code, _, err = run(
         capsys, "print", *H200_BAL, "--override", "speculative=mtp-314", "--override", "dp-attention=off", "--check"
     )
-    assert code == 3  # without DP-attention: 128 × 4 = 512 per rank, 256 over
-    assert "= 512 tokens: 256 over SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256" in err
-    assert "fix: set --max-running-requests 64" in err
-    assert "fix: set SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=512" in err
+    assert code == 2 and "refused: " in err  # the Playground would build a command SGLang refuses
+    # That command, pasted: without DP-attention, 128 × 4 = 512 per rank, 256 over.
+    pasted = "".join(line for line in out.splitlines(keepends=True) if "--attn-dp-size" not in line)
+    monkeypatch.setattr("sys.stdin", io.StringIO(pasted))
+    code, found, _ = run(capsys, "lint", "-", "--hw", "h200", "--bundled")
+    assert code == 3
+    assert "= 512 tokens: 256 over SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=256" in found
+    assert "fix: set --max-running-requests 64" in found
+    assert "fix: set SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK=512" in found
 
 
 SCRIPT = """#!/bin/bash

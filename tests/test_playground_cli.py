@@ -199,9 +199,12 @@ def test_hidden_value_exits_2_with_its_reason_in_cli_words(capsys, sel, override
 
 
 def test_availability_is_judged_on_the_final_state(capsys):
-    """NGRAM is fine once DP-attention is off, whatever the order of the overrides."""
-    code, out, _ = run(capsys, *B200_BAL, "--override", "speculative=ngram", "--override", "dp-attention=off")
-    assert code == 0 and "--speculative-algorithm NGRAM" in out
+    """CP is fine once DP-attention is off, whatever the order of the overrides (the page
+    offers only CP = TP without DP-attention, and SGLang refuses CP with it)."""
+    code, out, _ = run(capsys, *B200_BAL, "--override", "cp=4", "--override", "dp-attention=off")
+    assert code == 0 and "--enable-prefill-cp" in out
+    code, out, err = run(capsys, *B200_BAL, "--override", "cp=4")
+    assert code == 2 and "refused: SGLang refuses context parallel with DP-attention" in err
     code, out, _ = run(capsys, *B200_BAL, "--override", "hisparse=on", "--override", "pd-mode=decode")
     assert code == 0 and "--enable-hisparse" in out
 

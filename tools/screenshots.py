@@ -142,6 +142,22 @@ async def export(pilot) -> None:
     await pilot.pause()
 
 
+async def srt_slurm(pilot) -> None:
+    """GB300 · Pro · multi-node: NVIDIA's srt-slurm recipes, one chosen (its srtctl line is copied)."""
+    await pick(pilot, ("hw", "gb300"), ("variant", "pro"), ("nodes", "multi-2"))
+
+
+async def playground_refused(pilot) -> None:
+    """A pick SGLang would refuse (NGRAM for DeepSeek-V4): greyed, its reason on the status line."""
+    await playground(pilot, scroll_to="#card-speculative")
+    for _ in range(250):  # the greying is worked out in steps after the switch (bounded wait)
+        if pilot.app._gate_job is None:
+            break
+        await pilot.pause(0.02)
+    pilot.app.pick("speculative", "ngram")
+    await pilot.pause()
+
+
 async def playground_rtx6000(pilot) -> None:
     await pick(pilot, ("hw", "rtx6000"))
     await playground(pilot)
@@ -162,6 +178,8 @@ SHOTS: list[Shot] = [
     Shot("playground-megamoe-w4a4", WIDE, playground_megamoe),
     Shot("playground-pd-hisparse", WIDE, playground_pd_hisparse),
     Shot("playground-rtx6000", WIDE, playground_rtx6000),
+    Shot("deploy-srt-slurm", WIDE, srt_slurm),
+    Shot("playground-refused", WIDE, playground_refused),
 ]
 
 

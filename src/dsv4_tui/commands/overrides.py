@@ -154,6 +154,20 @@ def check_available(rules: Rules, sel: Selection, ov: Overrides, given: dict[str
             raise UsageError(f"{where}: disabled: {disabled_words(rules, sel, option)}")
 
 
+def check_accepted(rules: Rules, sel: Selection, ov: Overrides, items: Sequence[str]) -> None:
+    """Refuse overrides that together build a command SGLang refuses: what the Playground
+    greys (core/option_gate.py), with the rule's reason."""
+    if not items:
+        return
+    from ..core.option_gate import refused_overrides
+    from ..host.lint_setup import make_linter
+
+    why = refused_overrides(make_linter(rules).linter, rules, sel, ov)
+    if why is not None:
+        given = " ".join(f"--override {item}" for item in items)
+        raise UsageError(f"{given} ({sel.text}): refused: {why}")
+
+
 def overrides_of(rules: Rules, sel: Selection, args: argparse.Namespace) -> Overrides | None:
     """The `--override` items of `args` for `sel`, checked (UsageError); None when none given."""
     items = getattr(args, "override", None) or []
@@ -161,4 +175,5 @@ def overrides_of(rules: Rules, sel: Selection, args: argparse.Namespace) -> Over
         return None
     ov, given = parse_overrides(rules, items)
     check_available(rules, sel, ov, given)
+    check_accepted(rules, sel, ov, items)
     return ov

@@ -25,7 +25,7 @@ from ..core.srt_panel import panel_for, panel_json, panel_lines
 from ..core.submit import SGLANG_VERSION_EXAMPLE
 from ..core.view import unfilled
 from ..errors import EXIT_OK, UsageError
-from .overrides import check_available, parse_overrides
+from .overrides import check_accepted, check_available, parse_overrides
 from .selection_args import (
     add_env_args,
     add_framing_args,
@@ -169,8 +169,10 @@ def playground_output(
     rules: Rules, sel: Selection, env: Env, framing: str, args: argparse.Namespace, mode: str
 ) -> tuple[str, list[str]]:
     """The text for `mode` with the overrides, and the notes for stderr."""
-    ov, given = parse_overrides(rules, getattr(args, "override", None) or [])
+    items = getattr(args, "override", None) or []
+    ov, given = parse_overrides(rules, items)
     check_available(rules, sel, ov, given)
+    check_accepted(rules, sel, ov, items)
     version = getattr(args, "sglang_version", None)
     if mode == "submit_url" and not version:
         raise UsageError(

@@ -104,10 +104,15 @@ class Gate:
             self.refused[(key, cid)] = why
 
     def _refusal(self, key: str, cid: str) -> str | None:
-        picked = set_choice(self.rules, self.ov, key, cid)
+        return self.why(set_choice(self.rules, self.ov, key, cid))
+
+    def why(self, picked: Overrides) -> str | None:
+        """Why the state `picked` is refused: a lint error this gate's state does not have."""
         if picked == self.ov:
             return None
-        before, words = self._before or ({}, frozenset())
+        if self._before is None:
+            self._before = command_errors(self.linter, self.rules, self.sel, self.ov)
+        before, words = self._before
         after, words_after = command_errors(self.linter, self.rules, self.sel, picked)
         new = [(k, why) for k, why in after.items() if k not in before]
         if not new:
@@ -136,6 +141,12 @@ class Gate:
 def refusal(linter: Linter, rules: Rules, sel: Selection, ov: Overrides, key: str, cid: str) -> str | None:
     """Why picking `cid` on knob `key` is refused now (None: it is not)."""
     return Gate(rules, linter, sel, ov, ()).refusal(key, cid)
+
+
+def refused_overrides(linter: Linter, rules: Rules, sel: Selection, ov: Overrides) -> str | None:
+    """Why the overrides `ov` together are refused on the cell of `sel` (the CLI's --override):
+    a lint error the cell's own command does not have. None: they are not."""
+    return Gate(rules, linter, sel, Overrides(), ()).why(ov)
 
 
 def refused_options(
