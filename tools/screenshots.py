@@ -148,13 +148,19 @@ async def srt_slurm(pilot) -> None:
 
 
 async def playground_refused(pilot) -> None:
-    """A pick SGLang would refuse (NGRAM for DeepSeek-V4): greyed, its reason on the status line."""
-    await playground(pilot, scroll_to="#card-speculative")
+    """An option SGLang would refuse (NGRAM for DeepSeek-V4): greyed; Enter on it says why."""
+    await playground(pilot)
     for _ in range(250):  # the greying is worked out in steps after the switch (bounded wait)
         if pilot.app._gate_job is None:
             break
         await pilot.pause(0.02)
-    pilot.app.pick("speculative", "ngram")
+    from dsv4_tui.widgets.chips import ChipRow
+
+    row = pilot.app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+    row.focus()
+    row.highlight("ngram")
+    await pilot.pause()
+    await pilot.press("enter")  # a greyed chip says why, on the status line
     await pilot.pause()
 
 
@@ -179,7 +185,7 @@ SHOTS: list[Shot] = [
     Shot("playground-pd-hisparse", WIDE, playground_pd_hisparse),
     Shot("playground-rtx6000", WIDE, playground_rtx6000),
     Shot("deploy-srt-slurm", WIDE, srt_slurm),
-    Shot("playground-refused", WIDE, playground_refused),
+    Shot("playground-refused", (160, 45), playground_refused),
 ]
 
 
