@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -271,19 +272,19 @@ class _Fn:
             return ("?", c, a, b)
         return c
 
-    def or_(self) -> Any:
-        terms = [self.and_()]
-        while self.peek() == "||":
+    def _chain(self, op: str, term: Callable[[], Any]) -> Any:
+        """`term (op term)*`: one term as it is, else (op, *terms)."""
+        terms = [term()]
+        while self.peek() == op:
             self.take()
-            terms.append(self.and_())
-        return terms[0] if len(terms) == 1 else ("||", *terms)
+            terms.append(term())
+        return terms[0] if len(terms) == 1 else (op, *terms)
+
+    def or_(self) -> Any:
+        return self._chain("||", self.and_)
 
     def and_(self) -> Any:
-        terms = [self.atom()]
-        while self.peek() == "&&":
-            self.take()
-            terms.append(self.atom())
-        return terms[0] if len(terms) == 1 else ("&&", *terms)
+        return self._chain("&&", self.atom)
 
     def atom(self) -> Any:
         t = self.peek()
