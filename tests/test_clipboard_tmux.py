@@ -59,6 +59,14 @@ def test_outside_tmux_nothing_is_tried(monkeypatch):
     assert not copy_tmux(TEXT)
 
 
+async def copy_toast(pilot) -> str:
+    """Press the copy key; the message of the "⧉ Copy" notification it posts."""
+    app = pilot.app
+    await pilot.press("c")
+    assert await settle(pilot, lambda: any(title == "⧉ Copy" for title, _, _ in notes(app)), tries=500)
+    return next(m for title, _, m in notes(app) if title == "⧉ Copy")
+
+
 async def test_the_copy_key_inside_tmux_fills_its_buffer_and_says_so(rules, tmux_server, monkeypatch):
     """tmux's default (`set-clipboard external`) drops an application's OSC 52: the copy
     must reach tmux's buffer anyway, and the toast says where it went."""
@@ -68,9 +76,7 @@ async def test_the_copy_key_inside_tmux_fills_its_buffer_and_says_so(rules, tmux
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("c")
-        assert await settle(pilot, lambda: any(title == "⧉ Copy" for title, _, _ in notes(app)), tries=500)
-        message = next(m for title, _, m in notes(app) if title == "⧉ Copy")
+        message = await copy_toast(pilot)
     assert buffer(tmux) == app.view.command
     assert "tmux's paste buffer" in message and "OSC 52" not in message
     assert app.clipboard == ""  # no OSC 52 was needed
@@ -91,8 +97,6 @@ async def test_when_tmux_fails_copy_falls_back_to_osc52_with_the_hint(rules, bin
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("c")
-        assert await settle(pilot, lambda: any(title == "⧉ Copy" for title, _, _ in notes(app)), tries=500)
-        message = next(m for title, _, m in notes(app) if title == "⧉ Copy")
+        message = await copy_toast(pilot)
     assert app.clipboard == app.view.command  # sent with OSC 52
     assert "OSC 52" in message and "set-clipboard external" in message and "set -g set-clipboard on" in message

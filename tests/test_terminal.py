@@ -88,20 +88,8 @@ def test_redirected_stdout_draws_at_the_real_size_and_gets_only_the_command(rule
 def test_an_unreadable_byte_from_the_terminal_never_exits_0(tmp_path, isolated_config):
     """One invalid UTF-8 byte kills Textual 8.2.8's input thread (Textual #6456). The app can
     no longer read keys; it must stop and say so with a non-zero exit code."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config), "TERM": "xterm-256color"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dsv4_tui.cli", "--no-detect"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
+    proc, master = _app_in_pty(isolated_config)
     try:
-        _read_until(master, lambda out: b"Verified" in out)
         os.write(master, b"\x85")
         output = _read_until(master, lambda out: proc.poll() is not None)
         proc.wait(timeout=10)
