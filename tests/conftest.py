@@ -49,6 +49,17 @@ def notifications_kept(monkeypatch) -> None:
 
 
 @pytest.fixture
+def snap_env(tmp_path, monkeypatch):
+    """An empty config folder shown as `config/env.toml` (this test's own folder), no clipboard
+    (the snapshot tests)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DSV4_CONFIG_DIR", "config")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path / "config"
+
+
+@pytest.fixture
 def bin_dir(tmp_path, monkeypatch) -> Path:
     """An empty folder first on PATH (for fake tools); only /usr/bin:/bin follow (bash, sleep, cat)."""
     folder = tmp_path / "bin"

@@ -24,16 +24,6 @@ SIZES = {"60x20": (60, 20), "80x24": (80, 24), "120x40": (120, 40)}
 
 
 @pytest.fixture
-def snap_env(tmp_path, monkeypatch):
-    """An empty config folder shown as `config/env.toml` (this test's own folder), no clipboard."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DSV4_CONFIG_DIR", "config")
-    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path / "config"
-
-
-@pytest.fixture
 def app(rules, snap_env) -> DSV4App:
     return DSV4App(rules, detect=False, remember=False)
 

@@ -19,14 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import run_screenshot  # noqa: E402
 
 
-@pytest.fixture
-def snap_env(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DSV4_CONFIG_DIR", "config")
-    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TMUX"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.mark.parametrize("state", run_screenshot.STATES)
 def test_run_tab(snap_compare, rules, snap_env, state):
     view = run_screenshot.views(rules)[state]
