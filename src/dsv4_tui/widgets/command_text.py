@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -36,6 +37,7 @@ _FLAG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
 _ENV = re.compile(r"^ *([A-Z][A-Z0-9_]*)=", re.M)
 _COMMENT = re.compile(r"^#.*$", re.M)
 INDENT = 4  # extra indent of a continued line
+STRIPS_KEPT = 512  # drawn lines kept for a line shown again (a press back to a command)
 
 # The blocks around the command, in the order shown, with their component class.
 ABOVE = ("speed", "warnings", "notes")
@@ -86,12 +88,20 @@ def diff_text(diff: Sequence[tuple[str, str]], width: int = 0) -> Text:
     return out
 
 
-def words_wrapped(text: str, width: int, console: Console) -> list[str]:
+@lru_cache(maxsize=256)
+def words_wrapped(text: str, width: int, console: Console) -> tuple[str, ...]:
     """A note as a `Static` would show it: broken between words at `width` columns."""
     if not text:
-        return []
+        return ()
     lines = Text(text).wrap(console, width) if width > 0 else Text(text).split("\n")
-    return [line.plain.rstrip() for line in lines]
+    return tuple(line.plain.rstrip() for line in lines)
+
+
+@lru_cache(maxsize=64)
+def command_lines(text: str, width: int) -> tuple[Text, ...]:
+    """The command wrapped to `width` and highlighted, line by line (a chip press often
+    returns to a command shown a moment ago)."""
+    return tuple(highlight_command(wrap_text(text, width) if width else text).split("\n"))
 
 
 Line = tuple[str, Text]  # (block, the line's text with its highlight spans)
@@ -116,7 +126,7 @@ class CommandText(Widget):
         self._blocks: dict[str, list[str]] = {name: [] for name in BLOCKS if name != "command"}
         self._width = 0
         self._lines: list[Line] = []
-        self._strips: dict[int, Strip] = {}
+        self._strips: dict[tuple, Strip] = {}  # a line drawn, by what it says and how
         self._styles: dict[str, Style] = {}  # a block's style (from CSS), until the styles change
         self._floor = 0  # the height that reaches the bottom of the scrolling pane
 
@@ -153,10 +163,10 @@ class CommandText(Widget):
         for name in ABOVE:
             lines += [(name, Text(line)) for para in self._blocks[name] for line in words_wrapped(para, width, console)]
         if self._diff is not None:
-            command = diff_text(self._diff, width)
+            command = tuple(diff_text(self._diff, width).split("\n"))
         else:
-            command = highlight_command(wrap_text(self._text, width) if width else self._text)
-        lines += [("", Text()), *(("command", line) for line in command.split("\n"))]
+            command = command_lines(self._text, width)
+        lines += [("", Text()), *(("command", line) for line in command)]
         for name in BELOW:
             paras = self._blocks[name]
             if paras:
@@ -171,14 +181,12 @@ class CommandText(Widget):
         self._lines = new
         height = max(len(new), self._floor)
         if full or not self.is_mounted or height != self.size.height or not width:
-            self._strips.clear()
             self.refresh(layout=True)
             return
         for y in range(max(len(old), len(new))):
             before, after = (old[y] if y < len(old) else None), (new[y] if y < len(new) else None)
             if _same(before, after):
                 continue
-            self._strips.pop(y, None)
             span = max(_cells(before), _cells(after), 1)
             self.refresh(Region(0, y, min(span, width), 1))
         self.call_after_refresh(self._refloor)  # a line above may have grown or shrunk
@@ -223,11 +231,16 @@ class CommandText(Widget):
         if y >= len(self._lines):
             return Strip.blank(width, base)
         selection = self.text_selection
-        strip = self._strips.get(y) if selection is None else None
-        if strip is None:
+        if selection is not None:
             strip = self._render(y, base, selection)
-            if selection is None:
-                self._strips[y] = strip
+        else:
+            block, text = self._lines[y]
+            key = (block, text.plain, tuple(text.spans), base)
+            strip = self._strips.get(key)
+            if strip is None:
+                if len(self._strips) >= STRIPS_KEPT:
+                    self._strips.clear()
+                strip = self._strips[key] = self._render(y, base, None)
         return strip.crop_extend(0, width, base).apply_offsets(0, y)
 
     def _render(self, y: int, base: Style, selection: Selection | None) -> Strip:
