@@ -14,7 +14,15 @@ from textual.widgets import Static
 from dsv4_tui.app import DSV4App
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText
-from tui_helpers import command_on_screen, press_chip, row, settle, status_on_screen
+from tui_helpers import (
+    command_on_screen,
+    focus_and_enter,
+    playground_settled,
+    press_chip,
+    row,
+    settle,
+    status_on_screen,
+)
 
 SIZE = (120, 40)
 
@@ -152,3 +160,30 @@ async def test_the_command_box_text_can_be_selected_with_the_mouse(rules):
         await pilot.mouse_up(offset=(x + 11, top))  # the end column is part of the selection
         await pilot.pause()
         assert app.screen.get_selected_text() == "sglang serve"
+
+
+async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rules, monkeypatch):
+    """Stale (the body hidden until it catches up) is for a Playground behind the Deploy
+    tab; in front, a knob press that hid and showed the body laid the whole pane out again."""
+    from dsv4_tui.widgets.playground_pane import PlaygroundPane
+
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        hidden: list[bool] = []
+        original = PlaygroundPane._behind
+        monkeypatch.setattr(PlaygroundPane, "_behind", lambda self: hidden.append(True) or original(self))
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        was = speculative.selected_option().id
+        other = next(o.id for o in speculative.shown_options() if o.state.enabled and o.id != was)
+        await focus_and_enter(pilot, speculative, other)
+        assert await playground_settled(pilot)
+        assert speculative.selected_option().id == other  # the press took
+        assert hidden == [] and app.query_one("#pg-body").display
+        await pilot.press("1")  # behind the Deploy tab, a Deploy press still marks it stale
+        await pilot.pause()
+        app.selection = app.selection.with_(strategy="balanced")
+        await pilot.pause()
+        assert hidden == [True]

@@ -78,9 +78,17 @@ class CommandBox(Vertical):
     CommandBox ChecksLine.-error { color: $error; text-style: bold; }
     """
 
-    def __init__(self, prefix: str, *, extra_buttons: list[tuple[str, str]] | None = None, id: str | None = None):
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        extra_buttons: list[tuple[str, str]] | None = None,
+        fill: bool = True,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
         self.prefix = prefix
+        self.fill = fill  # the command text keeps its height down to the pane's bottom edge
         self.extra_buttons = extra_buttons or []
         self._checks_shown, self._checks = False, None
 
@@ -96,7 +104,7 @@ class CommandBox(Vertical):
             for bid, label in self.extra_buttons:
                 yield ToolButton(label, id=f"{p}-{bid}")
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
-        yield CommandText(classes="command")  # speed, notes, the command, banner: see CommandText
+        yield CommandText(fill=self.fill, classes="command")  # speed, notes, the command, banner: see CommandText
 
     def show_checks(self, checks) -> None:
         """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""

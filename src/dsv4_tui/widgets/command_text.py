@@ -119,8 +119,12 @@ class CommandText(Widget):
     CommandText > .command-text--banner { color: $warning; }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, fill: bool = True, **kwargs) -> None:
+        """`fill`: keep the height down to the scrolling pane's bottom edge (see the module
+        docstring); off where something under the box comes and goes (the Playground's
+        sibling button and router), or each of those would lay the column out twice."""
         super().__init__(**kwargs)
+        self._fill = fill
         self._text = ""
         self._diff: Sequence[tuple[str, str]] | None = None
         self._blocks: dict[str, list[str]] = {name: [] for name in BLOCKS if name != "command"}
@@ -209,7 +213,7 @@ class CommandText(Widget):
         return max(0, view.bottom - content_bottom + self.size.height)
 
     def _refloor(self) -> None:
-        floor = self._rows_to_fill()
+        floor = self._rows_to_fill() if self._fill else 0
         if floor != self._floor:
             self._floor = floor
             self.refresh(layout=True)

@@ -97,6 +97,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._command = CommandBox(
             "pg",
             extra_buttons=[("diff", "± Diff"), ("submit", "Submit ↗"), ("reset", "↺ Reset")],
+            fill=False,  # the sibling button and the router come and go under it
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
