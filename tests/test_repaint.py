@@ -187,3 +187,23 @@ async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rule
         app.selection = app.selection.with_(strategy="balanced")
         await pilot.pause()
         assert hidden == [True]
+
+
+async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_in_place(rules):
+    """The cards scroll in a box down to the knob column's bottom edge: a card growing or
+    shrinking moves the cards under it, not the box (which Textual would repaint whole)."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        cards = app.query_one("#pg-cards")
+        assert cards.region.bottom == app.query_one("#pg-knobs").content_region.bottom
+        heights = {c.id: c.region.height for c in cards.children}
+        where = cards.region
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        await focus_and_enter(pilot, speculative, "off")
+        assert await playground_settled(pilot)
+        assert speculative.selected_option().id == "off"
+        assert {c.id: c.region.height for c in cards.children} != heights  # a card changed height…
+        assert cards.region == where  # …and the column of cards did not
