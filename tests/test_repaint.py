@@ -207,3 +207,15 @@ async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_
         assert speculative.selected_option().id == "off"
         assert {c.id: c.region.height for c in cards.children} != heights  # a card changed height…
         assert cards.region == where  # …and the column of cards did not
+
+
+async def test_after_a_resize_the_command_box_fills_the_pane_again(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        pane = app.query_one("#deploy-pane")
+        install = app.query_one("#deploy-pane #install", Static)
+        assert pane.max_scroll_y > 0  # 30 rows: the command runs past the bottom
+        await pilot.resize_terminal(150, 45)
+        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+        assert pane.max_scroll_y == 0

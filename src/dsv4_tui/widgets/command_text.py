@@ -221,7 +221,7 @@ class CommandText(Widget):
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:  # a new width wraps the text again
             self._update(full=True)
-        self._refloor()  # the layout that resized it is done: the regions are current
+        self.call_after_refresh(self._refloor)  # after the layout in progress: a request made in it is lost
 
     # -- painting --------------------------------------------------------------------------
     def notify_style_update(self) -> None:
