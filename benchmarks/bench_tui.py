@@ -13,6 +13,10 @@ writes there, exactly as a terminal (or an SSH connection) would receive it:
 3. Bytes per chip choice and per arrow-key focus move: everything the app writes for that
    key, until it has been quiet for a while; medians.
 4. The Playground shown for the first time: `2` until its cards arrive on the terminal.
+5. Playground knob press → new command, at 160x45 (two columns: the command beside the
+   knobs), from the default cell (its own config folder): Enter on a Speculative decoding
+   chip (Off ⇄ the cell's DSpark, alternating), from the key until the command's moved
+   `--port` line arrives; median and p95, and the bytes written.
 
 Each figure is printed next to its target (issue: "Fast over SSH").
 """
@@ -51,9 +55,9 @@ Hello().run()
 class Terminal:
     """A process in a pseudo-terminal; its output read with arrival times."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]):
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (COLS, ROWS)):
         self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
         os.close(slave)
@@ -155,6 +159,38 @@ def presses(env: dict[str, str], count: int) -> tuple[list[float], list[int], li
         term.close()
 
 
+def knob_presses(env: dict[str, str], count: int) -> tuple[list[float], list[int]]:
+    """(knob press latencies, bytes per knob choice) in the two-column Playground."""
+    with tempfile.TemporaryDirectory(prefix="dsv4-bench-knobs-") as config:
+        return _knob_presses({**env, "DSV4_CONFIG_DIR": config}, count)
+
+
+def _knob_presses(env: dict[str, str], count: int) -> tuple[list[float], list[int]]:
+    term = Terminal(DSV4, env, size=(160, 45))
+    try:
+        term.read_until(b"l: details")
+        term.quiet()
+        term.key(b"2")
+        term.read_until(b"DP-Attention")
+        term.quiet()
+        for _ in range(7):  # TP (focused first), CP, DP-Attention, Backend, EP, two parsers
+            term.key(b"\x1b[B")
+            term.quiet()
+        latencies, choices = [], []
+        for i in range(count + 2):  # the first two are warm-up
+            term.key(b"\x1b[D" if i % 2 == 0 else b"\x1b[C")  # ← Off (greedy), → DSpark
+            term.quiet()
+            sent = term.key(b"\r")
+            arrived = term.read_until(b"--port")
+            written = len(term.buffer) + term.quiet()
+            if i >= 2:
+                latencies.append(arrived - sent)
+                choices.append(written)
+        return latencies, choices
+    finally:
+        term.close()
+
+
 def row(label: str, before: str, value: str, target: str) -> str:
     return f"{label:<46} {before:>12} {value:>12}   {target}"
 
@@ -186,11 +222,13 @@ def main(argv: list[str] | None = None) -> int:
             for name, run_env in runs.items():
                 starts_of[name].append(start_up(DSV4, b"Verified", run_env))
         pressed = {name: presses(run_env, count) for name, run_env in runs.items()}
+        knobs = {name: knob_presses(run_env, count) for name, run_env in runs.items()}
 
     import textual
 
     def figures(name: str) -> list[str]:
         latencies, choices, arrows, playground = pressed[name]
+        knob_latencies, knob_bytes = knobs[name]
         dsv4 = starts_of[name]
         return [
             f"{statistics.median(dsv4) * 1e3:.0f} ms",
@@ -200,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(choices) / 1024:.1f} KB",
             f"{statistics.median(arrows) / 1024:.1f} KB",
             f"{playground * 1e3:.0f} ms",
+            f"{statistics.median(knob_latencies) * 1e3:.1f} ms",
+            f"{percentile(knob_latencies, 95) * 1e3:.1f} ms",
+            f"{statistics.median(knob_bytes) / 1024:.1f} KB",
         ]
 
     now = figures("now")
@@ -212,11 +253,17 @@ def main(argv: list[str] | None = None) -> int:
         ("bytes per chip choice (median)", "≤ 4 KB"),
         ("bytes per arrow-key focus move (median)", "≤ 1 KB"),
         ("Playground shown the first time", "≤ 300 ms"),
+        ("knob press → new command, 160x45 (median)", ""),
+        ("knob press → new command, 160x45 (p95)", "≤ 16 ms"),
+        ("bytes per knob choice, 160x45 (median)", ""),
     ]
     print(
         f"dsv4 TUI benchmark — Python {platform.python_version()}, Textual {textual.__version__}, {platform.machine()}"
     )
-    print(f"a {COLS}x{ROWS} pseudo-terminal; start-up: {starts} fresh processes each; {count} chip presses")
+    print(
+        f"a {COLS}x{ROWS} pseudo-terminal (the Playground knobs: 160x45); start-up: {starts} fresh processes each;"
+        f" {count} chip presses and {count} knob presses"
+    )
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores\n")
     print(row("measure", "before" if args.before else "", "now", "target"))
     print(row("start → first frame, minimal Textual app", "", f"{statistics.median(hello) * 1e3:.0f} ms", ""))

@@ -5,22 +5,24 @@ the GB300 · Pro · Multi-Nodes srt-slurm panel. Every row is reachable at 60x20
 
 from __future__ import annotations
 
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.bench import NO_MEASUREMENT, bench_lines
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.widgets.chips import ChipRow
-from tui_helpers import command_on_screen, notes, plain, press_chip, settle
+from dsv4_tui.widgets.command_text import CommandText
+from tui_helpers import block_on_screen, command_on_screen, notes, press_chip, settle
 
 SIZE = (100, 40)
 VISION = Selection("b300", "flash-vision", "fp4", "low-latency", "single")  # in progress + banner
 SPARK = Selection("dgx-spark", "flash-official", "nvfp4", "balanced", "multi-2")  # banner + pinned note
 
 
-def box(app, cls: str) -> Static:
-    return app.query_one(f"#deploy-pane #deploy-command .{cls}", Static)
+def box(app, name: str) -> str:
+    """One block of the Deploy command box (speed, notes, banner) as shown."""
+    return block_on_screen(app, name)
 
 
 def badge(app) -> Label:
@@ -70,20 +72,18 @@ async def test_the_warn_banner_is_under_the_command_with_its_link_as_text_and_ur
         app.selection = SPARK
         await settle(pilot, lambda: app.view.selection == SPARK)
         await pilot.pause()
-        banner = box(app, "banner")
-        assert banner.display
-        text = plain(banner)
+        shown_lines = box(app, "banner")
+        text = " ".join(shown_lines.splitlines())  # wrapped between words to the box's width
         assert text.startswith("⚠ The Docker image lmsysorg/sglang:dev-v4f-2dgx-v2 is a DGX Spark-only preview build")
         assert (
             "See DGX Spark notes (https://docs.sglang.ai/cookbook/autoregressive/DeepSeek/DeepSeek-V4#spark-note)."
             in text
         )
         # Under the command: the banner comes after the command text in the box.
-        children = list(app.query_one("#deploy-pane #deploy-command").children)
-        command = app.query_one("#deploy-pane #deploy-command .command")
-        assert children.index(banner) > children.index(command)
+        shown = app.query_one("#deploy-pane #deploy-command .command", CommandText).plain
+        assert shown.index(shown_lines) > shown.index(command_on_screen(app)) > 0
         # The page's pinned-value note, worded as the page words it.
-        notes = plain(box(app, "notes"))
+        notes = box(app, "notes")
         assert "Speculative decoding (DSpark) is on and this recipe pins --max-running-requests to 32." in notes
 
 
@@ -92,12 +92,12 @@ async def test_the_measured_speed_is_under_the_badge_or_says_there_is_none(rules
     async with app.run_test(size=SIZE) as pilot:
         first = app.selection
         await pilot.pause()
-        assert plain(box(app, "speed")).splitlines() == bench_lines(rules, first)
-        assert "8192/1024 @ 1: TTFT 218.9 ms · TPOT 1.28 ms · 481 tok/s/GPU" in plain(box(app, "speed"))
+        assert box(app, "speed").splitlines() == bench_lines(rules, first)
+        assert "8192/1024 @ 1: TTFT 218.9 ms · TPOT 1.28 ms · 481 tok/s/GPU" in box(app, "speed")
         app.selection = SPARK
         await settle(pilot, lambda: app.view.selection == SPARK)
         await pilot.pause()
-        assert plain(box(app, "speed")) == NO_MEASUREMENT
+        assert box(app, "speed") == NO_MEASUREMENT
 
 
 async def test_gb300_pro_multi_node_shows_the_srt_slurm_recipes_and_no_command(rules):
@@ -117,7 +117,7 @@ async def test_gb300_pro_multi_node_shows_the_srt_slurm_recipes_and_no_command(r
             "srtctl apply -f recipes/multi-node/DeepSeek-V4-Pro/GB300/1k1k/sglang/disagg/stp/disagg-1p1d-dep4-mega-moe.yaml"
         )
         assert "sglang serve" not in app.view.command
-        assert "pick a recipe" in plain(box(app, "notes"))
+        assert "pick a recipe" in box(app, "notes")
         # The badge says what is true: an srt-slurm recipe (the page gives it no verification state).
         assert str(badge(app).content) == "srt-slurm recipe" and badge(app).has_class("-srt")
         assert "Verified" not in str(badge(app).content)

@@ -16,6 +16,7 @@ from dsv4_tui.host.paths import config_dir
 from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import (
     as_shown,
+    block_on_screen,
     chip,
     click_chip,
     command_on_screen,
@@ -344,7 +345,7 @@ async def test_multi_node_and_role_cells_show_their_commands(rules):
         app.selection = Selection("gb300", "pro", "fp4", "low-latency", "multi-2")
         await pilot.pause()
         assert_command_shown(app, rules)
-        notes_text = str(app.query_one("#deploy-command .notes").content)
+        notes_text = block_on_screen(app, "notes")
         assert "one command per role" in notes_text
 
 

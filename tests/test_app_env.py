@@ -11,7 +11,7 @@ from textual.widgets import Static, TextArea
 from dsv4_tui.app import DSV4App
 from dsv4_tui.host.paths import config_dir, env_path
 from dsv4_tui.screens.env_screen import EnvScreen
-from tui_helpers import as_shown, command_on_screen, notes, plain
+from tui_helpers import as_shown, block_on_screen, command_on_screen, notes, plain
 
 SIZE = (100, 40)
 TOKEN = "hf_FakeToken0123456789abcdef"
@@ -339,6 +339,6 @@ async def test_a_token_in_python_framing_says_how_to_use_it(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await save_text(pilot, f'HF_TOKEN = "{TOKEN}"\n')
-        notes_text = str(app.query_one("#deploy-command .notes").content)
+        notes_text = block_on_screen(app, "notes")
         assert "run `export HF_TOKEN=…` first" in notes_text and TOKEN not in notes_text
         assert "HF_TOKEN" not in command_on_screen(app)  # never injected into the Python command

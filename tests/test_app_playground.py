@@ -25,11 +25,12 @@ from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
-from dsv4_tui.widgets.command_text import diff_text
+from dsv4_tui.widgets.command_text import CommandText, diff_text
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import (
     as_shown,
+    block_on_screen,
     click_chip,
     focus_and_enter,
     highlighted,
@@ -86,7 +87,7 @@ def new_app(rules) -> DSV4App:
 
 def pg_command(app) -> str:
     """What the Playground's command box shows (the command, or the diff while toggled)."""
-    return plain(app.query_one("#playground-pane #pg-command .command", Static))
+    return plain(app.query_one("#playground-pane #pg-command .command", CommandText))
 
 
 def pg_badge(app) -> str:
@@ -521,7 +522,7 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         assert shown == diff_text(app.playground_now().diff, width).plain
         assert "-active" in app.query_one("#pg-diff", ToolButton).classes
         # The diff styles: + green, - red struck through.
-        styled = app.query_one("#pg-command .command", Static).content
+        styled = app.query_one("#pg-command .command", CommandText).command_content
         spans = {str(s.style) for s in styled.spans}
         assert "green" in spans and "red strike" in spans
         await pilot.press("d")
@@ -816,7 +817,7 @@ async def test_the_playground_never_shows_a_stale_base(rules):
         live = "Base: B200 · Flash · FP4 · High-Throughput · Single Node"
         assert body.display and pg_base(app).startswith(live)
         assert pg_chip(app, "moe_backend", "megamoe").state.selected
-        notes_text = str(app.query_one("#pg-command .notes").content)
+        notes_text = block_on_screen(app, "notes", "playground")
         assert "MTP" not in notes_text  # the high-throughput cell runs no MTP
         assert "--moe-a2a-backend megamoe" in pg_command(app)  # the high-throughput cell's command
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import dsv4_tui.app.main as app_main
+import dsv4_tui.app.playground_actions as playground_actions
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.view import playground_view
 from dsv4_tui.widgets.chips import ChipOption
@@ -27,7 +27,7 @@ async def test_a_deploy_press_does_not_recompute_the_hidden_playground(rules, mo
             calls.append(args)
             return playground_view(*args)
 
-        monkeypatch.setattr(app_main, "playground_view", counted)
+        monkeypatch.setattr(playground_actions, "playground_view", counted)
         strategies = [o.id for o in row(app, "strategy").shown_options() if o.state.enabled]
         for strategy in [*strategies[1:], strategies[0]]:
             app.choose("strategy", strategy)

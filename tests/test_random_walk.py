@@ -14,7 +14,6 @@ import random
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.option_gate import gated_cards, refusal, refused_options
@@ -23,7 +22,7 @@ from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import NotAvailable, Selection, choose
 from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import ChipRow
-from dsv4_tui.widgets.command_text import diff_text, wrap_text
+from dsv4_tui.widgets.command_text import CommandText, diff_text, wrap_text
 from dsv4_tui.widgets.tool_button import ToolButton
 from tui_helpers import plain, playground_settled
 
@@ -38,11 +37,11 @@ ACTIONS = (
 
 
 def deploy_shown(app) -> str:
-    return plain(app.query_one("#deploy-pane #deploy-command .command", Static))
+    return plain(app.query_one("#deploy-pane #deploy-command .command", CommandText))
 
 
 def pg_shown(app) -> str:
-    return plain(app.query_one("#playground-pane #pg-command .command", Static))
+    return plain(app.query_one("#playground-pane #pg-command .command", CommandText))
 
 
 def check(app, rules, log: list[str]) -> None:

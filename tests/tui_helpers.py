@@ -6,16 +6,20 @@ from textual.app import App
 from textual.widgets import Static
 
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
+from dsv4_tui.widgets.command_text import CommandText
 
 
-def plain(widget: Static) -> str:
+def plain(widget: Static | CommandText) -> str:
+    """A Static's text; for a command box's text, the command as shown."""
+    if isinstance(widget, CommandText):
+        return widget.command_content.plain
     content = widget.content
     return getattr(content, "plain", str(content))
 
 
 def command_on_screen(app: App) -> str:
     """The Deploy command as the CommandBox shows it (wrapped to the box's width)."""
-    return plain(app.query_one("#deploy-pane #deploy-command .command", Static))
+    return plain(app.query_one("#deploy-pane #deploy-command .command", CommandText))
 
 
 def as_shown(app: App, text: str, pane: str = "deploy") -> str:
@@ -23,13 +27,17 @@ def as_shown(app: App, text: str, pane: str = "deploy") -> str:
     indented, see widgets/command_text.py)."""
     from dsv4_tui.widgets.command_text import wrap_text
 
-    widget = app.query_one(f"#{pane}-pane .command", Static)
+    widget = app.query_one(f"#{pane}-pane .command", CommandText)
     return wrap_text(text, widget.size.width)
 
 
 def warnings_on_screen(app: App) -> str:
-    widget = app.query_one("#deploy-pane #deploy-command .warnings", Static)
-    return plain(widget) if widget.display else ""
+    return block_on_screen(app, "warnings")
+
+
+def block_on_screen(app: App, name: str, pane: str = "deploy") -> str:
+    """One block of a command box as shown: speed, warnings, notes, banner (see CommandText)."""
+    return app.query_one(f"#{pane}-pane .command", CommandText).block(name)
 
 
 def status_on_screen(app: App) -> str:

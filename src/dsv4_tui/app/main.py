@@ -27,7 +27,7 @@ from ..core.playground import Overrides
 from ..core.rules import DIMS, Rules
 from ..core.selection import NotAvailable, Selection, choose, first_selection, resolve
 from ..core.srt_panel import STRATEGY, WORKLOAD
-from ..core.view import DeployView, PlaygroundView, deploy_view, playground_view
+from ..core.view import DeployView, PlaygroundView, deploy_view
 from ..host.envfile import load_env_file
 from ..host.files import WriteProblem, clean_config_folder
 from ..host.paths import config_dir, env_path
@@ -143,23 +143,14 @@ class DSV4App(AppActions, App[str | None]):
 
     def _refresh_playground(self) -> None:
         """Recompute the Playground's view in front; behind Deploy only mark it stale: a Deploy
-        chip press costs no Playground recompute, playground_now() catches up when needed."""
-        if self.pg_view is None:
-            return  # not built yet: playground_now() computes it when it is first needed
-        self.pg_stale = True
+        chip press costs no Playground recompute, playground_now() catches up when needed.
+        Never stale in front: it hides the pane's body, a knob press would lay it all out."""
+        if self.pg_view is None:  # not built yet: playground_now() computes it
+            return
         if self.in_playground:
-            self.playground_now()
-
-    def playground_now(self) -> PlaygroundView:
-        """The Playground's view, computed now if nothing has needed it yet or it is stale.
-        The start-up leaves it to after the first frame."""
-        if self.pg_view is None or self.pg_stale:
-            first = self.pg_view is None
-            view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
-            self.pg_view = view = view if first else self.gated(view)  # the options the lint refuses
-            self.pg_checks = self.playground_checks(view)
-            self.pg_stale = False
-        return self.pg_view
+            self._recompute_playground()
+        else:
+            self.pg_stale = True
 
     def watch_selection(self) -> None:
         # The Playground base follows Deploy: picks that became hidden return to inherit.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..core.playground import Overrides
+from ..core.view import PlaygroundView, playground_view
 
 if TYPE_CHECKING:
     from ..screens.submit_screen import SubmitRequest
@@ -14,6 +15,19 @@ PLAYGROUND_HINT = "Overrides apply on top of the Deploy cell; the diff shows wha
 
 class PlaygroundActions:
     """Mixed into the App (which owns `overrides`, `show_diff`, `pg_view` and `pg_status`)."""
+
+    def playground_now(self) -> PlaygroundView:
+        """The Playground's view, computed now if nothing has needed it yet or it is stale.
+        The start-up leaves it to after the first frame."""
+        if self.pg_view is None or self.pg_stale:
+            self._recompute_playground()
+        return self.pg_view
+
+    def _recompute_playground(self) -> None:
+        view = playground_view(self.rules, self.selection, self.overrides, self.framing, self.env)
+        self.pg_view = view = view if self.pg_view is None else self.gated(view)  # the options the lint refuses
+        self.pg_checks = self.playground_checks(view)
+        self.pg_stale = False
 
     def pick(self, key: str, choice: str) -> None:
         """Set one Playground knob (by Overrides field or CLI key) to a choice id.

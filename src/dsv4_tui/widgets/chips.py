@@ -107,18 +107,20 @@ class ChipRow(Widget, can_focus=True):
         same_places = [(o.id, o.text, o.group, o.shown) for o in options] == [
             (o.id, o.text, o.group, o.shown) for o in self._options
         ]
-        same_looks = same_places and [(o.state.selected, o.state.enabled) for o in options] == [
-            (o.state.selected, o.state.enabled) for o in self._options
+        changed = [
+            new.id
+            for new, old in zip(options, self._options)
+            if (new.state.selected, new.state.enabled) != (old.state.selected, old.state.enabled)
         ]
         self._options = options
-        if same_looks:
+        if same_places and not changed:
             return
         if self._cursor is not None and not self._shown(self._cursor):
             self._cursor = self._start()
         if self._hover is not None and not self._shown(self._hover):
             self._hover = None
         if same_places:
-            self.refresh()
+            self._repaint(*changed)
         else:
             self._placed_width = -1
             self.refresh(layout=True)
@@ -156,8 +158,8 @@ class ChipRow(Widget, can_focus=True):
         saying so on the status line (the caller says something else there)."""
         if not self._shown(option_id):
             raise ValueError(f"{self.dim}: no chip {option_id!r} on show")
-        self._cursor = option_id
-        self.refresh()
+        self._cursor, before = option_id, self._cursor
+        self._repaint(before, option_id)
         if self.has_focus:
             if not quiet:
                 self._say_highlighted()
@@ -176,12 +178,12 @@ class ChipRow(Widget, can_focus=True):
     def on_focus(self) -> None:
         if self._cursor is None or not self._shown(self._cursor):
             self._cursor = self._start()
-        self.refresh()
+        self._repaint(self._cursor)
         self._say_highlighted()
 
     def on_blur(self) -> None:
+        self._repaint(self._cursor)
         self._cursor = None  # the next focus starts on the selected chip
-        self.refresh()
 
     def _say_highlighted(self) -> None:
         option = self.option(self._cursor) if self._cursor else None
@@ -203,8 +205,8 @@ class ChipRow(Widget, can_focus=True):
             return
         ids = [o.id for o in shown]
         i = ids.index(self._cursor) if self._cursor in ids else 0
-        self._cursor = ids[(i + delta) % len(ids)]
-        self.refresh()
+        before, self._cursor = self._cursor, ids[(i + delta) % len(ids)]
+        self._repaint(before, self._cursor)
         self._say_highlighted()
 
     def action_row(self, delta: int) -> None:
@@ -240,12 +242,12 @@ class ChipRow(Widget, can_focus=True):
         if option is None:
             return
         event.stop()
-        self._cursor = option.id
+        before, self._cursor = self._cursor, option.id
         if self.has_focus:
             self._say_highlighted()  # the status line follows the click, as it follows the keys
         else:
             self._take_focus()
-        self.refresh()
+        self._repaint(before, option.id)
         if option.state.enabled:
             self.post_message(self.Chosen(self, option.state.dim, option.id))
         else:
@@ -256,16 +258,16 @@ class ChipRow(Widget, can_focus=True):
         hover = option.id if option else None
         if hover == self._hover:
             return
-        self._hover = hover
+        before, self._hover = self._hover, hover
         self.tooltip = option.tooltip if option else None
-        self.refresh()
+        self._repaint(before, hover)
         if option is not None:
             self.post_message(self.Hovered(self, option))
 
     def on_leave(self, event: events.Leave) -> None:
         if self._hover is not None:
-            self._hover = None
-            self.refresh()
+            before, self._hover = self._hover, None
+            self._repaint(before)
 
     def chip_region(self, option_id: str) -> Region | None:
         """Where the chip `option_id` is drawn, in the row's own coordinates (None: not shown)."""
@@ -273,6 +275,13 @@ class ChipRow(Widget, can_focus=True):
             if p.id == option_id:
                 return Region(p.x, p.y, p.width, 1)
         return None
+
+    def _repaint(self, *option_ids: str | None) -> None:
+        """Repaint these chips alone: their looks changed, not where they sit (a whole row
+        is about 400 bytes on the wire; a chip, a few dozen)."""
+        regions = [r for i in option_ids if i is not None and (r := self.chip_region(i)) is not None]
+        if regions:  # as one region: Textual writes each region of a line from the row's start
+            self.refresh(Region.from_union(regions))
 
     # -- drawing -------------------------------------------------------------------------
     def _places(self, width: int) -> list[Placed]:

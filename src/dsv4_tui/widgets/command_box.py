@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
@@ -24,7 +25,7 @@ from .wrap_grid import WrapGrid
 class CommandDisplay:
     """What a command box shows. Built from a core view; the box computes nothing."""
 
-    text: str | None  # None: the pane shows the command itself (CommandBox.command)
+    text: str
     framing: str
     badge: str
     badge_detail: str = ""
@@ -33,6 +34,7 @@ class CommandDisplay:
     badge_state: str = ""  # verified | in-progress | unverified | user | srt ("": from the badge's words)
     speed: list[str] = field(default_factory=list)  # the measured speed, under the badge
     banner: str = ""  # the cell's warn banner, under the command
+    diff: Sequence[tuple[str, str]] | None = None  # shown instead of the command when set
 
 
 class ChecksLine(Static, can_focus=True):
@@ -54,7 +56,7 @@ class ChecksLine(Static, can_focus=True):
 
 
 class CommandBox(Vertical):
-    # A new height is painted by the layout that made it (see CommandText).
+    # A new height is painted by the layout that made it (see MainScreen for the same idea).
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=True, repaint=False)
 
     DEFAULT_CSS = """
@@ -69,11 +71,6 @@ class CommandBox(Vertical):
     CommandBox .badge.-in-progress { background: $accent; color: $text; }
     CommandBox .badge.-user { background: $primary; color: $text; }
     CommandBox .badge.-srt { background: $secondary; color: $text; }
-    CommandBox .speed { height: auto; color: $text-muted; }
-    CommandBox .banner { height: auto; color: $warning; margin: 1 0 0 0; }
-    CommandBox .notes { height: auto; color: $warning; }
-    CommandBox .warnings { height: auto; color: $error; text-style: bold; }
-    CommandBox .command { height: auto; margin: 1 0 0 0; }
     CommandBox ChecksLine { height: auto; color: $text-muted; }
     CommandBox ChecksLine:focus { background: $accent 30%; }
     CommandBox ChecksLine.-ok { color: $success; }
@@ -81,9 +78,17 @@ class CommandBox(Vertical):
     CommandBox ChecksLine.-error { color: $error; text-style: bold; }
     """
 
-    def __init__(self, prefix: str, *, extra_buttons: list[tuple[str, str]] | None = None, id: str | None = None):
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        extra_buttons: list[tuple[str, str]] | None = None,
+        fill: bool = True,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
         self.prefix = prefix
+        self.fill = fill  # the command text keeps its height down to the pane's bottom edge
         self.extra_buttons = extra_buttons or []
         self._checks_shown, self._checks = False, None
 
@@ -99,11 +104,7 @@ class CommandBox(Vertical):
             for bid, label in self.extra_buttons:
                 yield ToolButton(label, id=f"{p}-{bid}")
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
-        yield Static("", classes="speed", markup=False)
-        yield Static("", classes="warnings", markup=False)
-        yield Static("", classes="notes", markup=False)
-        yield CommandText(classes="command")
-        yield Static("", classes="banner", markup=False)
+        yield CommandText(fill=self.fill, classes="command")  # speed, notes, the command, banner: see CommandText
 
     def show_checks(self, checks) -> None:
         """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""
@@ -140,17 +141,11 @@ class CommandBox(Vertical):
         for name in ("verified", "in-progress", "unverified", "user", "srt"):
             badge.set_class(state == name, f"-{name}")
         badge.tooltip = d.badge_detail or None
-        speed = self.query_one(".speed", Static)
-        set_text(speed, "\n".join(d.speed))
-        speed.display = bool(d.speed)
-        banner = self.query_one(".banner", Static)
-        set_text(banner, f"⚠ {d.banner}" if d.banner else "")
-        banner.display = bool(d.banner)
-        warnings = self.query_one(".warnings", Static)
-        set_text(warnings, "\n".join(f"⚠ {w}" for w in d.warnings))
-        warnings.display = bool(d.warnings)
-        notes = self.query_one(".notes", Static)
-        set_text(notes, "\n".join(f"ⓘ {n}" for n in d.notes))
-        notes.display = bool(d.notes)
-        if d.text is not None:
-            self.query_one(CommandText).show(d.text)
+        self.command.show(
+            d.text,
+            d.diff,
+            speed=d.speed,
+            warnings=[f"⚠ {w}" for w in d.warnings],
+            notes=[f"ⓘ {n}" for n in d.notes],
+            banner=[f"⚠ {d.banner}"] if d.banner else [],
+        )

@@ -97,6 +97,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._command = CommandBox(
             "pg",
             extra_buttons=[("diff", "± Diff"), ("submit", "Submit ↗"), ("reset", "↺ Reset")],
+            fill=False,  # the sibling button and the router come and go under it
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
@@ -269,14 +270,14 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         badge = result.badge_line if result.has_base else "Not Verified"
         box.show(
             CommandDisplay(
-                text=None,
+                text=view.display,
+                diff=view.diff if self.show_diff else None,
                 framing=view.framing,
                 badge=badge,
                 badge_detail="Equals a verified cell" if result.verified else "Differs from every verified cell",
                 notes=notes,
             )
         )
-        box.command.show(view.display, view.diff if self.show_diff else None)
         box.button("diff").set_class(self.show_diff, "-active")
         box.button("submit").display = result.can_submit
         self._sibling.display = bool(result.matched_strategy)

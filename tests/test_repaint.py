@@ -1,0 +1,221 @@
+"""What a key press repaints: the lines and chips that changed, not the screen below them.
+
+Over SSH every repainted row is bytes on the wire (`benchmarks/bench_tui.py` counts them in a
+real pty). These tests pin the mechanisms the count rests on: the command box keeps its place
+and height, it asks Textual to repaint only the lines that changed (each only as wide as its
+text), and a chip row repaints only the chips whose looks changed.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+from textual.widgets import Static
+
+from dsv4_tui.app import DSV4App
+from dsv4_tui.widgets.chips import ChipRow
+from dsv4_tui.widgets.command_text import CommandText
+from tui_helpers import (
+    command_on_screen,
+    focus_and_enter,
+    playground_settled,
+    press_chip,
+    row,
+    settle,
+    status_on_screen,
+)
+
+SIZE = (120, 40)
+
+
+def box(app) -> CommandText:
+    return app.query_one("#deploy-pane #deploy-command .command", CommandText)
+
+
+async def started(pilot) -> None:
+    """Until the start-up's last late result (the checks line's runs-on part) is on screen:
+    after it, nothing repaints unless a key asks for it."""
+    checks = pilot.app.query_one("#deploy-checks", Static)
+    assert await settle(pilot, lambda: "runs on" in str(checks.content))
+    await pilot.pause()
+
+
+async def highlighted_row(pilot, dim: str, value: str) -> ChipRow:
+    """The row `dim` focused with the keys on `value`, once its focus is handled (Textual
+    repaints a row that gains focus)."""
+    chips = row(pilot.app, dim)
+    chips.highlight(value)
+    explanation = chips.option(value).explanation
+    assert await settle(pilot, lambda: status_on_screen(pilot.app) == explanation)
+    await pilot.pause()
+    return chips
+
+
+async def test_the_command_box_fills_the_pane_and_a_command_of_another_length_moves_nothing(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one("#deploy-pane")
+        install = app.query_one("#deploy-pane #install", Static)
+        # The box grows to the pane's bottom edge: the install line sits on it.
+        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+        await press_chip(pilot, "strategy", "low-latency")
+        await pilot.pause()
+        short = command_on_screen(app)
+        where = box(app).region, install.region
+        await press_chip(pilot, "strategy", "balanced")
+        await settle(pilot, lambda: command_on_screen(app) != short)
+        assert len(command_on_screen(app).splitlines()) != len(short.splitlines())  # another length…
+        await pilot.pause()
+        assert (box(app).region, install.region) == where  # …moved nothing and resized nothing
+
+
+async def test_a_command_taller_than_the_pane_grows_the_box_and_scrolls(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        command = box(app)
+        assert await settle(pilot, lambda: command.size.height >= len(command.plain.splitlines()))
+        pane = app.query_one("#deploy-pane")
+        assert pane.max_scroll_y > 0  # the whole command can be scrolled to
+        install = app.query_one("#deploy-pane #install", Static)
+        assert install.region.y >= command.region.bottom  # nothing drawn over the command
+
+
+async def test_a_changed_line_is_the_only_line_repainted(rules, monkeypatch):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        command = box(app)
+        text = app.view.display
+        assert "--port 30000" in text
+        refreshed: list[tuple[tuple[Region, ...], dict]] = []
+        original = CommandText.refresh
+
+        def spy(self, *regions, **kwargs):
+            if self is command:
+                refreshed.append((regions, kwargs))
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(CommandText, "refresh", spy)
+        lines = command.plain.split("\n")
+        y = lines.index("  --port 30000")
+        command.show(text.replace("--port 30000", "--port 31234"))
+        assert refreshed == [((Region(0, y, len("  --port 31234"), 1),), {})]
+        assert command.plain.split("\n")[y] == "  --port 31234"
+        refreshed.clear()
+        command.show(text.replace("--port 30000", "--port 31234"))  # the same text again
+        assert refreshed == []
+
+
+async def test_a_chip_choice_repaints_the_two_chips_that_changed(rules, monkeypatch):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await press_chip(pilot, "strategy", "low-latency")
+        strategy = await highlighted_row(pilot, "strategy", "balanced")
+        refreshed: list[tuple[tuple[Region, ...], dict]] = []
+        original = ChipRow.refresh
+
+        def spy(self, *regions, **kwargs):
+            if self is strategy:
+                refreshed.append((regions, kwargs))
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(ChipRow, "refresh", spy)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selection.strategy == "balanced"
+        both = Region.from_union([strategy.chip_region("low-latency"), strategy.chip_region("balanced")])
+        assert refreshed == [((both,), {})]  # one region: the two chips, not the row
+
+
+async def test_an_arrow_repaints_the_chip_it_left_and_the_chip_it_reached(rules, monkeypatch):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        strategy = await highlighted_row(pilot, "strategy", "low-latency")
+        refreshed: list[tuple[Region, ...]] = []
+        original = ChipRow.refresh
+
+        def spy(self, *regions, **kwargs):
+            if self is strategy:
+                refreshed.append(regions)
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(ChipRow, "refresh", spy)
+        await pilot.press("right")
+        await pilot.pause()
+        both = Region.from_union([strategy.chip_region("low-latency"), strategy.chip_region("balanced")])
+        assert refreshed == [(both,)]
+
+
+async def test_the_command_box_text_can_be_selected_with_the_mouse(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)  # nothing above the command moves any more
+        command = box(app)
+        y = command.plain.split("\n").index("sglang serve \\")
+        x, top = command.region.x, command.region.y + y
+        await pilot.mouse_down(offset=(x, top))
+        await pilot.hover(offset=(x + 11, top))
+        await pilot.mouse_up(offset=(x + 11, top))  # the end column is part of the selection
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "sglang serve"
+
+
+async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rules, monkeypatch):
+    """Stale (the body hidden until it catches up) is for a Playground behind the Deploy
+    tab; in front, a knob press that hid and showed the body laid the whole pane out again."""
+    from dsv4_tui.widgets.playground_pane import PlaygroundPane
+
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        hidden: list[bool] = []
+        original = PlaygroundPane._behind
+        monkeypatch.setattr(PlaygroundPane, "_behind", lambda self: hidden.append(True) or original(self))
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        was = speculative.selected_option().id
+        other = next(o.id for o in speculative.shown_options() if o.state.enabled and o.id != was)
+        await focus_and_enter(pilot, speculative, other)
+        assert await playground_settled(pilot)
+        assert speculative.selected_option().id == other  # the press took
+        assert hidden == [] and app.query_one("#pg-body").display
+        await pilot.press("1")  # behind the Deploy tab, a Deploy press still marks it stale
+        await pilot.pause()
+        app.selection = app.selection.with_(strategy="balanced")
+        await pilot.pause()
+        assert hidden == [True]
+
+
+async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_in_place(rules):
+    """The cards scroll in a box down to the knob column's bottom edge: a card growing or
+    shrinking moves the cards under it, not the box (which Textual would repaint whole)."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        cards = app.query_one("#pg-cards")
+        assert cards.region.bottom == app.query_one("#pg-knobs").content_region.bottom
+        heights = {c.id: c.region.height for c in cards.children}
+        where = cards.region
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        await focus_and_enter(pilot, speculative, "off")
+        assert await playground_settled(pilot)
+        assert speculative.selected_option().id == "off"
+        assert {c.id: c.region.height for c in cards.children} != heights  # a card changed height…
+        assert cards.region == where  # …and the column of cards did not
+
+
+async def test_after_a_resize_the_command_box_fills_the_pane_again(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        pane = app.query_one("#deploy-pane")
+        install = app.query_one("#deploy-pane #install", Static)
+        assert pane.max_scroll_y > 0  # 30 rows: the command runs past the bottom
+        await pilot.resize_terminal(150, 45)
+        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+        assert pane.max_scroll_y == 0
