@@ -1,10 +1,13 @@
 """What the first frame does not need is not imported with the app (issue 21 item 1): the
 lint engine, the Playground pane and engine's extras, Export; each is loaded after the first
-frame or on first use. Checked in a fresh interpreter (the test process has them all)."""
+frame or on first use. Checked in a fresh interpreter (the test process has them all), both
+for the import of the app and up to its first frame (what mounting it loads, e.g. a reactive's
+default computed by a function)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -22,6 +25,12 @@ LATER = (
     "dsv4_tui.widgets.doctor_pane",  # the Doctor's pane: when its tab is first shown
     "dsv4_tui.widgets.run_pane",  # the Run tab: when it is first shown
     "dsv4_tui.core.run.view",  # a run's view (log watch, metrics): on the first run
+    "dsv4_tui.core.run.watch",
+    "dsv4_tui.core.lint.findings",  # the checks' findings: with the checks' table
+    "dsv4_tui.core.lint.table",
+    "dsv4_tui.host.lint_setup",
+    "dsv4_tui.core.playground.views",  # the Playground's cards: built right after the first frame
+    "dsv4_tui.core.playground.apply_cards",
     "pydantic",  # a warm start reads the rules cache
 )
 
@@ -30,4 +39,30 @@ def test_the_app_module_imports_nothing_the_first_frame_does_not_need():
     code = "import sys, json, dsv4_tui.cli, dsv4_tui.app.main; print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     loaded = set(json.loads(out.stdout))
+    assert [m for m in LATER if m in loaded] == []
+
+
+# The app up to its first frame (headless), on a warm start: it exits with what is imported
+# when the first frame is drawn (`_after_first_frame` starts what comes after it).
+FIRST_FRAME = """
+import json, sys
+from dsv4_tui.app.main import DSV4App
+from dsv4_tui.host.rules_files import load_rules, user_overlays
+
+class FirstFrame(DSV4App):
+    async def _after_first_frame(self):
+        self.exit(json.dumps(sorted(sys.modules)))
+
+print(FirstFrame(load_rules(overlays=user_overlays()), detect=False, remember=False).run(headless=True, size=(120, 40)))
+"""
+
+
+def test_the_first_frame_loads_nothing_it_does_not_need(isolated_config):
+    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config)}
+    for _ in range(2):  # the first start writes the rules cache: the second is a warm start
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_FRAME], env=env, capture_output=True, text=True, timeout=120, check=True
+        )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "dsv4_tui.widgets.deploy_pane" in loaded  # it did get to the first frame
     assert [m for m in LATER if m in loaded] == []
