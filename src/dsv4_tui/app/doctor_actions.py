@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -26,6 +25,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from ..core.env import Env
+from ..core.frozen import frozen
 from ..core.playground import BoxFacts, Overrides
 from ..core.rules import Rules
 from ..core.selection import Selection
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the Doctor's modules are imported when it first runs, not a
 DOCTOR_TAB = "doctor"
 
 
-@dataclass(frozen=True)
+@frozen
 class DoctorInputs:
     """The App's state a run checks (immutable: safe to hand to a worker thread)."""
 

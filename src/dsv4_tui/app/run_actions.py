@@ -12,12 +12,13 @@ each new view to the UI thread. At start-up the App re-attaches to a run still a
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.containers import Container
 from textual.reactive import reactive
+
+from ..core.frozen import frozen
 
 if TYPE_CHECKING:
     from ..core.run.preflight import Preflight
@@ -29,7 +30,7 @@ RUN_TAB = "run"
 RECENT_S = 24 * 3600  # a run that ended less than this ago is shown at start-up
 
 
-@dataclass(frozen=True)
+@frozen
 class StartPlan:
     """What ▶ Run decided on (built in a worker, confirmed on the UI thread)."""
 
@@ -38,7 +39,7 @@ class StartPlan:
     record: RunRecord | None  # None when refused
 
 
-@dataclass(frozen=True)
+@frozen
 class _Lint:
     """The lint of the command ▶ Run was given: its errors, or None when the App's checks
     were not ready (the worker runs them), and the page text they compare against."""
