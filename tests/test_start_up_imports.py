@@ -11,6 +11,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from dsv4_tui import cli
+
 LATER = (
     "dsv4_tui.widgets.playground_pane",  # built right after the first frame
     "dsv4_tui.core.lint.linter",  # the checks' table: a thread after the first frame
@@ -32,6 +36,7 @@ LATER = (
     "dsv4_tui.core.playground.views",  # the Playground's cards: built right after the first frame
     "dsv4_tui.core.playground.apply_cards",
     "pydantic",  # a warm start reads the rules cache
+    "argparse",  # `dsv4` and `dsv4 --no-detect` need no parser (cli.app_args)
 )
 
 
@@ -66,3 +71,17 @@ def test_the_first_frame_loads_nothing_it_does_not_need(isolated_config):
     loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert "dsv4_tui.widgets.deploy_pane" in loaded  # it did get to the first frame
     assert [m for m in LATER if m in loaded] == []
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["--no-detect"], ["--print-on-exit", "--no-detect"], ["--version"], ["--no-detect", "--no-detect"]]
+)
+def test_plain_flags_mean_what_the_parser_makes_of_them(argv):
+    """The app's arguments without argparse (plain flags) are the parser's, value for value."""
+    assert vars(cli.app_args(argv)) == vars(cli.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["--rules", "x"], ["--probe-deadline", "5"], ["--no-det"], ["print"], ["-h"]])
+def test_anything_else_goes_to_the_parser(argv):
+    fast = cli.app_args(argv)
+    assert fast is None or type(fast).__module__ == "argparse"
