@@ -85,3 +85,29 @@ def test_plain_flags_mean_what_the_parser_makes_of_them(argv):
 def test_anything_else_goes_to_the_parser(argv):
     fast = cli.app_args(argv)
     assert fast is None or type(fast).__module__ == "argparse"
+
+
+# `python -m dsv4_tui`, with the rules' loading replaced by a probe of the garbage collector.
+GC_AT_LOAD = """
+import gc, sys
+import dsv4_tui.cli as cli
+
+def load(args):
+    print(gc.isenabled())
+    raise SystemExit(0)
+
+cli.load = load
+sys.argv = ["dsv4", *sys.argv[1:]]
+from dsv4_tui.launch import main
+main()
+"""
+
+
+@pytest.mark.parametrize(("argv", "collecting"), [([], "False"), (["--no-detect"], "False"), (["print"], "True")])
+def test_the_app_loads_its_rules_without_collecting(argv, collecting, isolated_config):
+    """The first collection after the imports scans all they made: the app's start (its
+    rules cache) runs without it, until the app has settled; a command collects as usual."""
+    out = subprocess.run(
+        [sys.executable, "-c", GC_AT_LOAD, *argv], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == collecting

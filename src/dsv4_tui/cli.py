@@ -168,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         wants_help = any(a in ("-h", "--help") for a in argv)
         args = build_parser(_rules_for_help(argv) if wants_help else None).parse_args(argv)
+    if args.command is not None or args.version:
+        gc.enable()  # not the app: collect as usual (the `dsv4` script starts with it off)
     if args.version:
         from . import __version__
 
