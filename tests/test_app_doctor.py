@@ -117,7 +117,7 @@ async def test_nothing_runs_until_the_tab_is_shown(rules, box):
         await pilot.press("2", "1")
         await finished(pilot)
         assert doctor_runs(box) == 0
-        assert all(r.result is None for r in app.doctor_view.rows)
+        assert app.doctor_view is None  # not even built: its modules load when it is first shown
         await pilot.press("3")
         await finished(pilot)
         assert doctor_runs(box) == 1 and result(app, "gpu.count").status == "ok"

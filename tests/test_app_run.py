@@ -128,7 +128,7 @@ async def test_a_run_survives_the_app_and_the_next_app_reattaches(rules, port, f
     assert until(lambda: log_has(record, "ready to roll"))
     again = new_app(rules)
     async with again.run_test(size=SIZE) as pilot:
-        assert await settle(pilot, lambda: again.run_view.run_id == record.id, WAIT)
+        assert await settle(pilot, lambda: again.run_view is not None and again.run_view.run_id == record.id, WAIT)
         assert await settle(pilot, lambda: again.run_view.sample is not None, WAIT)
         assert again.run_view.phases[-1].status == "done"
         await pilot.press("4")
@@ -142,7 +142,7 @@ async def test_a_failure_is_explained_and_enter_applies_its_fix(rules, port, fak
     record = start_outside_the_app(rules, port)
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
-        assert await settle(pilot, lambda: app.run_view.failure is not None, WAIT)
+        assert await settle(pilot, lambda: app.run_view is not None and app.run_view.failure is not None, WAIT)
         await pilot.press("4")
         assert await settle(pilot, lambda: app.query("#run-pane"))
         text = pane_text(app)

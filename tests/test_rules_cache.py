@@ -54,6 +54,37 @@ def test_the_second_load_comes_from_the_cache(builds):
     assert second.model == first.model and second.checks == first.checks and second.sources == first.sources
 
 
+def test_the_cache_holds_the_generated_and_optional_rules(builds):
+    """benchmarks.toml, srt_slurm.toml (laid over model.toml), run.toml and failures.toml
+    come back from the cache as they were validated."""
+    first = load_rules(ROOT / "rules")
+    second = load_rules(ROOT / "rules")
+    assert len(builds) == 1
+    assert first.model.benchmark and first.model.srt_slurm is not None and first.run and first.failures
+    assert second.model.benchmark == first.model.benchmark and second.model.srt_slurm == first.model.srt_slurm
+    assert second.run == first.run and second.failures == first.failures
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("benchmarks.toml", "ttft_ms = 218.9", "ttft_ms = 219.9"),
+        ("srt_slurm.toml", "[srt_slurm]", "[srt_slurm]\n# edited"),
+        ("failures.toml", "[[failure]]", "# edited\n[[failure]]"),
+        ("run.toml", "\n", "\n# edited\n"),
+    ],
+)
+def test_a_changed_generated_or_optional_file_is_validated_again(tmp_path, builds, name, old, new):
+    folder = copy_rules(tmp_path)
+    load_rules(folder)
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    load_rules(folder)
+    assert len(builds) == 2  # its text is part of the key
+
+
 def test_a_changed_rules_text_is_validated_again(tmp_path, builds):
     folder = copy_rules(tmp_path)
     before = load_rules(folder)

@@ -8,13 +8,12 @@ notices go to stderr. Exit codes are in `errors.py`.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import math
 import sys
 from collections.abc import Sequence
 from importlib import import_module
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import TYPE_CHECKING
 
 from .core.env import EnvError
@@ -25,6 +24,8 @@ from .host.rules_files import load_rules, user_overlays
 from .host.terminal import has_terminal
 
 if TYPE_CHECKING:
+    import argparse
+
     from .core.rules import Rules
 
 # The commands, each a module `commands/<name>_cmd.py` with add_parser(sub, rules) and
@@ -37,8 +38,15 @@ def commands() -> list[ModuleType]:
     return [import_module(f"{__package__}.commands.{name}_cmd") for name in COMMAND_NAMES]
 
 
+# What the root options are when none is given, and the ones that are flags (no value).
+ROOT_DEFAULTS = {"rules": None, "no_detect": False, "print_on_exit": False, "probe_deadline": 60.0, "version": False}
+FLAGS = {"--no-detect": "no_detect", "--print-on-exit": "print_on_exit", "--version": "version"}
+
+
 def seconds(text: str) -> float:
     """A positive, finite number of seconds (argparse type): not nan, inf, 0 or -1."""
+    import argparse
+
     try:
         value = float(text)
     except ValueError:
@@ -61,7 +69,7 @@ def _root_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--probe-deadline",
         type=seconds,
-        default=60.0,
+        default=ROOT_DEFAULTS["probe_deadline"],
         metavar="SECONDS",
         help="the cURL probe's streamed run stops after this long (default: 60)",
     )
@@ -70,6 +78,8 @@ def _root_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
     """The parser; `rules` (when they load) add what they define to the help texts."""
+    import argparse
+
     p = argparse.ArgumentParser(
         prog="dsv4",
         description="The verified `sglang serve` command for this GPU box, from the cookbook rules, in your terminal.",
@@ -83,11 +93,17 @@ def build_parser(rules: Rules | None = None) -> argparse.ArgumentParser:
     return p
 
 
-def app_args(argv: Sequence[str]) -> argparse.Namespace | None:
+def app_args(argv: Sequence[str]) -> argparse.Namespace | SimpleNamespace | None:
     """The arguments when they ask for the app (root options only), without importing the
-    commands; None when they name a command or ask for help (the full parser decides)."""
+    commands; None when they name a command or ask for help (the full parser decides).
+    Plain flags (`dsv4`, `dsv4 --no-detect`) need no parser: argparse is not even imported
+    (a start-up cost); anything else is parsed by argparse."""
+    if all(a in FLAGS for a in argv):
+        return SimpleNamespace(**{**ROOT_DEFAULTS, **{FLAGS[a]: True for a in argv}, "command": None})
     if any(a in ("-h", "--help") for a in argv):
         return None
+    import argparse
+
     p = argparse.ArgumentParser(prog="dsv4", add_help=False, exit_on_error=False)
     _root_args(p)
     try:
@@ -152,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args is None:
         wants_help = any(a in ("-h", "--help") for a in argv)
         args = build_parser(_rules_for_help(argv) if wants_help else None).parse_args(argv)
+    if args.command is not None or args.version:
+        gc.enable()  # not the app: collect as usual (the `dsv4` script starts with it off)
     if args.version:
         from . import __version__
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -26,6 +25,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from ..core.env import Env
+from ..core.frozen import frozen
 from ..core.playground import BoxFacts, Overrides
 from ..core.rules import Rules
 from ..core.selection import Selection
@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the Doctor's modules are imported when it first runs, not a
 DOCTOR_TAB = "doctor"
 
 
-@dataclass(frozen=True)
+@frozen
 class DoctorInputs:
     """The App's state a run checks (immutable: safe to hand to a worker thread)."""
 
@@ -50,17 +50,11 @@ class DoctorInputs:
     overrides: Overrides
 
 
-def _no_doctor_run() -> DoctorView:
-    """The Doctor before its first run (its pane's module loads when its tab is first shown)."""
-    from ..widgets.doctor_pane import DoctorView
-
-    return DoctorView.empty()
-
-
 class DoctorActions:
     """Mixed into the App (which owns the selection, framing, Env and overrides)."""
 
-    doctor_view: reactive[DoctorView] = reactive(_no_doctor_run, init=False, repaint=False)
+    # None until the Doctor is first built or run: its pane's module loads then, not at start-up.
+    doctor_view: reactive[DoctorView | None] = reactive(None, init=False, repaint=False)
     DOCTOR_DEBOUNCE = 0.3  # seconds of quiet after a change before the visible Doctor runs again
     doctor_context: DoctorContext | None = None  # where the checks look; None: this process's environment
     box: BoxFacts = BoxFacts()  # what start-up found on this box (IB devices, host ratio)
@@ -85,7 +79,7 @@ class DoctorActions:
             self._doctor_build_lock = asyncio.Lock()
         async with self._doctor_build_lock:
             if not self.query("#doctor-pane"):
-                if not self.doctor_view.rows:
+                if self.doctor_view is None or not self.doctor_view.rows:
                     from ..widgets.doctor_pane import DoctorView
 
                     self.doctor_view = DoctorView.planned()
@@ -136,11 +130,14 @@ class DoctorActions:
         self._doctor_cancel = cancel = threading.Event()
         self._doctor_stale = False
         from ..host.doctor.request import SglangLinters, subject
+        from ..widgets.doctor_pane import DoctorView
 
         if self._doctor_lint is None:
             self._doctor_lint = SglangLinters(cache_dir() / "sglang")
         inputs = DoctorInputs(self.rules, self.selection, self.framing, self.env, self.overrides)
-        self.doctor_view = self.doctor_view.started(subject(self.rules, self.selection, self.framing, self.overrides))
+        self.doctor_view = (self.doctor_view or DoctorView.empty()).started(
+            subject(self.rules, self.selection, self.framing, self.overrides)
+        )
         self._doctor_worker(inputs, cancel, self._doctor_generation)
 
     def stop_doctor(self) -> None:

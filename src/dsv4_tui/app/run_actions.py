@@ -12,12 +12,13 @@ each new view to the UI thread. At start-up the App re-attaches to a run still a
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.containers import Container
 from textual.reactive import reactive
+
+from ..core.frozen import frozen
 
 if TYPE_CHECKING:
     from ..core.run.preflight import Preflight
@@ -29,14 +30,7 @@ RUN_TAB = "run"
 RECENT_S = 24 * 3600  # a run that ended less than this ago is shown at start-up
 
 
-def _no_run() -> RunView:
-    """The Run tab before any run (its modules load on first use, not at start-up)."""
-    from ..core.run.view import RunView
-
-    return RunView()
-
-
-@dataclass(frozen=True)
+@frozen
 class StartPlan:
     """What ▶ Run decided on (built in a worker, confirmed on the UI thread)."""
 
@@ -45,7 +39,7 @@ class StartPlan:
     record: RunRecord | None  # None when refused
 
 
-@dataclass(frozen=True)
+@frozen
 class _Lint:
     """The lint of the command ▶ Run was given: its errors, or None when the App's checks
     were not ready (the worker runs them), and the page text they compare against."""
@@ -61,7 +55,9 @@ def _errors(checks) -> list[str]:
 class RunActions:
     """Mixed into the App (which owns the selection, framing, Env, overrides and checks)."""
 
-    run_view: reactive[RunView] = reactive(_no_run, init=False, repaint=False)
+    # None until the Run tab is first built or a run is followed: its modules (core/run/) load
+    # then, not at start-up (a default computed by a function runs when the App mounts).
+    run_view: reactive[RunView | None] = reactive(None, init=False, repaint=False)
     run_record: RunRecord | None = None
     _run_cancel: threading.Event | None = None
 
@@ -72,6 +68,10 @@ class RunActions:
         phases = [(p.id, p.label) for p in run.phase] if run else []
         from ..widgets.run_pane import RunPane
 
+        if self.run_view is None:  # no run yet
+            from ..core.run.view import RunView
+
+            self.set_reactive(RunActions.run_view, RunView())
         pane = RunPane(phases, id="run-pane")
         pane.set_reactive(RunPane.view, self.run_view)
         await self.query_one(f"#{RUN_TAB}", Container).mount(pane.data_bind(view=RunActions.run_view))
@@ -251,7 +251,7 @@ class RunActions:
         self.call_from_thread(self.notify, f"{record.id}: {said}", title="■ Stop")
 
     def on_run_pane_fix_requested(self, message: RunPane.FixRequested) -> None:
-        failure = self.run_view.failure
+        failure = self.run_view.failure if self.run_view is not None else None
         if failure is not None and failure.override is not None:
             self.apply_fix(failure.override)
 

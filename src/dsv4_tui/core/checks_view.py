@@ -8,9 +8,10 @@ node count, its PD role and its framing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .frozen import frozen
 from .rules import Rules
 from .selection import Selection
 
@@ -41,7 +42,7 @@ def _value(argv: tuple[str, ...], name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class CommandChecks:
     """The reports of every `sglang serve` command in one text (one per PD role)."""
 

@@ -12,8 +12,9 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .frozen import frozen
 from .render import Subst
 from .schema import Placeholder
 from .tomlloc import TomlProblem, parse_toml
@@ -80,7 +81,7 @@ def mask(value: str) -> str:
     return value[:3] + "•" * min(12, len(value) - 3)
 
 
-@dataclass(frozen=True)
+@frozen
 class Env:
     """Placeholder values layered over the rules' defaults."""
 

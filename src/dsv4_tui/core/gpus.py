@@ -8,8 +8,8 @@ over `tool_text.MAX_LINE` characters skipped (`tool_text.py`).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
+from .frozen import frozen
 from .tool_text import bracket_index, is_number, leading_number, tool_lines
 from .visible import visible_line
 
@@ -61,7 +61,7 @@ def _without_vendor(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
+@frozen
 class Detection:
     """The most common GPU kind found; `hw_id` is None when it has no recipe."""
 

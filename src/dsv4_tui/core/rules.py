@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from .frozen import frozen
 from .lint.checks_model import Checks
 from .problems import Problem, RulesError
 from .pydantic_hooks import validate_python
@@ -46,7 +47,7 @@ __all__ = [
 BUILTIN_PLACEHOLDERS = frozenset({"MODEL_NAME"})
 
 
-@dataclass(frozen=True)
+@frozen
 class RulesText:
     """One rules file as the host read it: its name (path), its text, or why it has none."""
 

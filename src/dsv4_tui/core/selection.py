@@ -7,16 +7,17 @@ command only if a cell with exactly those five values exists.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from functools import lru_cache
 
+from .frozen import frozen
 from .rules import DIMS, Cell, Rules
 from .srt_panel import serves
 
 DIM_NAMES = {"hw": "Hardware", "variant": "Variant", "quant": "Quantization", "strategy": "Strategy", "nodes": "Nodes"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Selection:
     hw: str
     variant: str
@@ -45,7 +46,7 @@ class Selection:
         return cls(*cell.key)
 
 
-@dataclass(frozen=True)
+@frozen
 class OptionState:
     dim: str
     id: str
@@ -83,7 +84,11 @@ def _prefixes(key: SameRules) -> dict[str, frozenset[tuple[str, ...]]]:
     """Per dimension, the (higher values…, value) tuples some cell has: a chip press asks
     `is_enabled` of every option, each a scan of every cell without this."""
     cells = key.rules.cells
-    return {dim: frozenset(tuple(c.get(d) for d in (*_higher(dim), dim)) for c in cells) for dim in DIMS}
+    found: dict[str, frozenset[tuple[str, ...]]] = {}
+    for i, dim in enumerate(DIMS):
+        names = DIMS[: i + 1]  # the higher dimensions, then this one
+        found[dim] = frozenset(tuple(getattr(c, d) for d in names) for c in cells)
+    return found
 
 
 def is_enabled(rules: Rules, sel: Selection, dim: str, value: str) -> bool:
@@ -186,7 +191,7 @@ def choose(rules: Rules, sel: Selection, dim: str, value: str) -> tuple[Selectio
     return new, changes
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     """A requested value that `resolve` could not keep, and why."""
 

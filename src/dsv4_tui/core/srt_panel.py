@@ -6,14 +6,14 @@ each; it never makes up a command for those selections.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from .frozen import frozen
 from .rules import Rules
 from .schema import SrtRecipe, SrtSlurm
 
 
-@dataclass(frozen=True)
+@frozen
 class RecipeRow:
     workload: str  # label, e.g. "8K / 1K"
     strategy: str  # label

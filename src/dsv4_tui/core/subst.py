@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .frozen import frozen
 from .schema import PLACEHOLDER_RE
 
 
-@dataclass(frozen=True)
+@frozen
 class Subst:
     """Placeholder values. Keys in `verbatim` print exactly; the others are shell-quoted."""
 

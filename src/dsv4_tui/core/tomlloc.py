@@ -12,11 +12,6 @@ import re
 import sys
 from collections.abc import Iterable
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=\s*(.*)$")
 
@@ -140,7 +135,13 @@ class TomlProblem(ValueError):
 
 
 def parse_toml(text: str) -> dict:
-    """`tomllib.loads`, with every failure as a TomlProblem (never a RecursionError)."""
+    """`tomllib.loads`, with every failure as a TomlProblem (never a RecursionError).
+    tomllib is imported on first use: a warm start reads the rules from their cache, and
+    parses no TOML unless the user has an Env or state file."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

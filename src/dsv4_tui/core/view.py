@@ -8,13 +8,14 @@ CLI agree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from .bench import bench_lines
 from .env import Env
 from .flags import flag_value
 from .formats import framing as get_framing
+from .frozen import frozen
 from .gpus import Detection
 from .lookup import docker_image, model_name
 from .render import (
@@ -43,7 +44,7 @@ def unfilled(text: str) -> list[str]:
     return list(dict.fromkeys(TODO_PLACEHOLDER.findall(text)))
 
 
-@dataclass(frozen=True)
+@frozen
 class DeployView:
     selection: Selection
     framing: str
@@ -160,7 +161,7 @@ def hardware_warnings(rules: Rules, sel: Selection, detection: Detection | None)
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class PlaygroundView:
     """What the Playground pane shows: the cards and the result on the live Deploy base."""
 

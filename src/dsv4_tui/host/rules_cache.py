@@ -31,7 +31,6 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Callable, Sequence
@@ -51,14 +50,19 @@ _OLD_SUFFIXES = (SUFFIX, ".pickle")  # a pickle left by an older dsv4 is removed
 
 
 def code_fingerprint() -> bytes:
-    """dsv4's version and its core modules as they are on disk (name, size, mtime)."""
-    core = Path(__file__).resolve().parent.parent / "core"
+    """dsv4's version and its core modules as they are on disk (name, size, mtime). With
+    os.walk, not pathlib: this runs at every start."""
+    core = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "core")
     parts = [__version__, f"{sys.version_info[0]}.{sys.version_info[1]}", f"format {FORMAT}"]
+    found = []
     with contextlib.suppress(OSError):
-        for path in sorted(core.rglob("*.py")):
-            st = path.stat()
-            parts.append(f"{path.relative_to(core)}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts).encode()
+        for folder, subfolders, names in os.walk(core):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            for name in names:
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(folder, name))
+                    found.append(f"{os.path.relpath(os.path.join(folder, name), core)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts + sorted(found)).encode()
 
 
 def cache_key(texts: Sequence[RulesText | None]) -> str:
@@ -262,6 +266,8 @@ def _read_file(dir_fd: int, name: str) -> bytes | None:
 
 
 def _write_file(dir_fd: int, name: str, data: bytes) -> None:
+    import secrets  # only when the cache is written, not on a warm start
+
     tmp = f".{name}.{secrets.token_hex(6)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _O_CLOEXEC, 0o600, dir_fd=dir_fd)
     try:

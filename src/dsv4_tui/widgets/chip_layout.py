@@ -7,19 +7,19 @@ the label wraps, and the chip's colours in each state from the theme (`ChipStyle
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from textual.color import Color
 from textual.style import Style
 
+from ..core.frozen import frozen
 from ..core.selection import OptionState
 
 GAP = 1  # columns between two chips
 GROUP_WIDTH = 7  # "NVIDIA " before a group's chips
 
 
-@dataclass(frozen=True)
+@frozen
 class ChipOption:
     """One chip: its state, its text, what it is (status line, tooltip), its group and
     whether it is offered at all (a choice the base does not offer is not drawn)."""
@@ -47,7 +47,7 @@ class ChipOption:
         return self.state.reason if not self.state.enabled else (self.detail or None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Placed:
     """A chip where the row draws it: line `y`, columns `x` to `x + width`."""
 
@@ -90,7 +90,7 @@ def place(options: Sequence[ChipOption], label_width: int, width: int) -> list[P
     return placed
 
 
-@dataclass(frozen=True)
+@frozen
 class ChipStyles:
     """How a chip looks in each state, in the theme's colours (as the page draws its chips):
     selected in the primary colour, greyed and struck through when unavailable, the

@@ -8,8 +8,6 @@ start-up a dozen widgets. Here the line is redrawn only when the keys it shows c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.cells import cell_len
 from textual import events
 from textual.color import Color
@@ -18,8 +16,10 @@ from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
 
+from ..core.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class ShownKey:
     key: str  # as the binding names it ("question_mark"): what a click simulates
     display: str  # as the footer shows it ("?")

@@ -19,8 +19,10 @@ from textual.reactive import reactive
 from textual.style import Style
 from textual.widget import Widget
 
+from ..core.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Tab:
     id: str
     label: str

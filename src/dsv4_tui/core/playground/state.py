@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
+
+from ..frozen import frozen
 
 INHERIT = "inherit"
 """The choice id of a knob's inherit choice ("Auto", "Inherited", "Inherited from base")."""
@@ -11,7 +13,7 @@ INHERIT = "inherit"
 PD_MODES = ("off", "prefill", "decode")  # SGLang's disaggregation modes (off = not disaggregated)
 
 
-@dataclass(frozen=True)
+@frozen
 class Overrides:
     """The Playground knob state. None means the knob's default: inherit from the base, or
     for a knob without inherit, its first option (the HiSparse ratio: the rules' default).
@@ -78,7 +80,7 @@ class Overrides:
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Overrides)}
 
 
-@dataclass(frozen=True)
+@frozen
 class BoxFacts:
     """What the box the app runs on tells the Playground (found by the host at start-up):
     its InfiniBand devices (offered as IB-device choices) and the HiSparse host ratio its

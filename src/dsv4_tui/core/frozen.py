@@ -1,0 +1,80 @@
+"""`@frozen`: `@dataclass(frozen=True)` whose `__eq__`, `__hash__` and `__repr__` are shared.
+
+`dataclasses` compiles each method it generates on its own when the class is created (one
+`exec` each before Python 3.13): six for a frozen dataclass. The app creates a few dozen of
+them before its first frame, at every start. `@frozen` has `dataclasses` generate `__init__`
+and the frozen `__setattr__` / `__delattr__` only, and gives the class the three below,
+which behave as the generated ones do: the same fields compared, hashed and shown, in
+order; NotImplemented against another class; "..." for a repr that recurses. They read the
+class's fields once (`operator.attrgetter`, as fast as the generated code).
+"""
+
+from __future__ import annotations
+
+import reprlib
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_KEYS: dict[type, tuple[Callable[[Any], tuple], Callable[[Any], tuple]]] = {}
+_SHOWN: dict[type, tuple[str, ...]] = {}
+
+
+def _tuple_of(names: list[str]) -> Callable[[Any], tuple]:
+    if not names:
+        return lambda obj: ()
+    if len(names) == 1:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return attrgetter(*names)
+
+
+def _keys(cls: type) -> tuple[Callable[[Any], tuple], Callable[[Any], tuple]]:
+    """(the compared fields, the hashed fields) of `cls`, as functions of an instance."""
+    keys = _KEYS.get(cls)
+    if keys is None:
+        fs = fields(cls)
+        compared = [f.name for f in fs if f.compare]
+        hashed = [f.name for f in fs if (f.compare if f.hash is None else f.hash)]
+        keys = _KEYS[cls] = (_tuple_of(compared), _tuple_of(hashed))
+    return keys
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if other.__class__ is self.__class__:
+        key = _keys(self.__class__)[0]
+        return key(self) == key(other)
+    return NotImplemented
+
+
+def _hash(self: Any) -> int:
+    return hash(_keys(self.__class__)[1](self))
+
+
+@reprlib.recursive_repr()
+def _repr(self: Any) -> str:
+    cls = self.__class__
+    shown = _SHOWN.get(cls)
+    if shown is None:
+        shown = _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)
+    return cls.__qualname__ + "(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
+
+
+def frozen(cls: type[T]) -> type[T]:
+    """A frozen dataclass, as `@dataclass(frozen=True)` makes it (see the module docstring).
+    Methods the class defines itself are kept, as `dataclasses` keeps them."""
+    own = cls.__dict__
+    # What `dataclasses` does for eq=True, frozen=True: an explicit __hash__ stays; one that
+    # is None only because the class defines __eq__ is replaced.
+    add_hash = "__hash__" not in own or (own["__hash__"] is None and "__eq__" in own)
+    cls = dataclass(frozen=True, eq=False, repr=False)(cls)
+    if "__eq__" not in own:
+        cls.__eq__ = _eq  # type: ignore[method-assign]
+    if add_hash:
+        cls.__hash__ = _hash  # type: ignore[method-assign]
+    if "__repr__" not in own:
+        cls.__repr__ = _repr  # type: ignore[method-assign]
+    return cls
