@@ -219,3 +219,25 @@ async def test_after_a_resize_the_command_box_fills_the_pane_again(rules):
         await pilot.resize_terminal(150, 45)
         assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
         assert pane.max_scroll_y == 0
+
+
+async def test_a_taller_terminal_of_the_same_width_fills_the_pane_again(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        pane = app.query_one("#deploy-pane")
+        install = app.query_one("#deploy-pane #install", Static)
+        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+        await pilot.resize_terminal(120, 50)
+        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+
+
+async def test_a_tab_in_a_command_is_shown_as_spaces(rules):
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        command = box(app)
+        command.show("sglang serve \\\n  --model-path\tx")
+        await pilot.pause()
+        assert "\t" not in command.plain
+        assert "  --model-path  x" in command.plain.split("\n")

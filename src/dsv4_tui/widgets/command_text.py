@@ -101,6 +101,7 @@ def words_wrapped(text: str, width: int, console: Console) -> tuple[str, ...]:
 def command_lines(text: str, width: int) -> tuple[Text, ...]:
     """The command wrapped to `width` and highlighted, line by line (a chip press often
     returns to a command shown a moment ago)."""
+    text = text.expandtabs()  # as a Static shows a tab: a terminal would jump to its tab stop
     return tuple(highlight_command(wrap_text(text, width) if width else text).split("\n"))
 
 
@@ -167,7 +168,7 @@ class CommandText(Widget):
         for name in ABOVE:
             lines += [(name, Text(line)) for para in self._blocks[name] for line in words_wrapped(para, width, console)]
         if self._diff is not None:
-            command = tuple(diff_text(self._diff, width).split("\n"))
+            command = tuple(diff_text([(op, line.expandtabs()) for op, line in self._diff], width).split("\n"))
         else:
             command = command_lines(self._text, width)
         lines += [("", Text()), *(("command", line) for line in command)]
@@ -193,10 +194,9 @@ class CommandText(Widget):
                 continue
             span = max(_cells(before), _cells(after), 1)
             self.refresh(Region(0, y, min(span, width), 1))
-        self.call_after_refresh(self._refloor)  # a line above may have grown or shrunk
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(len(self._lines), self._floor)
+        return len(self._lines)  # the floor is the min-height (see _refloor)
 
     # -- keeping the height ------------------------------------------------------------------
     def _rows_to_fill(self) -> int:
@@ -215,13 +215,23 @@ class CommandText(Widget):
     def _refloor(self) -> None:
         floor = self._rows_to_fill() if self._fill else 0
         if floor != self._floor:
+            # As an inline min-height: a new style is a new layout for certain (a layout
+            # asked for by `refresh` can be folded into one already under way, and lost).
             self._floor = floor
-            self.refresh(layout=True)
+            self.styles.min_height = floor or None
+
+    def on_mount(self) -> None:
+        # After every layout of the screen: the terminal, or a line above, may have grown or
+        # shrunk. (Not from on_resize: a layout asked for during the layout that sent the
+        # Resize is lost.)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
+
+    def _after_layout(self, screen) -> None:
+        self._refloor()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width:  # a new width wraps the text again
             self._update(full=True)
-        self.call_after_refresh(self._refloor)  # after the layout in progress: a request made in it is lost
 
     # -- painting --------------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -236,7 +246,7 @@ class CommandText(Widget):
             return Strip.blank(width, base)
         selection = self.text_selection
         if selection is not None:
-            strip = self._render(y, base, selection)
+            strip = self._draw(y, base, selection)
         else:
             block, text = self._lines[y]
             key = (block, text.plain, tuple(text.spans), base)
@@ -244,10 +254,10 @@ class CommandText(Widget):
             if strip is None:
                 if len(self._strips) >= STRIPS_KEPT:
                     self._strips.clear()
-                strip = self._strips[key] = self._render(y, base, None)
+                strip = self._strips[key] = self._draw(y, base, None)
         return strip.crop_extend(0, width, base).apply_offsets(0, y)
 
-    def _render(self, y: int, base: Style, selection: Selection | None) -> Strip:
+    def _draw(self, y: int, base: Style, selection: Selection | None) -> Strip:
         block, text = self._lines[y]
         line = Text(text.plain, style=base, no_wrap=True, end="")
         if block and block != "command":
