@@ -8,6 +8,7 @@ text), and a chip row repaints only the chips whose looks changed.
 
 from __future__ import annotations
 
+import pytest
 from textual.geometry import Region
 from textual.widgets import Static
 
@@ -29,6 +30,21 @@ SIZE = (120, 40)
 
 def box(app) -> CommandText:
     return app.query_one("#deploy-pane #deploy-command .command", CommandText)
+
+
+def refreshes_of(monkeypatch, widget) -> list[tuple[tuple[Region, ...], dict]]:
+    """What `widget` asks Textual to repaint from now on: (regions, keyword arguments) a call."""
+    calls: list[tuple[tuple[Region, ...], dict]] = []
+    cls = type(widget)
+    original = cls.refresh
+
+    def spy(self, *regions, **kwargs):
+        if self is widget:
+            calls.append((regions, kwargs))
+        return original(self, *regions, **kwargs)
+
+    monkeypatch.setattr(cls, "refresh", spy)
+    return calls
 
 
 async def started(pilot) -> None:
@@ -87,15 +103,7 @@ async def test_a_changed_line_is_the_only_line_repainted(rules, monkeypatch):
         command = box(app)
         text = app.view.display
         assert "--port 30000" in text
-        refreshed: list[tuple[tuple[Region, ...], dict]] = []
-        original = CommandText.refresh
-
-        def spy(self, *regions, **kwargs):
-            if self is command:
-                refreshed.append((regions, kwargs))
-            return original(self, *regions, **kwargs)
-
-        monkeypatch.setattr(CommandText, "refresh", spy)
+        refreshed = refreshes_of(monkeypatch, command)
         lines = command.plain.split("\n")
         y = lines.index("  --port 30000")
         command.show(text.replace("--port 30000", "--port 31234"))
@@ -112,15 +120,7 @@ async def test_a_chip_choice_repaints_the_two_chips_that_changed(rules, monkeypa
         await started(pilot)
         await press_chip(pilot, "strategy", "low-latency")
         strategy = await highlighted_row(pilot, "strategy", "balanced")
-        refreshed: list[tuple[tuple[Region, ...], dict]] = []
-        original = ChipRow.refresh
-
-        def spy(self, *regions, **kwargs):
-            if self is strategy:
-                refreshed.append((regions, kwargs))
-            return original(self, *regions, **kwargs)
-
-        monkeypatch.setattr(ChipRow, "refresh", spy)
+        refreshed = refreshes_of(monkeypatch, strategy)
         await pilot.press("enter")
         await pilot.pause()
         assert app.selection.strategy == "balanced"
@@ -133,19 +133,11 @@ async def test_an_arrow_repaints_the_chip_it_left_and_the_chip_it_reached(rules,
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         strategy = await highlighted_row(pilot, "strategy", "low-latency")
-        refreshed: list[tuple[Region, ...]] = []
-        original = ChipRow.refresh
-
-        def spy(self, *regions, **kwargs):
-            if self is strategy:
-                refreshed.append(regions)
-            return original(self, *regions, **kwargs)
-
-        monkeypatch.setattr(ChipRow, "refresh", spy)
+        refreshed = refreshes_of(monkeypatch, strategy)
         await pilot.press("right")
         await pilot.pause()
         both = Region.from_union([strategy.chip_region("low-latency"), strategy.chip_region("balanced")])
-        assert refreshed == [(both,)]
+        assert refreshed == [((both,), {})]
 
 
 async def test_the_command_box_text_can_be_selected_with_the_mouse(rules):
@@ -209,27 +201,20 @@ async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_
         assert cards.region == where  # …and the column of cards did not
 
 
-async def test_after_a_resize_the_command_box_fills_the_pane_again(rules):
+@pytest.mark.parametrize(
+    ("start", "resized"),
+    [((100, 30), (150, 45)), ((120, 40), (120, 50))],
+    ids=["wider-and-taller", "taller-only"],
+)
+async def test_after_a_resize_the_command_box_fills_the_pane_again(rules, start, resized):
     app = DSV4App(rules, detect=False, remember=False)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=start) as pilot:
         await started(pilot)
         pane = app.query_one("#deploy-pane")
         install = app.query_one("#deploy-pane #install", Static)
-        assert pane.max_scroll_y > 0  # 30 rows: the command runs past the bottom
-        await pilot.resize_terminal(150, 45)
+        await pilot.resize_terminal(*resized)
         assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
-        assert pane.max_scroll_y == 0
-
-
-async def test_a_taller_terminal_of_the_same_width_fills_the_pane_again(rules):
-    app = DSV4App(rules, detect=False, remember=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await started(pilot)
-        pane = app.query_one("#deploy-pane")
-        install = app.query_one("#deploy-pane #install", Static)
-        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
-        await pilot.resize_terminal(120, 50)
-        assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
+        assert pane.max_scroll_y == 0  # nothing below the install line, no gap above it
 
 
 async def test_a_tab_in_a_command_is_shown_as_spaces(rules):
