@@ -19,10 +19,46 @@ DATA = ROOT / "tests" / "data"
 REFERENCE = DATA / "reference"  # copies of the cookbook's facts (tools/refresh_test_data.py)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "cold_rules_cache: the config folder starts empty, without the warm rules cache entries"
+    )
+
+
+WARM_RULES = ("rules", "tests/data/july-rules")  # the rules most tests load: their cache entries
+
+
+@pytest.fixture(scope="session")
+def warm_rules_cache(tmp_path_factory) -> list[Path]:
+    """The rules cache entries (host/rules_cache.py) of the bundled and the July rules, each
+    written once a session by `load_rules` itself, in a config folder of its own (writing an
+    entry removes the others). Entries are keyed by the rules texts and dsv4's core code, so
+    a stale entry is never read: an edit of either is a new key, and dsv4 validates again."""
+    entries = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DSV4_RULES", raising=False)
+        for name in WARM_RULES:
+            cfg = tmp_path_factory.mktemp("warm-config")
+            mp.setenv("DSV4_CONFIG_DIR", str(cfg))
+            load_rules(ROOT / name)
+            (entry,) = (cfg / "cache").glob("rules-*.json")
+            entries.append(entry)
+    return entries
+
+
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path_factory, monkeypatch) -> Path:
-    """Every test gets its own empty DSV4_CONFIG_DIR, never the developer's real one."""
+def isolated_config(tmp_path_factory, monkeypatch, request) -> Path:
+    """Every test gets its own DSV4_CONFIG_DIR, never the developer's real one. Its cache holds
+    the bundled and July rules' entries (`warm_rules_cache`: validating costs ~0.2 s a load,
+    and most tests are not about the cache), except in a test marked `cold_rules_cache`, whose
+    config folder is empty as on a first start."""
     cfg = tmp_path_factory.mktemp("config")
+    if not request.node.get_closest_marker("cold_rules_cache"):
+        cache = cfg / "cache"
+        cache.mkdir(mode=0o700)
+        for entry in request.getfixturevalue("warm_rules_cache"):
+            shutil.copyfile(entry, cache / entry.name)
+            (cache / entry.name).chmod(0o600)
     monkeypatch.setenv("DSV4_CONFIG_DIR", str(cfg))
     monkeypatch.delenv("DSV4_RULES", raising=False)
     # The box's /sys, /proc and /dev: an empty root unless a test builds a fake one.
