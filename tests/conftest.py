@@ -27,6 +27,27 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return cores + 1
 
 
+# The longest tests (seconds each), sent to the xdist workers first: one of them drawn last
+# (pytest-randomly shuffles) would leave the other workers idle at the end. Order only.
+SLOW_FIRST = (
+    "tests/test_lint_fixes.py",
+    "tests/test_random_walk.py",
+    "tests/test_rules_cache_hostile.py::test_a_swapping_attacker",
+    "tests/test_rules_shell_mutations.py::test_a_mutated",
+    "tests/test_export_srt_slurm.py::test_every_cell",
+    "tests/test_export_lws.py::test_every_pd",
+    "tests/test_export_sbatch.py::test_every",
+    "tests/test_lint_verdicts.py",
+    "tests/test_app_run.py",
+    "tests/test_app_doctor.py::test_a_hanging",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The SLOW_FIRST tests first; a stable sort, so the shuffled order stays otherwise."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "cold_rules_cache: the config folder starts empty, without the warm rules cache entries"
