@@ -19,6 +19,7 @@ DATA = ROOT / "tests" / "data"
 REFERENCE = DATA / "reference"  # copies of the cookbook's facts (tools/refresh_test_data.py)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest -p no:xdist knows no such hook
 def pytest_xdist_auto_num_workers(config) -> int:
     """`-n auto` (`make test`) starts one worker more than there are cores: a Pilot test spends
     about a fifth of its time waiting on its event loop (screen refresh timers, subprocesses,
