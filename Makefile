@@ -1,8 +1,10 @@
 # Two commands on a fresh machine: `make run` and `make test`.
 # Both create .venv if it is missing and install the project with its test extra.
 PYTHON ?= python3
-# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/test_cli.py` runs one file.
-PYTEST_ARGS ?= -n auto
+# The suite runs on every core (pytest-xdist; -n auto is one worker more than cores, see
+# tests/conftest.py); loadgroup keeps an xdist_group's tests on one worker (a shared costly
+# fixture is built once). `make test PYTEST_ARGS=tests/test_cli.py` runs one file.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -19,10 +19,76 @@ DATA = ROOT / "tests" / "data"
 REFERENCE = DATA / "reference"  # copies of the cookbook's facts (tools/refresh_test_data.py)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: pytest -p no:xdist knows no such hook
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto` (`make test`) starts one worker more than there are cores: a Pilot test spends
+    about a fifth of its time waiting on its event loop (screen refresh timers, subprocesses,
+    fake tools), and a third worker on 2 cores runs in those gaps."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + 1
+
+
+# The longest tests (seconds each), sent to the xdist workers first: one of them drawn last
+# (pytest-randomly shuffles) would leave the other workers idle at the end. Order only.
+SLOW_FIRST = (
+    "tests/test_lint_fixes.py",
+    "tests/test_random_walk.py",
+    "tests/test_rules_cache_hostile.py::test_a_swapping_attacker",
+    "tests/test_rules_shell_mutations.py::test_a_mutated",
+    "tests/test_export_srt_slurm.py::test_every_cell",
+    "tests/test_export_lws.py::test_every_pd",
+    "tests/test_export_sbatch.py::test_every",
+    "tests/test_lint_verdicts.py",
+    "tests/test_app_run.py",
+    "tests/test_app_doctor.py::test_a_hanging",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The SLOW_FIRST tests first; a stable sort, so the shuffled order stays otherwise."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "cold_rules_cache: the config folder starts empty, without the warm rules cache entries"
+    )
+
+
+WARM_RULES = ("rules", "tests/data/july-rules")  # the rules most tests load: their cache entries
+
+
+@pytest.fixture(scope="session")
+def warm_rules_cache(tmp_path_factory) -> list[Path]:
+    """The rules cache entries (host/rules_cache.py) of the bundled and the July rules, each
+    written once a session by `load_rules` itself, in a config folder of its own (writing an
+    entry removes the others). Entries are keyed by the rules texts and dsv4's core code, so
+    a stale entry is never read: an edit of either is a new key, and dsv4 validates again."""
+    entries = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DSV4_RULES", raising=False)
+        for name in WARM_RULES:
+            cfg = tmp_path_factory.mktemp("warm-config")
+            mp.setenv("DSV4_CONFIG_DIR", str(cfg))
+            load_rules(ROOT / name)
+            (entry,) = (cfg / "cache").glob("rules-*.json")
+            entries.append(entry)
+    return entries
+
+
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path_factory, monkeypatch) -> Path:
-    """Every test gets its own empty DSV4_CONFIG_DIR, never the developer's real one."""
+def isolated_config(tmp_path_factory, monkeypatch, request) -> Path:
+    """Every test gets its own DSV4_CONFIG_DIR, never the developer's real one. Its cache holds
+    the bundled and July rules' entries (`warm_rules_cache`: validating costs ~0.2 s a load,
+    and most tests are not about the cache), except in a test marked `cold_rules_cache`, whose
+    config folder is empty as on a first start."""
     cfg = tmp_path_factory.mktemp("config")
+    if not request.node.get_closest_marker("cold_rules_cache"):
+        cache = cfg / "cache"
+        cache.mkdir(mode=0o700)
+        for entry in request.getfixturevalue("warm_rules_cache"):
+            shutil.copyfile(entry, cache / entry.name)
+            (cache / entry.name).chmod(0o600)
     monkeypatch.setenv("DSV4_CONFIG_DIR", str(cfg))
     monkeypatch.delenv("DSV4_RULES", raising=False)
     # The box's /sys, /proc and /dev: an empty root unless a test builds a fake one.

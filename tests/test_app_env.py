@@ -59,6 +59,7 @@ async def test_editor_starts_with_every_key_and_its_default(rules):
         assert not env_path().exists()  # cancel writes nothing
 
 
+@pytest.mark.cold_rules_cache  # lists the config folder: nothing in it but what the test made
 async def test_save_applies_writes_0600_and_reloads(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -254,6 +254,7 @@ def _killed_save(folder: Path) -> list[Path]:
     return left
 
 
+@pytest.mark.cold_rules_cache  # lists the config folder: nothing in it but what the test made
 def test_the_app_start_removes_the_temp_file_of_a_killed_env_save(rules):
     folder = config_dir()
     folder.mkdir(parents=True, exist_ok=True)

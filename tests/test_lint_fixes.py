@@ -10,6 +10,8 @@ from __future__ import annotations
 import shlex
 from functools import lru_cache
 
+import pytest
+
 from dsv4_tui.core.checks_view import command_checks
 from dsv4_tui.core.lint.argv import parse_argv
 from dsv4_tui.core.option_gate import candidates, gated_cards, refused_options
@@ -19,6 +21,10 @@ from dsv4_tui.core.playground.views import cards, set_choice
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.host.rules_files import load_rules
 from test_lint_support import ROOT, linter
+
+# The three tests share `_checked()` (every offered option of every cell linted: seconds), so
+# they run on one xdist worker (`--dist loadgroup`, the Makefile's default), which computes it once.
+pytestmark = pytest.mark.xdist_group("lint_fixes")
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 PROBE = r"""
 import io, json, sys, contextlib
 import dsv4_tui.host.rules_files as rules_mod
@@ -30,6 +32,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.cold_rules_cache  # the first start validates the rules: that path imports no TUI either
 def test_core_and_cli_print_do_not_import_the_tui_stack(isolated_config):
     proc = subprocess.run(
         [sys.executable, "-c", PROBE],

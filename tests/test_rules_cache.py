@@ -18,6 +18,9 @@ from dsv4_tui.host import rules_files
 from dsv4_tui.host.paths import cache_dir
 from dsv4_tui.host.rules_files import load_rules
 
+# About the rules cache: every test starts with an empty config folder (conftest.py).
+pytestmark = pytest.mark.cold_rules_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -26,6 +26,9 @@ from dsv4_tui.host.paths import cache_dir
 from dsv4_tui.host.rules_cache import decode, encode
 from dsv4_tui.host.rules_files import load_rules
 
+# About the rules cache: every test starts with an empty config folder (conftest.py).
+pytestmark = pytest.mark.cold_rules_cache
+
 OTHER_UID = 54321  # a user that is not us (the tests run as root, who may chown to anyone)
 
 needs_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown to another user")

@@ -186,7 +186,7 @@ def test_a_mutated_rules_field_is_rejected_or_runs_nothing(field, tmp_path, caps
         shutil.copytree(ROOT / "rules", folder)
         (folder / file).write_text(edit(original, payload), encoding="utf-8")
         try:
-            load_rules(folder, cache=False)
+            load_rules(folder)  # new texts: validated (RulesError), else cached for the prints below
         except RulesError as exc:
             here = [
                 p for p in exc.problems if p.where.startswith(field.split("[")[0]) and p.line and p.file.endswith(file)

@@ -18,6 +18,9 @@ from dsv4_tui.core.rules import Rules, RulesText, build_rules
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.core.view import deploy_view
 
+# About the rules cache: every test starts with an empty config folder (conftest.py).
+pytestmark = pytest.mark.cold_rules_cache
+
 FILES = (
     "model.toml",
     "cells.toml",
