@@ -87,13 +87,17 @@ async def test_the_command_box_fills_the_pane_and_a_command_of_another_length_mo
 async def test_a_command_taller_than_the_pane_grows_the_box_and_scrolls(rules):
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         command = box(app)
-        assert await settle(pilot, lambda: command.size.height >= len(command.plain.splitlines()))
         pane = app.query_one("#deploy-pane")
-        assert pane.max_scroll_y > 0  # the whole command can be scrolled to
         install = app.query_one("#deploy-pane #install", Static)
-        assert install.region.y >= command.region.bottom  # nothing drawn over the command
+        # The layout settled: the box as tall as its text, the install line under it.
+        assert await settle(
+            pilot,
+            lambda: (
+                command.size.height >= len(command.plain.splitlines()) and install.region.y >= command.region.bottom
+            ),
+        )
+        assert pane.max_scroll_y > 0  # the whole command can be scrolled to
 
 
 async def test_a_changed_line_is_the_only_line_repainted(rules, monkeypatch):
