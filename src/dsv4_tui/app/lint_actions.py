@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CHECKS_MEMO = 64  # commands whose checks are remembered
 GATE_STEP_S = 0.004  # the option gate works this long at a time, then lets key presses in
+GATES_KEPT = 64  # states whose refused options are remembered
 
 
 class LintActions:
@@ -86,8 +87,7 @@ class LintActions:
 
     def refresh_checks(self) -> None:
         self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
-        if self.pg_view is not None:
-            self.pg_view = self.gated(self.pg_view)
+        self.refresh_gate()
         self.pg_checks = self.playground_checks(self.pg_view)
 
     # -- the options the lint refuses (core/option_gate.py) -------------------------------
@@ -130,7 +130,7 @@ class LintActions:
         self._gate_job = None
         done = self._gate_done
         done[key] = gate.refused
-        while len(done) > 64:
+        while len(done) > GATES_KEPT:
             done.popitem(last=False)
         self.refresh_gate()
 

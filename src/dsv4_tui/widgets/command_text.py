@@ -1,8 +1,9 @@
 """The command as shown, with what is said about it: one widget that repaints only changed lines.
 
 The box shows, line by line: the measured speed, warnings, notes, the command (highlighted,
-or as a diff) and the cell's banner. A chip press changes a few of those lines; Textual would repaint a whole `Static` and, when a
-height changes, everything below it. Over SSH that is kilobytes per key. So this widget
+or as a diff) and the cell's banner. A chip press changes a few of those lines; Textual
+would repaint a whole `Static` and, when a height changes, everything below it. Over SSH
+that is kilobytes per key. So this widget
 keeps its lines, compares the new ones with them and refreshes only the lines that changed,
 each only as wide as its old or new text. It keeps its height too: it fills the rows left
 down to the bottom of the scrolling pane it sits in (what comes after it in the pane stays
@@ -162,21 +163,21 @@ class CommandText(Widget):
         return "\n".join(text.plain for _, text in self._lines)
 
     # -- lines -----------------------------------------------------------------------------
-    def _build(self, width: int) -> list[Line]:
+    def _wrapped(self, name: str, width: int) -> list[Line]:
+        """The block `name`'s paragraphs, wrapped between words to `width`."""
         console = self.app.console
-        lines: list[Line] = []
-        for name in ABOVE:
-            lines += [(name, Text(line)) for para in self._blocks[name] for line in words_wrapped(para, width, console)]
+        return [(name, Text(line)) for para in self._blocks[name] for line in words_wrapped(para, width, console)]
+
+    def _build(self, width: int) -> list[Line]:
+        lines: list[Line] = [line for name in ABOVE for line in self._wrapped(name, width)]
         if self._diff is not None:
             command = tuple(diff_text([(op, line.expandtabs()) for op, line in self._diff], width).split("\n"))
         else:
             command = command_lines(self._text, width)
         lines += [("", Text()), *(("command", line) for line in command)]
         for name in BELOW:
-            paras = self._blocks[name]
-            if paras:
-                wrapped = [line for p in paras for line in words_wrapped(p, width, console)]
-                lines += [("", Text()), *((name, Text(line)) for line in wrapped)]
+            if wrapped := self._wrapped(name, width):
+                lines += [("", Text()), *wrapped]
         return lines
 
     def _update(self, *, full: bool = False) -> None:
