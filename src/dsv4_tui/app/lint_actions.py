@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from ..core.checks_view import CommandChecks, command_checks
+from ..core.checks_view import CommandChecks, command_checks, with_runs_on
 from ..core.playground import Overrides
 
 if TYPE_CHECKING:
@@ -69,6 +69,21 @@ class LintActions:
             memo[key] = command_checks(self.linter, self.rules, self.selection, text, page_text)
         return memo[key]
 
+    def shown_checks(self, text: str, page_text: str | None = None) -> CommandChecks | None:
+        """The checks line's checks: `checks_of` and the bundled SGLang versions the command
+        runs on, worked out together, so that the line is drawn once per press (the versions
+        added a moment later made it one line, then two, and the column was laid out twice)."""
+        checks = self.checks_of(text, page_text)
+        if checks is None or not self.version_linters:
+            return checks
+        key = ("runs-on", self.version_linters, self.selection, text, page_text)
+        memo = self._checks_memo
+        if key not in memo:
+            if len(memo) >= CHECKS_MEMO:
+                del memo[next(iter(memo))]
+            memo[key] = with_runs_on(checks, self.version_linters, self.rules, self.selection, text)
+        return memo[key]
+
     def deploy_page_text(self) -> str | None:
         """The Deploy command when it is the page's own (a verified cell), else None."""
         cell = self.rules.cell(self.selection)
@@ -83,10 +98,10 @@ class LintActions:
         """The checks of the Playground's command (None without a base command)."""
         if view is None or not view.result.has_base:
             return None
-        return self.checks_of(view.display, self.playground_page_text(view))
+        return self.shown_checks(view.display, self.playground_page_text(view))
 
     def refresh_checks(self) -> None:
-        self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
+        self.deploy_checks = self.shown_checks(self.view.display, self.deploy_page_text())
         self.refresh_gate()
         self.pg_checks = self.playground_checks(self.pg_view)
 
@@ -149,25 +164,6 @@ class LintActions:
         if job is not None and job[0] == state:  # the gate of this state is under way: its own answer
             return job[1].refusal(key, choice)
         return refusal(self.linter, self.rules, view.selection, view.result.overrides, key, choice)
-
-    # -- which bundled SGLang versions the command runs on: added a moment after the checks
-    def watch_deploy_checks(self, checks) -> None:
-        self._runs_on_later("deploy_checks", checks)
-
-    def watch_pg_checks(self, checks) -> None:
-        self._runs_on_later("pg_checks", checks)
-
-    def _runs_on_later(self, name: str, checks) -> None:
-        if checks is not None and checks.runs_on is None and self.version_linters:
-            self.call_later(self._add_runs_on, name, checks)
-
-    def _add_runs_on(self, name: str, checks) -> None:
-        if getattr(self, name) is not checks:
-            return  # replaced meanwhile: its own call follows
-        from ..core.checks_view import with_runs_on
-
-        text = self.view.display if name == "deploy_checks" else self.pg_view.display
-        setattr(self, name, with_runs_on(checks, self.version_linters, self.rules, self.selection, text))
 
     def current_checks(self) -> CommandChecks | None:
         return self.pg_checks if self.in_playground else self.deploy_checks

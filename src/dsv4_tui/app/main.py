@@ -138,7 +138,7 @@ class DSV4App(AppActions, App[str | None]):
     # -- derived state -------------------------------------------------------------------
     def _refresh_view(self) -> None:
         self.view = deploy_view(self.rules, self.selection, self.framing, self.env, self.detection, self.srt_choice)
-        self.deploy_checks = self.checks_of(self.view.display, self.deploy_page_text())
+        self.deploy_checks = self.shown_checks(self.view.display, self.deploy_page_text())
         self._refresh_playground()
 
     def _refresh_playground(self) -> None:

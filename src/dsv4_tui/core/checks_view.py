@@ -53,7 +53,7 @@ class CommandChecks:
     # said to come from the page (a deprecation the cookbook itself carries, say).
     from_page: frozenset[tuple[str, str]] = frozenset()
     # The bundled SGLang versions every command lints on without error, of `versions`
-    # (None: not worked out yet; the App adds them a moment after the checks).
+    # (None: not worked out, as before the bundled tables are loaded at start-up).
     runs_on: tuple[str, ...] | None = None
     versions: tuple[str, ...] = ()
 
