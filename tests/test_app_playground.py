@@ -201,7 +201,7 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert pg_badge(app) == "Verified"
         assert_pg_shown(app, rules)
         assert pg_command(app) == as_shown(app, app.view.command, "playground")  # untouched: the Deploy command
-        assert not app.query_one("#pg-submit", ToolButton).display
+        assert not app.query_one("#pg-submit", ToolButton).visible
 
         # Deploy changes under the Playground: the cards follow.
         app.choose("strategy", "balanced")
@@ -227,7 +227,7 @@ async def test_enter_on_a_chip_sets_the_override_and_the_command_changes(rules):
         assert pg_badge(app) == "Not Verified"
         assert "-unverified" in app.query_one("#pg-badge").classes
         assert "(with your overrides)" in pg_base(app)
-        assert app.query_one("#pg-submit", ToolButton).display
+        assert app.query_one("#pg-submit", ToolButton).visible
         # The Deploy command is untouched by the Playground.
         assert "--tp 4" in app.view.command and "--tp 8" not in app.view.command
 
@@ -547,7 +547,7 @@ async def test_a_sibling_match_offers_to_switch_the_deploy_base(seed_rules):
         assert pg_badge(app) == result.badge_line == "Verified (matches high-throughput)"
         assert want["matchedSibling"] in pg_badge(app)
         assert pg_command(app) == want["python"]
-        assert not app.query_one("#pg-submit", ToolButton).display
+        assert not app.query_one("#pg-submit", ToolButton).visible
         assert sibling.display
         assert "high-throughput" in str(sibling.label)
         app.query_one("#playground-pane").scroll_to_widget(sibling, animate=False)
@@ -616,7 +616,7 @@ async def test_submit_is_hidden_while_verified(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         assert pg_badge(app) == "Verified"
-        assert not app.query_one("#pg-submit", ToolButton).display
+        assert not app.query_one("#pg-submit", ToolButton).visible
         await pilot.press("s")
         await pilot.pause()
         assert not isinstance(app.screen, SubmitScreen)
@@ -627,7 +627,7 @@ async def test_submit_refuses_without_confirmation_and_version_then_copies_the_l
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         await press_pg_chip(pilot, "moe_quant", "w4a4")
-        assert app.query_one("#pg-submit", ToolButton).display
+        assert app.query_one("#pg-submit", ToolButton).visible
         await pilot.press("s")
         await pilot.pause()
         screen = app.screen

@@ -80,7 +80,7 @@ def check(app, rules, log: list[str]) -> None:
     badge = plain(app.query_one("#pg-badge"))
     assert badge == (result.badge_line if result.has_base else "Not Verified"), where
     assert app.query_one("#pg-command").display == result.has_base, where
-    assert app.query_one("#pg-submit", ToolButton).display == result.can_submit, where
+    assert app.query_one("#pg-submit", ToolButton).visible == result.can_submit, where
     assert app.query_one("#pg-sibling", ToolButton).display == bool(result.matched_strategy), where
     assert app.query_one("#pg-router").display == bool(result.router), where
 

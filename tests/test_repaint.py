@@ -48,8 +48,8 @@ def refreshes_of(monkeypatch, widget) -> list[tuple[tuple[Region, ...], dict]]:
 
 
 async def started(pilot) -> None:
-    """Until the start-up's last late result (the checks line's runs-on part) is on screen:
-    after it, nothing repaints unless a key asks for it."""
+    """Until the start-up's last late result is on screen: the checks with their runs-on
+    part, once the bundled tables are loaded. After it, nothing repaints unless a key asks."""
     checks = pilot.app.query_one("#deploy-checks", Static)
     assert await settle(pilot, lambda: "runs on" in str(checks.content))
     await pilot.pause()
@@ -230,3 +230,57 @@ async def test_a_tab_in_a_command_is_shown_as_spaces(rules):
         await pilot.pause()
         assert "\t" not in command.plain
         assert "  --model-path  x" in command.plain.split("\n")
+
+
+async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_moves_no_button(rules):
+    """Speculative Off ⇄ the cell's DSpark: a card grows or shrinks, the badge turns Not
+    Verified and back, Submit comes and goes, the command gets longer and shorter. Textual
+    lays the screen out once for that (a widget that changed size asked for a second
+    layout, of every widget again), and the toolbar's buttons and the command stay put."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        base = speculative.selected_option().id
+        toolbar = app.query_one("#pg-command .toolbar")
+        command = app.query_one("#pg-command .command", CommandText)
+
+        def places() -> dict:
+            others = {w.id: w.region for w in toolbar.children if w.id != "pg-submit"}  # no region while hidden
+            return others | {"command": command.region}
+
+        where = places()
+        submit = app.query_one("#pg-submit")
+        assert not submit.visible and not submit.focusable
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(command, layouts.append)
+        for choice, lines in (("off", "fewer"), (base, "more")):
+            before, layouts[:] = command.plain.count("\n"), []
+            await focus_and_enter(pilot, speculative, choice)
+            assert await playground_settled(pilot)
+            assert speculative.selected_option().id == choice  # the press took
+            after = command.plain.count("\n")
+            assert after < before if lines == "fewer" else after > before
+            assert submit.visible == (choice != base)
+            assert len(layouts) == 1, f"{len(layouts)} layouts for one knob press"
+            assert places() == where
+
+
+async def test_new_badge_words_within_its_min_width_repaint_the_badge_alone(rules, monkeypatch):
+    """Verified ⇄ Not Verified keeps the Playground badge's width (its min-width), so the
+    toolbar is not laid out again; longer words are."""
+    from dsv4_tui.widgets.quiet import set_text
+
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("2")
+        assert await playground_settled(pilot)
+        badge = app.query_one("#pg-badge", Static)
+        calls = refreshes_of(monkeypatch, badge)
+        assert set_text(badge, "Not Verified") and set_text(badge, "Verified")
+        assert calls and not any(kwargs.get("layout") for _, kwargs in calls)
+        assert set_text(badge, "Verified (matches high-throughput)")
+        assert calls[-1][1].get("layout")

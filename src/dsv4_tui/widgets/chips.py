@@ -27,9 +27,10 @@ from textual.widget import Widget
 
 from ..core.selection import OptionState
 from .chip_layout import GROUP_WIDTH, ChipOption, ChipStyles, Placed, place, wrap_label
+from .quiet import SizedInPlace
 
 
-class ChipRow(Widget, can_focus=True):
+class ChipRow(SizedInPlace, Widget, can_focus=True):
     """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
 
     DEFAULT_CSS = """

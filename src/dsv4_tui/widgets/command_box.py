@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.widgets import Label, Static
 
 from ..core.formats import FRAMINGS
 from ..core.visible import visible_line
 from .command_text import CommandText
-from .quiet import set_text
+from .quiet import SizedInPlace, set_text
 from .tool_button import ToolButton
 from .wrap_grid import WrapGrid
 
@@ -37,7 +35,7 @@ class CommandDisplay:
     diff: Sequence[tuple[str, str]] | None = None  # shown instead of the command when set
 
 
-class ChecksLine(Static, can_focus=True):
+class ChecksLine(SizedInPlace, Static, can_focus=True):
     """The checks summary under the toolbar; Enter or a click opens the findings."""
 
     BINDINGS = [Binding("enter", "open", "Findings", show=False)]
@@ -55,17 +53,21 @@ class ChecksLine(Static, can_focus=True):
         self.post_message(self.Pressed())
 
 
-class CommandBox(Vertical):
-    # A new height is painted by the layout that made it (see MainScreen for the same idea).
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=True, repaint=False)
+BADGE_STATES = ("verified", "in-progress", "unverified", "user", "srt")
 
+
+class Badge(SizedInPlace, Label):
+    """The badge: Verified, In progress, Not verified…"""
+
+
+class CommandBox(SizedInPlace, Vertical):
     DEFAULT_CSS = """
     CommandBox { height: auto; border-top: solid $primary 60%; padding: 0; }
     CommandBox > .toolbar { width: 100%; }
     CommandBox ToolButton.framing { background: $boost; color: $text-muted; text-style: none; }
     CommandBox ToolButton.framing.-active { background: $primary; color: $text; text-style: bold; }
     CommandBox ToolButton.framing:focus { background: $accent; color: $text; text-style: bold reverse; }
-    CommandBox .badge { padding: 0 1; text-style: bold; }
+    CommandBox .badge { padding: 0 1; text-style: bold; content-align: center middle; }
     CommandBox .badge.-verified { background: $success; color: $text; }
     CommandBox .badge.-unverified { background: $warning; color: $background; }
     CommandBox .badge.-in-progress { background: $accent; color: $text; }
@@ -83,12 +85,10 @@ class CommandBox(Vertical):
         prefix: str,
         *,
         extra_buttons: list[tuple[str, str]] | None = None,
-        fill: bool = True,
         id: str | None = None,
     ):
         super().__init__(id=id)
         self.prefix = prefix
-        self.fill = fill  # the command text keeps its height down to the pane's bottom edge
         self.extra_buttons = extra_buttons or []
         self._checks_shown, self._checks = False, None
 
@@ -97,14 +97,14 @@ class CommandBox(Vertical):
         with WrapGrid(classes="toolbar"):  # wraps at narrow widths instead of clipping
             for framing in FRAMINGS.values():
                 yield ToolButton(framing.label, id=f"{p}-framing-{framing.id}", classes="framing")
-            yield Label("Verified", id=f"{p}-badge", classes="badge -verified")
+            yield Badge("Verified", id=f"{p}-badge", classes="badge -verified")
             yield ToolButton("⧉ Copy", id=f"{p}-copy", classes="-primary")
             yield ToolButton("$ cURL", id=f"{p}-curl")
             yield ToolButton("⚙ Env", id=f"{p}-env")
             for bid, label in self.extra_buttons:
                 yield ToolButton(label, id=f"{p}-{bid}")
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
-        yield CommandText(fill=self.fill, classes="command")  # speed, notes, the command, banner: see CommandText
+        yield CommandText(classes="command")  # speed, notes, the command, banner: see CommandText
 
     def show_checks(self, checks) -> None:
         """The checks line: "✓ 22 checks · bundled table for SGLang 0.5.23 · l: details"."""
@@ -138,8 +138,9 @@ class CommandBox(Vertical):
         state = d.badge_state or ("verified" if d.badge.startswith("Verified") else "unverified")
         if set_text(badge, d.badge):
             self.query_one(".toolbar", WrapGrid).refit()
-        for name in ("verified", "in-progress", "unverified", "user", "srt"):
-            badge.set_class(state == name, f"-{name}")
+        # One restyle for a new state (a class removed and one added would be two).
+        badge.remove_class(*(f"-{name}" for name in BADGE_STATES if name != state), update=False)
+        badge.add_class(f"-{state}")
         badge.tooltip = d.badge_detail or None
         self.command.show(
             d.text,

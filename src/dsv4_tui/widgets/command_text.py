@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.view import TODO_PLACEHOLDER
+from .quiet import SizedInPlace
 
 _FLAG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
 _ENV = re.compile(r"^ *([A-Z][A-Z0-9_]*)=", re.M)
@@ -109,7 +110,7 @@ def command_lines(text: str, width: int) -> tuple[Text, ...]:
 Line = tuple[str, Text]  # (block, the line's text with its highlight spans)
 
 
-class CommandText(Widget):
+class CommandText(SizedInPlace, Widget):
     """The command and its notes; only changed lines are repainted (see the module docstring)."""
 
     COMPONENT_CLASSES = {f"command-text--{name}" for name in BLOCKS}
@@ -121,12 +122,8 @@ class CommandText(Widget):
     CommandText > .command-text--banner { color: $warning; }
     """
 
-    def __init__(self, *, fill: bool = True, **kwargs) -> None:
-        """`fill`: keep the height down to the scrolling pane's bottom edge (see the module
-        docstring); off where something under the box comes and goes (the Playground's
-        sibling button and router), or each of those would lay the column out twice."""
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._fill = fill
         self._text = ""
         self._diff: Sequence[tuple[str, str]] | None = None
         self._blocks: dict[str, list[str]] = {name: [] for name in BLOCKS if name != "command"}
@@ -214,7 +211,7 @@ class CommandText(Widget):
         return max(0, view.bottom - content_bottom + self.size.height)
 
     def _refloor(self) -> None:
-        floor = self._rows_to_fill() if self._fill else 0
+        floor = self._rows_to_fill()
         if floor != self._floor:
             # As an inline min-height: a new style is a new layout for certain (a layout
             # asked for by `refresh` can be folded into one already under way, and lost).

@@ -15,7 +15,7 @@ from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import DeployView
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
-from .quiet import set_text
+from .quiet import SizedStatic, set_text
 
 SRT_ROWS = {WORKLOAD: "Workload", STRATEGY: "Recipe"}
 
@@ -80,14 +80,14 @@ class DeployPane(VerticalScroll, can_focus=False):
         for dim in DIMS:
             yield ChipRow(dim, DIM_NAMES[dim], self._options(dim, view.options[dim]))
             if dim == "strategy":
-                yield Static("", id="pick-when", markup=False)
+                yield SizedStatic("", id="pick-when", markup=False)
         for dim, name in SRT_ROWS.items():  # the srt-slurm panel's own choice: workload x strategy
             row = ChipRow(dim, name, self._srt_options(dim, view.srt_options.get(dim, [])))
             row.display = view.srt_panel
             yield row
-        yield Static("", id="status", markup=False)
+        yield SizedStatic("", id="status", markup=False)
         yield CommandBox("deploy", id="deploy-command")
-        yield Static("", id="install", markup=False)
+        yield SizedStatic("", id="install", markup=False)
 
     def on_mount(self) -> None:
         self._show(self.view)

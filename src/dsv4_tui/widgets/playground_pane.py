@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -16,7 +15,7 @@ from ..core.selection import OptionState
 from ..core.view import PlaygroundView
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
-from .quiet import set_text
+from .quiet import SizedInPlace, SizedStatic, set_text
 from .tool_button import ToolButton
 
 
@@ -41,6 +40,10 @@ def layout_of(view: PlaygroundView) -> tuple:
 
 
 LABEL_WIDTH = 18  # the knobs' labels are longer than Deploy's
+
+
+class KnobCard(SizedInPlace, Vertical):
+    """A card of knobs (TP / CP / DP-attention, MoE, speculative decoding…)."""
 
 
 class PlaygroundPane(VerticalScroll, can_focus=False):
@@ -87,21 +90,25 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
         self._layout: tuple | None = None  # what the card widgets were built for
+        self._drawn: dict[str, tuple] = {}  # card id -> (CardView, shown) its widgets show
         self._jumped_from: ChipRow | None = None  # the knob `jump` left for the command
         self._stale = True
         self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
         self._body = Vertical(id="pg-body")
-        self._base = Static("", id="pg-base", markup=False)
-        self._status = Static("", id="pg-status", markup=False)
+        self._base = SizedStatic("", id="pg-base", markup=False)
+        self._status = SizedStatic("", id="pg-status", markup=False)
         self._cards = Vertical(id="pg-cards")
         self._command = CommandBox(
             "pg",
-            extra_buttons=[("diff", "± Diff"), ("submit", "Submit ↗"), ("reset", "↺ Reset")],
-            fill=False,  # the sibling button and the router come and go under it
+            extra_buttons=[
+                ("diff", "± Diff"),
+                ("reset", "↺ Reset"),
+                ("submit", "Submit ↗"),
+            ],  # Submit last: hidden, its place is at the end
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
-        self._router = Static("", id="pg-router", markup=False)
+        self._router = SizedStatic("", id="pg-router", markup=False)
 
     def compose(self) -> ComposeResult:
         # Two columns from WIDE columns on (dsv4.tcss, `.-wide`): the knobs on the left, the
@@ -207,11 +214,13 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     async def on_show(self) -> None:
         await self.catch_up()  # the tab was switched without the App (a click on the tab)
 
-    def _card_widgets(self, view: PlaygroundView) -> list[Vertical]:
+    def _card_widgets(self, view: PlaygroundView) -> list[KnobCard]:
         widgets = []
         for card in view.cards:
             rows = [ChipRow(f"pg-{k.key}", k.label, label_width=LABEL_WIDTH) for k in card.knobs]
-            box = Vertical(*rows, Static("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card")
+            box = KnobCard(
+                *rows, SizedStatic("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card"
+            )
             box.border_title = card.title
             widgets.append(box)
         return widgets
@@ -222,6 +231,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         layout = layout_of(view)
         if layout != self._layout:  # the knobs come from the rules: built once
             self._layout = None  # until the new cards are really there
+            self._drawn.clear()
             await self._cards.remove_children()
             await self._cards.mount_all(self._card_widgets(view))
             if len(self._cards.children) != len(view.cards):
@@ -232,16 +242,18 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
             return
         result = view.result
-        if any(not self._cards.query_children(f"#card-{card.id}") for card in view.cards):
+        boxes = {box.id: box for box in self._cards.children if isinstance(box, KnobCard)}
+        if any(f"card-{card.id}" not in boxes for card in view.cards):
             # The app is closing: the cards were not mounted (Textual mounts nothing then).
             self._layout = None
             return
         for card in view.cards:
-            try:
-                box = self._cards.get_child_by_id(f"card-{card.id}", Vertical)
-            except NoMatches:  # the app quit while the cards were being mounted: nothing to show
-                return
-            box.display = shown = not (card.hidden and card.hidden_by_base) and result.has_base
+            box = boxes[f"card-{card.id}"]
+            shown = not (card.hidden and card.hidden_by_base) and result.has_base
+            if self._drawn.get(card.id) == (card, shown):
+                continue  # a knob press changes a card or two: the others are left as they are
+            self._drawn[card.id] = (card, shown)
+            box.display = shown
             note = box.query_one(".card-note", Static)
             set_text(note, f"⊘ {card.reason}" if card.hidden and card.reason else "")
             note.display = card.hidden
@@ -279,7 +291,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             )
         )
         box.button("diff").set_class(self.show_diff, "-active")
-        box.button("submit").display = result.can_submit
+        box.button("submit").visible = result.can_submit
         self._sibling.display = bool(result.matched_strategy)
         if result.matched_strategy:
             self._sibling.label = f"Switch Deploy to {result.matched_strategy}"

@@ -14,8 +14,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
+from .quiet import SizedInPlace
 
-class ToolButton(Static, can_focus=True):
+
+class ToolButton(SizedInPlace, Static, can_focus=True):
     DEFAULT_CSS = """
     ToolButton { width: auto; height: 1; padding: 0 1; background: $surface-lighten-1; color: $text; text-style: bold; }
     ToolButton:hover { background: $primary 40%; }

@@ -10,6 +10,8 @@ from rich.cells import cell_len
 from textual import events
 from textual.widget import Widget
 
+from .quiet import SizedInPlace
+
 
 def fit_columns(cells: list[int], width: int, gutter: int = 1) -> int:
     """The most columns such that, flowing `cells` row by row, the widest cell of each
@@ -26,10 +28,11 @@ def text_width(widget: Widget) -> int:
     text = getattr(widget, "label", None)
     if text is None:
         text = getattr(widget, "content", "")
-    return cell_len(str(text)) + 2
+    least = widget.styles.min_width
+    return max(cell_len(str(text)) + 2, int(least.value) if least is not None and least.is_cells else 0)
 
 
-class WrapGrid(Widget):
+class WrapGrid(SizedInPlace, Widget):
     DEFAULT_CSS = """
     WrapGrid { layout: grid; grid-size: 1; grid-columns: auto; grid-rows: 1; grid-gutter: 0 1; height: auto; width: 1fr; }
     WrapGrid > * { margin: 0; }
