@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.pydantic_hooks import Strict
+from ..core.pydantic_hooks import Strict, record_field_names
 from ..core.rules import Rules, RulesText
 
 PREFIX = "rules-"
@@ -107,7 +107,10 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+        # A rules record's names without making it a dataclass (core/pydantic_hooks.py).
+        names = _FIELDS[cls] = (
+            record_field_names(cls) if issubclass(cls, Strict) else tuple(f.name for f in fields(cls))
+        )
     return names
 
 
