@@ -120,3 +120,32 @@ def test_app_values_pickle_replace_and_compare():
     assert repr(state) == "OptionState(dim='hw', id='b200', label='B200', enabled=True, selected=False, reason=None)"
     assert hash(state) == hash(("hw", "b200", "B200", True, False, None))
     assert DeployView.__eq__ is OptionState.__eq__  # shared, not generated
+
+
+def test_nothing_is_set_or_deleted_after_init_as_for_a_frozen_dataclass():
+    """@frozen has dataclasses compile `__init__` only: its shared `__setattr__` lets
+    `__init__` set each field once, and nothing after (a field, a new name, a deletion)."""
+    ref, new = pair(PLAIN)
+    for cls in (ref, new):
+        thing = cls(1, "x")
+        for change, name in ((setattr, "a"), (setattr, "brand_new"), (delattr, "a"), (delattr, "brand_new")):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                change(thing, name, 2) if change is setattr else change(thing, name)
+        assert (thing.a, thing.b) == (1, "x")
+
+    @frozen
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=5)
+
+        def __post_init__(self):
+            object.__setattr__(self, "b", self.a * 2)  # as a frozen dataclass's __post_init__ does
+
+    class Sub(Derived):  # not made @frozen itself
+        pass
+
+    assert (Derived(2).b, Sub(3).b) == (4, 6)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Sub(3).a = 1
+    with pytest.raises(TypeError):
+        frozen(type("OwnSetattr", (), {"__annotations__": {"a": "int"}, "__setattr__": object.__setattr__}))

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Protocol
 
+from .frozen import frozen
 from .schema import PLACEHOLDER_RE, ModelFile, PlaygroundFile
 
 
@@ -53,7 +53,7 @@ def launcher_flags(model: ModelFile) -> dict[str, list[tuple[int, str, str]]]:
     return found
 
 
-@dataclass(frozen=True)
+@frozen
 class EngineNames:
     """Flag names (with their `--`) and the engine's program, for one rules folder."""
 

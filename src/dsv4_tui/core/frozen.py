@@ -1,11 +1,12 @@
-"""`@frozen`: `@dataclass(frozen=True)` whose `__eq__`, `__hash__` and `__repr__` are shared.
+"""`@frozen`: `@dataclass(frozen=True)` whose methods, but `__init__`, are shared.
 
 `dataclasses` compiles each method it generates on its own when the class is created (one
 `exec` each before Python 3.13): six for a frozen dataclass. The app creates a few dozen of
 them before its first frame, at every start. `@frozen` has `dataclasses` generate `__init__`
-and the frozen `__setattr__` / `__delattr__` only, and gives the class the three below,
-which behave as the generated ones do: the same fields compared, hashed and shown, in
-order; NotImplemented against another class; "..." for a repr that recurses. They read the
+only, and gives the class the five below, which behave as the generated ones do: the same
+fields compared, hashed and shown, in order; NotImplemented against another class; "..."
+for a repr that recurses; FrozenInstanceError for setting or deleting an attribute once
+`__init__` has set the fields (it sets each once, through `__setattr__`). They read the
 class's fields once (`operator.attrgetter`, as fast as the generated code).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -63,6 +64,25 @@ def _repr(self: Any) -> str:
     return cls.__qualname__ + "(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _setattr(self: Any, name: str, value: Any) -> None:
+    # __init__ sets each field once, through here; after it nothing can be set.
+    cls = self.__class__
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # a subclass not made @frozen itself: its fields are its base's
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    if name in names and name not in self.__dict__:
+        object.__setattr__(self, name, value)
+    else:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
 def frozen(cls: type[T]) -> type[T]:
     """A frozen dataclass, as `@dataclass(frozen=True)` makes it (see the module docstring).
     Methods the class defines itself are kept, as `dataclasses` keeps them."""
@@ -70,7 +90,13 @@ def frozen(cls: type[T]) -> type[T]:
     # What `dataclasses` does for eq=True, frozen=True: an explicit __hash__ stays; one that
     # is None only because the class defines __eq__ is replaced.
     add_hash = "__hash__" not in own or (own["__hash__"] is None and "__eq__" in own)
-    cls = dataclass(frozen=True, eq=False, repr=False)(cls)
+    for name in ("__setattr__", "__delattr__"):
+        if name in own:  # as dataclasses refuses it for a frozen class
+            raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+    cls = dataclass(eq=False, repr=False)(cls)
+    _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    cls.__setattr__ = _setattr  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = _delattr  # type: ignore[method-assign,assignment]
     if "__eq__" not in own:
         cls.__eq__ = _eq  # type: ignore[method-assign]
     if add_hash:

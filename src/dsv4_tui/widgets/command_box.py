@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from ..core.formats import FRAMINGS
+from ..core.frozen import frozen
 from ..core.visible import visible_line
 from .command_text import CommandText
 from .quiet import SizedInPlace, set_text
@@ -19,7 +20,7 @@ from .tool_button import ToolButton
 from .wrap_grid import WrapGrid
 
 
-@dataclass(frozen=True)
+@frozen
 class CommandDisplay:
     """What a command box shows. Built from a core view; the box computes nothing."""
 

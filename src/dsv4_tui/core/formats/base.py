@@ -8,15 +8,16 @@ box's toggle, the Install line, the help, `--format`, `dsv4 export --to`) reads 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from ..frozen import frozen
 
 if TYPE_CHECKING:
     from ..deployment_types import Deployment
     from ..export_options import ExportOptions
 
 
-@dataclass(frozen=True)
+@frozen
 class Framing:
     """A way to frame one `sglang serve` command: Python (bare) or Docker (`docker run … sglang serve`)."""
 
@@ -29,7 +30,7 @@ class Framing:
     kind: str = "framing"
 
 
-@dataclass(frozen=True)
+@frozen
 class ExportTarget:
     """A file handed to an existing scheduler (Kubernetes, SLURM) for a `Deployment`."""
 
