@@ -5,7 +5,7 @@ the GB300 · Pro · Multi-Nodes srt-slurm panel. Every row is reachable at 60x20
 
 from __future__ import annotations
 
-from textual.widgets import Label
+from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.bench import NO_MEASUREMENT, bench_lines
@@ -25,8 +25,8 @@ def box(app, name: str) -> str:
     return block_on_screen(app, name)
 
 
-def badge(app) -> Label:
-    return app.query_one("#deploy-badge", Label)
+def badge(app) -> Static:
+    return app.query_one("#deploy-badge", Static)
 
 
 async def test_variant_and_hardware_chips_follow_the_cookbook(rules):

@@ -246,6 +246,11 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
         base = speculative.selected_option().id
         toolbar = app.query_one("#pg-command .toolbar")
         command = app.query_one("#pg-command .command", CommandText)
+        column = app.query_one("#pg-result")
+        # The command box reaches the column's bottom edge (its height is set by a layout
+        # after the first one): from here no layout is pending.
+        assert await settle(pilot, lambda: command.region.bottom == column.scrollable_content_region.bottom)
+        await pilot.pause()
 
         def places() -> dict:
             others = {w.id: w.region for w in toolbar.children if w.id != "pg-submit"}  # no region while hidden

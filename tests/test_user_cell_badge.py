@@ -71,7 +71,7 @@ def test_an_unchanged_bundled_rules_folder_has_no_user_cells():
 
 
 async def test_the_tui_badge_says_your_cell(user_cell):
-    from textual.widgets import Label
+    from textual.widgets import Static
 
     from dsv4_tui.app import DSV4App
 
@@ -80,7 +80,7 @@ async def test_the_tui_badge_says_your_cell(user_cell):
     async with app.run_test(size=(120, 40)) as pilot:
         app.selection = Selection(*H200[1::2])
         await pilot.pause()
-        badge = app.query_one("#deploy-badge", Label)
+        badge = app.query_one("#deploy-badge", Static)
         assert str(badge.content) == "Your cell"
         assert "-verified" not in badge.classes and "-user" in badge.classes
         app.selection = Selection(*B200[1::2])

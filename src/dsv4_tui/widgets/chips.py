@@ -14,7 +14,6 @@ refused); the App owns the status line and says what the chip explains.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from textual import events
@@ -47,32 +46,26 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
         Binding("down", "row(1)", "Row down", show=False, tooltip="the row below"),
     ]
 
-    @dataclass
+    # Messages are plain classes: a dataclass compiles its methods when it is created, at
+    # every start, before the first frame.
     class Chosen(Message):
-        row: ChipRow
-        dim: str
-        value: str
+        def __init__(self, row: ChipRow, dim: str, value: str) -> None:
+            self.row, self.dim, self.value = row, dim, value
+            super().__init__()
 
-    @dataclass
-    class Highlighted(Message):
+    class _About(Message):
+        def __init__(self, row: ChipRow, option: ChipOption) -> None:
+            self.row, self.option = row, option
+            super().__init__()
+
+    class Highlighted(_About):
         """The highlight moved to `option` (a key, or the row got focus)."""
 
-        row: ChipRow
-        option: ChipOption
-
-    @dataclass
-    class Hovered(Message):
+    class Hovered(_About):
         """The mouse is over a chip: the status line says what it is, or why it is greyed."""
 
-        row: ChipRow
-        option: ChipOption
-
-    @dataclass
-    class Refused(Message):
+    class Refused(_About):
         """A greyed chip was pressed: the status line says why."""
-
-        row: ChipRow
-        option: ChipOption
 
     def __init__(self, dim: str, label: str, options: Sequence[ChipOption] = (), *, label_width: int = 13):
         super().__init__(id=f"row-{dim}")

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from ..core.formats import FRAMINGS
 from ..core.frozen import frozen
@@ -57,8 +57,11 @@ class ChecksLine(SizedInPlace, Static, can_focus=True):
 BADGE_STATES = ("verified", "in-progress", "unverified", "user", "srt")
 
 
-class Badge(SizedInPlace, Label):
-    """The badge: Verified, In progress, Not verified…"""
+class Badge(SizedInPlace, Static):
+    """The badge: Verified, In progress, Not verified… (as wide as its words, as a Label is;
+    a Label would import its module and parse its CSS before the first frame)."""
+
+    DEFAULT_CSS = "Badge { width: auto; height: auto; }"
 
 
 class CommandBox(SizedInPlace, Vertical):
@@ -135,7 +138,7 @@ class CommandBox(SizedInPlace, Vertical):
         p = self.prefix
         for framing in FRAMINGS:
             self.query_one(f"#{p}-framing-{framing}", ToolButton).set_class(d.framing == framing, "-active")
-        badge = self.query_one(f"#{p}-badge", Label)
+        badge = self.query_one(f"#{p}-badge", Badge)
         state = d.badge_state or ("verified" if d.badge.startswith("Verified") else "unverified")
         if set_text(badge, d.badge):
             self.query_one(".toolbar", WrapGrid).refit()

@@ -8,7 +8,6 @@ App owns which tab is active (`DSV4App.tab`, bound here); a click asks the App t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from textual import events
@@ -36,9 +35,10 @@ class TabBar(Widget):
 
     active: reactive[str] = reactive("", layout=False)
 
-    @dataclass
     class Clicked(Message):
-        tab: str
+        def __init__(self, tab: str) -> None:
+            self.tab = tab
+            super().__init__()
 
     def __init__(self, tabs: Sequence[Tab], active: str, id: str | None = None) -> None:
         super().__init__(id=id)

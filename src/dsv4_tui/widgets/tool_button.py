@@ -7,8 +7,6 @@ widgets to start: this one has the few styles the toolbar uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -28,9 +26,10 @@ class ToolButton(SizedInPlace, Static, can_focus=True):
 
     BINDINGS = [Binding("enter,space", "press", "Press", show=False)]
 
-    @dataclass
     class Pressed(Message):
-        button: ToolButton
+        def __init__(self, button: ToolButton) -> None:
+            self.button = button
+            super().__init__()
 
     def __init__(self, label: str, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(label, id=id, classes=classes, markup=False)
