@@ -55,6 +55,13 @@ async def started(pilot) -> None:
     await pilot.pause()
 
 
+async def in_two_columns(pilot) -> None:
+    """Started, then the Playground in front (at 160x45: two columns), settled."""
+    await started(pilot)
+    await pilot.press("2")
+    assert await playground_settled(pilot)
+
+
 async def highlighted_row(pilot, dim: str, value: str) -> ChipRow:
     """The row `dim` focused with the keys on `value`, once its focus is handled (Textual
     repaints a row that gains focus)."""
@@ -165,9 +172,7 @@ async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rule
 
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await started(pilot)
-        await pilot.press("2")
-        assert await playground_settled(pilot)
+        await in_two_columns(pilot)
         hidden: list[bool] = []
         original = PlaygroundPane._behind
         monkeypatch.setattr(PlaygroundPane, "_behind", lambda self: hidden.append(True) or original(self))
@@ -190,9 +195,7 @@ async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_
     shrinking moves the cards under it, not the box (which Textual would repaint whole)."""
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await started(pilot)
-        await pilot.press("2")
-        assert await playground_settled(pilot)
+        await in_two_columns(pilot)
         cards = app.query_one("#pg-cards")
         assert cards.region.bottom == app.query_one("#pg-knobs").content_region.bottom
         heights = {c.id: c.region.height for c in cards.children}
@@ -239,9 +242,7 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
     layout, of every widget again), and the toolbar's buttons and the command stay put."""
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await started(pilot)
-        await pilot.press("2")
-        assert await playground_settled(pilot)
+        await in_two_columns(pilot)
         speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
         base = speculative.selected_option().id
         toolbar = app.query_one("#pg-command .toolbar")
@@ -280,9 +281,7 @@ async def test_new_badge_words_within_its_min_width_repaint_the_badge_alone(rule
 
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await started(pilot)
-        await pilot.press("2")
-        assert await playground_settled(pilot)
+        await in_two_columns(pilot)
         badge = app.query_one("#pg-badge", Static)
         calls = refreshes_of(monkeypatch, badge)
         assert set_text(badge, "Not Verified") and set_text(badge, "Verified")

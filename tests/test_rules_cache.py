@@ -140,51 +140,54 @@ def test_dsv4_check_always_validates(builds, capsys):
     assert "OK" in capsys.readouterr().out
 
 
+# A start with the rules, up to the first command, in a fresh interpreter; then `tail`.
+FIRST_COMMAND = (
+    "import sys\n"
+    "from dsv4_tui.host.rules_files import load_rules, user_overlays\n"
+    "from dsv4_tui.core.view import deploy_view\n"
+    "from dsv4_tui.core.selection import first_selection\n"
+    "from dsv4_tui.core.env import Env\n"
+    "rules = load_rules(overlays=user_overlays())\n"
+    "first = deploy_view(rules, first_selection(rules), 'python', Env.defaults(rules), None).display\n"
+)
+
+
+def cold_then_warm(config: Path, tail: str) -> tuple[str, str]:
+    """The output of a cold start (an empty config folder) and of the warm one after it."""
+    env = {**os.environ, "DSV4_CONFIG_DIR": str(config)}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", FIRST_COMMAND + tail], env=env, capture_output=True, text=True, timeout=120
+        )
+        for _ in range(2)
+    ]
+    assert all(run.returncode == 0 for run in runs), "".join(run.stderr for run in runs)
+    return runs[0].stdout, runs[1].stdout
+
+
 def test_a_cached_start_imports_no_pydantic(isolated_config):
     """The promise behind the cache: a warm start of the app validates nothing."""
-    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config)}
-    code = (
-        "import sys\n"
-        "from dsv4_tui.host.rules_files import load_rules, user_overlays\n"
-        "from dsv4_tui.core.view import deploy_view\n"
-        "from dsv4_tui.core.selection import first_selection\n"
-        "from dsv4_tui.core.env import Env\n"
-        "rules = load_rules(overlays=user_overlays())\n"
-        "print('pydantic' in sys.modules)\n"
-        "print(deploy_view(rules, first_selection(rules), 'python', Env.defaults(rules), None).display)\n"
-    )
-    cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert cold.returncode == 0 and warm.returncode == 0, cold.stderr + warm.stderr
-    assert cold.stdout.splitlines()[0] == "True"  # the first start validated
-    assert warm.stdout.splitlines()[0] == "False"  # the second did not even import pydantic
-    assert warm.stdout.splitlines()[1:] == cold.stdout.splitlines()[1:]
+    cold, warm = cold_then_warm(isolated_config, "print('pydantic' in sys.modules)\nprint(first)\n")
+    assert cold.splitlines()[0] == "True"  # the first start validated
+    assert warm.splitlines()[0] == "False"  # the second did not even import pydantic
+    assert warm.splitlines()[1:] == cold.splitlines()[1:]
 
 
 def test_a_cached_start_makes_no_rules_record_a_dataclass(isolated_config):
     """`dataclasses` works out a record's fields only when asked (core/pydantic_hooks.py,
     ~70 records at a tenth of a millisecond each): a warm start builds the rules and the
     first command without asking."""
-    env = {**os.environ, "DSV4_CONFIG_DIR": str(isolated_config)}
-    code = (
-        "from dsv4_tui.host.rules_files import load_rules, user_overlays\n"
-        "from dsv4_tui.core.view import deploy_view\n"
-        "from dsv4_tui.core.selection import first_selection\n"
-        "from dsv4_tui.core.env import Env\n"
+    cold, warm = cold_then_warm(
+        isolated_config,
         "from dsv4_tui.core.pydantic_hooks import Strict\n"
-        "rules = load_rules(overlays=user_overlays())\n"
-        "deploy_view(rules, first_selection(rules), 'python', Env.defaults(rules), None)\n"
         "todo, made = list(Strict.__subclasses__()), 0\n"
         "while todo:\n"
         "    cls = todo.pop(); todo.extend(cls.__subclasses__())\n"
         "    made += type(cls.__dict__['__dataclass_fields__']) is dict\n"
-        "print(made)\n"
+        "print(made)\n",
     )
-    cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert cold.returncode == 0 and warm.returncode == 0, cold.stderr + warm.stderr
-    assert int(cold.stdout) > 50  # validating the files made them dataclasses
-    assert int(warm.stdout) == 0
+    assert int(cold) > 50  # validating the files made them dataclasses
+    assert int(warm) == 0
 
 
 def test_a_records_field_names_without_dataclasses_are_its_fields():
