@@ -62,11 +62,15 @@ class LintActions:
         if self.linter is None or not text:
             return None
         key = (self.linter, self.selection, text, page_text)
+        return self._remembered(key, lambda: command_checks(self.linter, self.rules, self.selection, text, page_text))
+
+    def _remembered(self, key: tuple, work) -> CommandChecks:
+        """`work()`'s result for `key`, from the memo of the last CHECKS_MEMO ones."""
         memo = self._checks_memo
         if key not in memo:
             if len(memo) >= CHECKS_MEMO:
                 del memo[next(iter(memo))]  # the oldest first
-            memo[key] = command_checks(self.linter, self.rules, self.selection, text, page_text)
+            memo[key] = work()
         return memo[key]
 
     def shown_checks(self, text: str, page_text: str | None = None) -> CommandChecks | None:
@@ -77,12 +81,9 @@ class LintActions:
         if checks is None or not self.version_linters:
             return checks
         key = ("runs-on", self.version_linters, self.selection, text, page_text)
-        memo = self._checks_memo
-        if key not in memo:
-            if len(memo) >= CHECKS_MEMO:
-                del memo[next(iter(memo))]
-            memo[key] = with_runs_on(checks, self.version_linters, self.rules, self.selection, text)
-        return memo[key]
+        return self._remembered(
+            key, lambda: with_runs_on(checks, self.version_linters, self.rules, self.selection, text)
+        )
 
     def deploy_page_text(self) -> str | None:
         """The Deploy command when it is the page's own (a verified cell), else None."""

@@ -100,11 +100,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._cards = Vertical(id="pg-cards")
         self._command = CommandBox(
             "pg",
-            extra_buttons=[
-                ("diff", "± Diff"),
-                ("reset", "↺ Reset"),
-                ("submit", "Submit ↗"),
-            ],  # Submit last: hidden, its place is at the end
+            # Submit last: while hidden it keeps its place, at the end of the toolbar.
+            extra_buttons=[("diff", "± Diff"), ("reset", "↺ Reset"), ("submit", "Submit ↗")],
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
