@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -34,6 +35,12 @@ class SizedStatic(SizedInPlace, Static):
     """A `Static` of the panes: a line that comes and goes or changes height with a press."""
 
 
+def min_width_cells(widget: Widget) -> int | None:
+    """The widget's CSS min-width in cells (None when it has none, or one in other units)."""
+    least = widget.styles.min_width
+    return int(least.value) if least is not None and least.is_cells else None
+
+
 def _same_size(widget: Static, old: str, new: str) -> bool:
     width = widget.content_region.width
     styles = widget.styles
@@ -41,11 +48,11 @@ def _same_size(widget: Static, old: str, new: str) -> bool:
         return False  # not laid out yet: only a layout knows
     if styles.width is not None and styles.width.is_auto:
         # As wide as its text, but at least its min-width (a badge of a fixed width).
-        least = styles.min_width
-        if least is None or not least.is_cells or "\n" in old + new:
+        least = min_width_cells(widget)
+        if least is None or "\n" in old + new:
             return False
         frame = styles.gutter.width
-        return max(cell_len(old) + frame, int(least.value)) == max(cell_len(new) + frame, int(least.value))
+        return max(cell_len(old) + frame, least) == max(cell_len(new) + frame, least)
     if _one_line(old, width) and _one_line(new, width):
         return True  # the common case, without wrapping either text
     return Content(old).get_height(styles, width) == Content(new).get_height(styles, width)

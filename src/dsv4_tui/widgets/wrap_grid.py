@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.widget import Widget
 
-from .quiet import SizedInPlace
+from .quiet import SizedInPlace, min_width_cells
 
 
 def fit_columns(cells: list[int], width: int, gutter: int = 1) -> int:
@@ -28,8 +28,7 @@ def text_width(widget: Widget) -> int:
     text = getattr(widget, "label", None)
     if text is None:
         text = getattr(widget, "content", "")
-    least = widget.styles.min_width
-    return max(cell_len(str(text)) + 2, int(least.value) if least is not None and least.is_cells else 0)
+    return max(cell_len(str(text)) + 2, min_width_cells(widget) or 0)
 
 
 class WrapGrid(SizedInPlace, Widget):
