@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
-from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.style import Style
+from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.selection import OptionState
@@ -33,7 +34,7 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
     """A labelled row of chips for one dimension (hardware has NVIDIA / AMD groups)."""
 
     DEFAULT_CSS = """
-    ChipRow { height: auto; width: 1fr; text-wrap: nowrap; text-overflow: clip; }
+    ChipRow { height: auto; width: 1fr; }
     """
 
     BINDINGS = [
@@ -79,6 +80,7 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
         self._placed_width = -1
         self._style_key: tuple | None = None
         self._style_cache: ChipStyles | None = None
+        self._drawn_styles: dict[tuple, RichStyle] = {}  # (base, what) -> its Rich style
 
     # -- the options ---------------------------------------------------------------------
     @property
@@ -295,49 +297,69 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
         """The chips' styles, from the theme's colours over this row's background (computed
         once per theme and background; styling chips with CSS component classes made each
         row cost Textual a style pass per class at start-up)."""
-        key = (self.app.theme, self.background_colors[1])
+        background = self.visual_style.background  # cached by Textual until the styles change
+        key = (self.app.theme, background)
         if self._style_key != key:
             self._style_key = key
-            self._style_cache = ChipStyles.of(self.app.theme_variables, self.background_colors[1])
+            self._style_cache = ChipStyles.of(self.app.theme_variables, background)
+            self._drawn_styles.clear()
         return self._style_cache
 
-    def _chip_style(self, option: ChipOption) -> Style:
+    def _chip_look(self, option: ChipOption) -> tuple[bool, bool, bool, bool]:
+        """(selected, enabled, hovered, highlighted): what a chip's style depends on."""
         s = option.state
-        return self._styles().chip(
-            selected=s.selected,
-            enabled=s.enabled,
-            hover=option.id == self._hover,
-            cursor=self.has_focus and option.id == self._cursor,
-        )
+        return s.selected, s.enabled, option.id == self._hover, self.has_focus and option.id == self._cursor
 
-    def render(self) -> Content:
+    def _drawn_style(self, base: RichStyle, what: str | ChipOption) -> RichStyle:
+        """The Rich style of the label ("label"), a group's name ("group") or a chip, over
+        the row's `base` style; kept until the theme or the row's background changes."""
+        look = what if isinstance(what, str) else self._chip_look(what)
+        style = self._drawn_styles.get((base, look))
+        if style is None:
+            styles = self._styles()
+            if look == "label":
+                drawn = styles.label
+            elif look == "group":
+                drawn = styles.group
+            else:
+                selected, enabled, hover, cursor = look
+                drawn = styles.chip(selected=selected, enabled=enabled, hover=hover, cursor=cursor)
+            style = self._drawn_styles[(base, look)] = base + drawn.rich_style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        """Line `y` of the row, drawn as segments: the label (its `y`-th line), a group's
+        name, the chips. Textual asks only for the lines a refresh made dirty; drawing them
+        directly costs a fraction of a `Content` render (about 0.1 ms against 0.5 a line)."""
         width = self.size.width
-        places = self._places(width)
+        base = self.visual_style.rich_style  # cached by Textual until the styles change
+        self._styles()  # a new theme or background: the drawn styles are worked out again
         label_lines = wrap_label(self.label, self.label_width)
-        height = max(max((p.y for p in places), default=0) + 1, len(label_lines))
-        label_style = self._styles().label
-        group_style = self._styles().group
-        lines: list[list[tuple[str, object] | str]] = [[] for _ in range(height)]
-        columns = [0] * height
-        for y, text in enumerate(label_lines):
-            lines[y].append((text, label_style))
-            columns[y] = cell_len(text)
+        segments: list[Segment] = []
+        column = 0
+        if y < len(label_lines):
+            text = label_lines[y]
+            segments.append(Segment(text, self._drawn_style(base, "label")))
+            column = cell_len(text)
+        group = None
         by_id = {o.id: o for o in self._options}
         first_of_group: set[str] = set()
-        group = None
         for o in self._options:
             if o.shown and o.group != group:
                 group = o.group
                 first_of_group.add(o.id)
-        for p in places:
+        for p in self._places(width):
+            if p.y != y:
+                continue
             option = by_id[p.id]
-            line = lines[p.y]
             if option.group and p.id in first_of_group:
-                pad = self.label_width - columns[p.y]
-                line.append(" " * pad)
-                line.append((option.group.ljust(GROUP_WIDTH), group_style))
-                columns[p.y] = self.label_width + GROUP_WIDTH
-            line.append(" " * (p.x - columns[p.y]))
-            line.append((f" {option.text} ", self._chip_style(option)))
-            columns[p.y] = p.x + p.width
-        return Content("\n").join(Content.assemble(*line) for line in lines)
+                if self.label_width > column:
+                    segments.append(Segment(" " * (self.label_width - column), base))
+                segments.append(Segment(option.group.ljust(GROUP_WIDTH), self._drawn_style(base, "group")))
+                column = self.label_width + GROUP_WIDTH
+            if p.x > column:
+                segments.append(Segment(" " * (p.x - column), base))
+            segments.append(Segment(f" {option.text} ", self._drawn_style(base, option)))
+            column = p.x + p.width
+        # Textual pads the line to the row's width (in the row's background, as for any widget).
+        return Strip(segments, column).crop(0, width)
