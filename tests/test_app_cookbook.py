@@ -5,14 +5,14 @@ the GB300 · Pro · Multi-Nodes srt-slurm panel. Every row is reachable at 60x20
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.bench import NO_MEASUREMENT, bench_lines
 from dsv4_tui.core.rules import DIMS
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText
+from dsv4_tui.widgets.toolbar import ToolItem
+from tool_items import click_tool, drawn_style, tool
 from tui_helpers import block_on_screen, command_on_screen, notes, press_chip, settle
 
 SIZE = (100, 40)
@@ -25,8 +25,8 @@ def box(app, name: str) -> str:
     return block_on_screen(app, name)
 
 
-def badge(app) -> Static:
-    return app.query_one("#deploy-badge", Static)
+def badge(app) -> ToolItem:
+    return tool(app, "deploy-badge")
 
 
 async def test_variant_and_hardware_chips_follow_the_cookbook(rules):
@@ -58,12 +58,14 @@ async def test_three_badge_states_have_their_own_word_and_colour(rules):
             await settle(pilot, lambda s=sel: app.view.selection == s)
             await pilot.pause()
             b = badge(app)
-            seen[str(b.content)] = {c for c in b.classes if c.startswith("-")}
-        assert seen == {
-            "Verified": {"-verified"},
-            "In progress": {"-in-progress"},
-            "Not Verified": {"-unverified"},
+            drawn = drawn_style(app, "deploy-badge")
+            seen[b.label] = (b.state, (drawn.bgcolor, drawn.color))
+        assert {word: state for word, (state, _) in seen.items()} == {
+            "Verified": "verified",
+            "In progress": "in-progress",
+            "Not Verified": "unverified",
         }
+        assert len({colours for _, colours in seen.values()}) == 3  # each in colours of its own
 
 
 async def test_the_warn_banner_is_under_the_command_with_its_link_as_text_and_url(rules):
@@ -119,8 +121,8 @@ async def test_gb300_pro_multi_node_shows_the_srt_slurm_recipes_and_no_command(r
         assert "sglang serve" not in app.view.command
         assert "pick a recipe" in box(app, "notes")
         # The badge says what is true: an srt-slurm recipe (the page gives it no verification state).
-        assert str(badge(app).content) == "srt-slurm recipe" and badge(app).has_class("-srt")
-        assert "Verified" not in str(badge(app).content)
+        assert badge(app).label == "srt-slurm recipe" and badge(app).state == "srt"
+        assert "Verified" not in badge(app).label
         assert "https://github.com/NVIDIA/srt-slurm-recipes" in str(badge(app).tooltip)
 
 
@@ -148,15 +150,15 @@ async def test_the_srt_slurm_recipe_is_chosen_by_keyboard_and_copy_copies_its_ap
         await pilot.pause()
         assert app.clipboard == apply  # the chosen recipe's line, not the whole list
         assert any(m.startswith("The srtctl apply line of 8K / 1K · High-Throughput: ") for _, _, m in notes(app))
-        await pilot.click("#deploy-copy")  # the ⧉ Copy button too
+        await click_tool(pilot, "deploy-copy")  # the ⧉ Copy button too
         await pilot.pause()
         assert app.clipboard == apply
         workload.focus()
         await pilot.pause()
         await pilot.press("left", "left", "enter")  # Workload row: 8K / 1K → Agentic (a pending recipe)
-        await settle(pilot, lambda: str(badge(app).content) == "srt-slurm recipe · pending")
+        await settle(pilot, lambda: badge(app).label == "srt-slurm recipe · pending")
         assert app.srt_choice == ("agentic", "high-throughput")
-        assert str(badge(app).content) == "srt-slurm recipe · pending"
+        assert badge(app).label == "srt-slurm recipe · pending"
         assert "nvpohanh/srt-slurm-recipes" in str(badge(app).tooltip)
 
 

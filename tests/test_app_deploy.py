@@ -13,7 +13,7 @@ from dsv4_tui.core.env import Env
 from dsv4_tui.core.render import render_command
 from dsv4_tui.core.selection import Selection, choose, first_selection
 from dsv4_tui.host.paths import config_dir
-from dsv4_tui.widgets.tool_button import ToolButton
+from tool_items import click_tool, tool, toolbar_of
 from tui_helpers import (
     as_shown,
     block_on_screen,
@@ -70,7 +70,7 @@ async def test_starts_on_the_first_cell_with_its_command(rules):
         assert chip(app, "hw", "b200").state.selected
         assert_command_shown(app, rules)
         assert command_on_screen(app).startswith("sglang serve \\\n  --trust-remote-code")
-        assert str(app.query_one("#deploy-badge").content) == "Verified"
+        assert tool(app, "deploy-badge").label == "Verified"
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,8 @@ async def test_keyboard_navigation(rules):
         await pilot.press("down")
         assert highlighted(app) == ("nodes", "single")
         await pilot.press("down")  # past the last row: on to the command box, not a chip of the same row
-        assert app.focused is app.query_one("#deploy-framing-python", ToolButton)
+        toolbar = toolbar_of(app, "deploy-framing-python")
+        assert app.focused is toolbar and toolbar.highlighted.id == "deploy-framing-python"
         row(app, "quant").focus()
         await pilot.press("up", "up")
         assert highlighted(app) == ("hw", "b200")
@@ -280,24 +281,22 @@ async def test_framing_toggle_with_p_and_the_buttons(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        python_button = app.query_one("#deploy-framing-python", ToolButton)
-        docker_button = app.query_one("#deploy-framing-docker", ToolButton)
-        assert "-active" in python_button.classes and "-active" not in docker_button.classes
+        assert tool(app, "deploy-framing-python").active and not tool(app, "deploy-framing-docker").active
         await pilot.press("p")
         await pilot.pause()
         assert app.framing == "docker"
         assert command_on_screen(app).startswith("docker run --gpus all \\\n  --shm-size 32g \\\n  -p 30000:30000")
-        assert "-active" in docker_button.classes and "-active" not in python_button.classes
+        assert tool(app, "deploy-framing-docker").active and not tool(app, "deploy-framing-python").active
         assert_command_shown(app, rules)
         await pilot.press("p")
         await pilot.pause()
         assert app.framing == "python"
         assert_command_shown(app, rules)
-        assert await pilot.click("#deploy-framing-docker")
+        assert await click_tool(pilot, "deploy-framing-docker")
         await pilot.pause()
         assert app.framing == "docker"
         assert_command_shown(app, rules)
-        assert await pilot.click("#deploy-framing-python")
+        assert await click_tool(pilot, "deploy-framing-python")
         await pilot.pause()
         assert app.framing == "python"
         assert_command_shown(app, rules)
@@ -328,7 +327,7 @@ async def test_copy_button_copies_too(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert await pilot.click("#deploy-copy")
+        assert await click_tool(pilot, "deploy-copy")
         await pilot.pause()
         assert app.clipboard == app.view.command
 
@@ -476,8 +475,8 @@ async def test_toolbar_buttons_and_help_open_their_screens(rules):
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        for button, screen_type in (("#deploy-curl", CurlScreen), ("#deploy-env", EnvScreen)):
-            assert await pilot.click(button)
+        for button, screen_type in (("deploy-curl", CurlScreen), ("deploy-env", EnvScreen)):
+            assert await click_tool(pilot, button)
             await pilot.pause()
             assert isinstance(app.screen, screen_type)
             await pilot.press("escape")
@@ -488,7 +487,8 @@ async def test_toolbar_buttons_and_help_open_their_screens(rules):
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.focused is app.query_one("#deploy-env")  # focus comes back to where it was
+        toolbar = toolbar_of(app, "deploy-env")  # focus comes back to where it was
+        assert app.focused is toolbar and toolbar.highlighted.id == "deploy-env"
 
 
 async def test_the_help_lists_every_key_from_the_bindings(rules):

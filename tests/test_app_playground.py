@@ -28,6 +28,7 @@ from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import CommandText, diff_text
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
+from tool_items import press_tool, tool
 from tui_helpers import (
     as_shown,
     block_on_screen,
@@ -91,7 +92,7 @@ def pg_command(app) -> str:
 
 
 def pg_badge(app) -> str:
-    return plain(app.query_one("#playground-pane #pg-badge"))
+    return tool(app, "pg-badge").label
 
 
 def pg_status(app) -> str:
@@ -201,7 +202,7 @@ async def test_cards_follow_the_live_deploy_base(rules):
         assert pg_badge(app) == "Verified"
         assert_pg_shown(app, rules)
         assert pg_command(app) == as_shown(app, app.view.command, "playground")  # untouched: the Deploy command
-        assert not app.query_one("#pg-submit", ToolButton).visible
+        assert not tool(app, "pg-submit").shown
 
         # Deploy changes under the Playground: the cards follow.
         app.choose("strategy", "balanced")
@@ -225,9 +226,9 @@ async def test_enter_on_a_chip_sets_the_override_and_the_command_changes(rules):
         assert "  --tp 8 \\" in pg_command(app)
         assert_pg_shown(app, rules)
         assert pg_badge(app) == "Not Verified"
-        assert "-unverified" in app.query_one("#pg-badge").classes
+        assert tool(app, "pg-badge").state == "unverified"
         assert "(with your overrides)" in pg_base(app)
-        assert app.query_one("#pg-submit", ToolButton).visible
+        assert tool(app, "pg-submit").shown
         # The Deploy command is untouched by the Playground.
         assert "--tp 4" in app.view.command and "--tp 8" not in app.view.command
 
@@ -254,7 +255,7 @@ async def test_reset_returns_to_the_base(rules):
         base = pg_command(app)
         await press_pg_chip(pilot, "tp", "8")
         assert pg_command(app) != base
-        app.query_one("#pg-reset", ToolButton).press()
+        press_tool(app, "pg-reset")
         await pilot.pause()
         assert app.overrides == Overrides()
         assert pg_command(app) == base
@@ -520,7 +521,7 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         assert "+   --tp 8 \\" in lines and "-   --tp 4 \\" in lines
         width = app.query_one("#pg-command .command").size.width
         assert shown == diff_text(app.playground_now().diff, width).plain
-        assert "-active" in app.query_one("#pg-diff", ToolButton).classes
+        assert tool(app, "pg-diff").active
         # The diff styles: + green, - red struck through.
         styled = app.query_one("#pg-command .command", CommandText).command_content
         spans = {str(s.style) for s in styled.spans}
@@ -528,7 +529,7 @@ async def test_diff_toggle_shows_plus_and_minus_lines(rules):
         await pilot.press("d")
         await pilot.pause()
         assert not app.show_diff and pg_command(app) == command
-        assert "-active" not in app.query_one("#pg-diff", ToolButton).classes
+        assert not tool(app, "pg-diff").active
 
 
 async def test_a_sibling_match_offers_to_switch_the_deploy_base(seed_rules):
@@ -547,7 +548,7 @@ async def test_a_sibling_match_offers_to_switch_the_deploy_base(seed_rules):
         assert pg_badge(app) == result.badge_line == "Verified (matches high-throughput)"
         assert want["matchedSibling"] in pg_badge(app)
         assert pg_command(app) == want["python"]
-        assert not app.query_one("#pg-submit", ToolButton).visible
+        assert not tool(app, "pg-submit").shown
         assert sibling.display
         assert "high-throughput" in str(sibling.label)
         app.query_one("#playground-pane").scroll_to_widget(sibling, animate=False)
@@ -616,7 +617,7 @@ async def test_submit_is_hidden_while_verified(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         assert pg_badge(app) == "Verified"
-        assert not app.query_one("#pg-submit", ToolButton).visible
+        assert not tool(app, "pg-submit").shown
         await pilot.press("s")
         await pilot.pause()
         assert not isinstance(app.screen, SubmitScreen)
@@ -627,7 +628,7 @@ async def test_submit_refuses_without_confirmation_and_version_then_copies_the_l
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         await press_pg_chip(pilot, "moe_quant", "w4a4")
-        assert app.query_one("#pg-submit", ToolButton).visible
+        assert tool(app, "pg-submit").shown
         await pilot.press("s")
         await pilot.pause()
         screen = app.screen
@@ -701,7 +702,7 @@ async def test_submit_cancel_does_nothing(rules):
         await playground_at(pilot, rules, *B200_HT)
         await press_pg_chip(pilot, "tp", "8")
         clipboard = app.clipboard
-        app.query_one("#pg-submit", ToolButton).press()
+        press_tool(app, "pg-submit")
         await pilot.pause()
         assert isinstance(app.screen, SubmitScreen)
         await pilot.press("escape")
@@ -754,7 +755,7 @@ async def test_copy_in_the_playground_copies_the_playground_command(rules):
         assert "--enable-w4a4-mxfp4-megamoe" in app.clipboard
         # The Copy button does the same; in Deploy, c copies the Deploy command.
         app.copy_to_clipboard("")
-        app.query_one("#pg-copy", ToolButton).press()
+        press_tool(app, "pg-copy")
         await pilot.pause()
         assert app.clipboard == core(rules, app).text
         await pilot.press("1")
@@ -769,7 +770,7 @@ async def test_the_overrides_survive_a_framing_toggle(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
         await press_pg_chip(pilot, "pd_mode", "decode")
-        app.query_one("#pg-framing-docker", ToolButton).press()
+        press_tool(app, "pg-framing-docker")
         await pilot.pause()
         assert await playground_settled(pilot)
         assert app.framing == "docker"

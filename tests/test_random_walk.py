@@ -24,6 +24,7 @@ from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText, diff_text, wrap_text
 from dsv4_tui.widgets.tool_button import ToolButton
+from tool_items import press_tool, tool
 from tui_helpers import plain, playground_settled
 
 SIZE = (120, 40)
@@ -77,10 +78,10 @@ def check(app, rules, log: list[str]) -> None:
     else:
         assert shown == wrap_text(pv.display, width), where
     result = pv.result
-    badge = plain(app.query_one("#pg-badge"))
+    badge = tool(app, "pg-badge").label
     assert badge == (result.badge_line if result.has_base else "Not Verified"), where
     assert app.query_one("#pg-command").display == result.has_base, where
-    assert app.query_one("#pg-submit", ToolButton).visible == result.can_submit, where
+    assert tool(app, "pg-submit").shown == result.can_submit, where
     assert app.query_one("#pg-sibling", ToolButton).display == bool(result.matched_strategy), where
     assert app.query_one("#pg-router").display == bool(result.router), where
 
@@ -197,7 +198,7 @@ async def walk(rules, seed: int) -> None:
             elif action == "reset":
                 log.append("reset")
                 ov = Overrides()
-                app.query_one("#pg-reset", ToolButton).press()
+                press_tool(app, "pg-reset")
             elif action == "tab":
                 tab = "deploy" if app.in_playground else "playground"
                 await key_or_action(

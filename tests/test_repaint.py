@@ -15,6 +15,7 @@ from textual.widgets import Static
 from dsv4_tui.app import DSV4App
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText
+from tool_items import tool, toolbar_of
 from tui_helpers import (
     command_on_screen,
     focus_and_enter,
@@ -245,7 +246,7 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
         await in_two_columns(pilot)
         speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
         base = speculative.selected_option().id
-        toolbar = app.query_one("#pg-command .toolbar")
+        toolbar = toolbar_of(app, "pg-submit")
         command = app.query_one("#pg-command .command", CommandText)
         column = app.query_one("#pg-result")
         # The command box reaches the column's bottom edge (its height is set by a layout
@@ -254,12 +255,11 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
         await pilot.pause()
 
         def places() -> dict:
-            others = {w.id: w.region for w in toolbar.children if w.id != "pg-submit"}  # no region while hidden
-            return others | {"command": command.region}
+            buttons = {i.id: toolbar.item_region(i.id) for i in toolbar.items}
+            return buttons | {"toolbar": toolbar.region, "command": command.region}
 
         where = places()
-        submit = app.query_one("#pg-submit")
-        assert not submit.visible and not submit.focusable
+        assert not tool(app, "pg-submit").shown and not tool(app, "pg-submit").pressable
         layouts: list[object] = []
         app.screen.screen_layout_refresh_signal.subscribe(command, layouts.append)
         for choice, lines in (("off", "fewer"), (base, "more")):
@@ -269,22 +269,24 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
             assert speculative.selected_option().id == choice  # the press took
             after = command.plain.count("\n")
             assert after < before if lines == "fewer" else after > before
-            assert submit.visible == (choice != base)
+            assert tool(app, "pg-submit").shown == (choice != base)
             assert len(layouts) == 1, f"{len(layouts)} layouts for one knob press"
             assert places() == where
 
 
 async def test_new_badge_words_within_its_min_width_repaint_the_badge_alone(rules, monkeypatch):
-    """Verified ⇄ Not Verified keeps the Playground badge's width (its min-width), so the
-    toolbar is not laid out again; longer words are."""
-    from dsv4_tui.widgets.quiet import set_text
-
+    """Verified ⇄ Not Verified keeps the Playground badge's width (its min-width): the
+    toolbar repaints the badge's cells alone. Longer words move the buttons after it: the
+    whole toolbar is repainted."""
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await in_two_columns(pilot)
-        badge = app.query_one("#pg-badge", Static)
-        calls = refreshes_of(monkeypatch, badge)
-        assert set_text(badge, "Not Verified") and set_text(badge, "Verified")
-        assert calls and not any(kwargs.get("layout") for _, kwargs in calls)
-        assert set_text(badge, "Verified (matches high-throughput)")
-        assert calls[-1][1].get("layout")
+        toolbar = toolbar_of(app, "pg-badge")
+        badge = toolbar.item_region("pg-badge")
+        calls = refreshes_of(monkeypatch, toolbar)
+        assert toolbar.update("pg-badge", label="Not Verified") and toolbar.update("pg-badge", label="Verified")
+        assert calls and all(regions == (badge,) and not kwargs.get("layout") for regions, kwargs in calls)
+        calls.clear()
+        assert toolbar.update("pg-badge", label="Verified (matches high-throughput)")
+        assert calls and calls[-1][0] == ()  # every cell of the toolbar
+        assert toolbar.item_region("pg-copy").x > badge.right

@@ -71,21 +71,21 @@ def test_an_unchanged_bundled_rules_folder_has_no_user_cells():
 
 
 async def test_the_tui_badge_says_your_cell(user_cell):
-    from textual.widgets import Static
-
     from dsv4_tui.app import DSV4App
+    from tool_items import drawn_style, tool
 
     rules = load_rules(overlays=user_overlays())
     app = DSV4App(rules, detect=False)
     async with app.run_test(size=(120, 40)) as pilot:
         app.selection = Selection(*H200[1::2])
         await pilot.pause()
-        badge = app.query_one("#deploy-badge", Static)
-        assert str(badge.content) == "Your cell"
-        assert "-verified" not in badge.classes and "-user" in badge.classes
+        badge = tool(app, "deploy-badge")
+        assert badge.label == "Your cell" and badge.state == "user"
+        user_colour = drawn_style(app, "deploy-badge").bgcolor
         app.selection = Selection(*B200[1::2])
         await pilot.pause()
-        assert str(badge.content) == "Verified"
+        assert tool(app, "deploy-badge").label == "Verified"
+        assert drawn_style(app, "deploy-badge").bgcolor != user_colour  # not drawn as a verified one
 
 
 def test_a_copied_rules_folder_overlay_is_a_user_cell_too(tmp_path, capsys, user_cell):

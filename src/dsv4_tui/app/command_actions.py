@@ -14,6 +14,7 @@ from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import unfilled
 from ..host.paths import env_path
 from ..widgets.tool_button import ToolButton
+from ..widgets.toolbar import Toolbar
 
 
 class CommandActions:
@@ -28,15 +29,23 @@ class CommandActions:
     def action_toggle_framing(self) -> None:
         self.framing = next_framing(self.framing)
 
+    def on_toolbar_pressed(self, event: Toolbar.Pressed) -> None:
+        if self.press_button(event.item):
+            event.stop()
+
     def on_tool_button_pressed(self, event: ToolButton.Pressed) -> None:
-        prefix, _, what = (event.button.id or "").partition("-")
+        if self.press_button(event.button.id or ""):
+            event.stop()
+
+    def press_button(self, button_id: str) -> bool:
+        """A button of a command box ("deploy-copy", "pg-submit"…); False: not one of them."""
+        prefix, _, what = button_id.partition("-")
         if prefix not in ("deploy", "pg"):
-            return
-        event.stop()
+            return False
         kind, _, value = what.partition("-")
         if kind == "framing" and value in FRAMINGS:
             self.framing = value
-            return
+            return True
         actions = {
             "copy": self.action_copy,
             "curl": self.action_curl,
@@ -49,6 +58,7 @@ class CommandActions:
         }
         if what in actions:
             actions[what]()
+        return True
 
     # -- Copy ----------------------------------------------------------------------------
     def action_copy(self) -> None:

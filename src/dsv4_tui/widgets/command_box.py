@@ -16,8 +16,7 @@ from ..core.frozen import frozen
 from ..core.visible import visible_line
 from .command_text import CommandText
 from .quiet import SizedInPlace, set_text
-from .tool_button import ToolButton
-from .wrap_grid import WrapGrid
+from .toolbar import Toolbar, ToolItem
 
 
 @frozen
@@ -54,29 +53,10 @@ class ChecksLine(SizedInPlace, Static, can_focus=True):
         self.post_message(self.Pressed())
 
 
-BADGE_STATES = ("verified", "in-progress", "unverified", "user", "srt")
-
-
-class Badge(SizedInPlace, Static):
-    """The badge: Verified, In progress, Not verified… (as wide as its words, as a Label is;
-    a Label would import its module and parse its CSS before the first frame)."""
-
-    DEFAULT_CSS = "Badge { width: auto; height: auto; }"
-
-
 class CommandBox(SizedInPlace, Vertical):
     DEFAULT_CSS = """
     CommandBox { height: auto; border-top: solid $primary 60%; padding: 0; }
     CommandBox > .toolbar { width: 100%; }
-    CommandBox ToolButton.framing { background: $boost; color: $text-muted; text-style: none; }
-    CommandBox ToolButton.framing.-active { background: $primary; color: $text; text-style: bold; }
-    CommandBox ToolButton.framing:focus { background: $accent; color: $text; text-style: bold reverse; }
-    CommandBox .badge { padding: 0 1; text-style: bold; content-align: center middle; }
-    CommandBox .badge.-verified { background: $success; color: $text; }
-    CommandBox .badge.-unverified { background: $warning; color: $background; }
-    CommandBox .badge.-in-progress { background: $accent; color: $text; }
-    CommandBox .badge.-user { background: $primary; color: $text; }
-    CommandBox .badge.-srt { background: $secondary; color: $text; }
     CommandBox ChecksLine { height: auto; color: $text-muted; }
     CommandBox ChecksLine:focus { background: $accent 30%; }
     CommandBox ChecksLine.-ok { color: $success; }
@@ -89,24 +69,26 @@ class CommandBox(SizedInPlace, Vertical):
         prefix: str,
         *,
         extra_buttons: list[tuple[str, str]] | None = None,
+        badge_width: int = 0,
         id: str | None = None,
     ):
         super().__init__(id=id)
         self.prefix = prefix
         self.extra_buttons = extra_buttons or []
+        self.badge_width = badge_width  # a badge at least this wide keeps the buttons after it in place
         self._checks_shown, self._checks = False, None
 
     def compose(self) -> ComposeResult:
         p = self.prefix
-        with WrapGrid(classes="toolbar"):  # wraps at narrow widths instead of clipping
-            for framing in FRAMINGS.values():
-                yield ToolButton(framing.label, id=f"{p}-framing-{framing.id}", classes="framing")
-            yield Badge("Verified", id=f"{p}-badge", classes="badge -verified")
-            yield ToolButton("⧉ Copy", id=f"{p}-copy", classes="-primary")
-            yield ToolButton("$ cURL", id=f"{p}-curl")
-            yield ToolButton("⚙ Env", id=f"{p}-env")
-            for bid, label in self.extra_buttons:
-                yield ToolButton(label, id=f"{p}-{bid}")
+        items = [ToolItem(f"{p}-framing-{f.id}", f.label, "framing") for f in FRAMINGS.values()]
+        items += [
+            ToolItem(f"{p}-badge", "Verified", "badge", state="verified", min_width=self.badge_width),
+            ToolItem(f"{p}-copy", "⧉ Copy", "primary"),
+            ToolItem(f"{p}-curl", "$ cURL"),
+            ToolItem(f"{p}-env", "⚙ Env"),
+            *(ToolItem(f"{p}-{bid}", label) for bid, label in self.extra_buttons),
+        ]
+        yield Toolbar(items, id=f"{p}-toolbar", classes="toolbar")  # wraps at narrow widths
         yield ChecksLine("checks: loading the SGLang table…", id=f"{p}-checks")
         yield CommandText(classes="command")  # speed, notes, the command, banner: see CommandText
 
@@ -130,22 +112,23 @@ class CommandBox(SizedInPlace, Vertical):
     def command(self) -> CommandText:
         return self.query_one(CommandText)
 
-    def button(self, name: str) -> ToolButton:
-        """One of the toolbar's buttons: "copy", "curl", "env" or an extra one ("diff")."""
-        return self.query_one(f"#{self.prefix}-{name}", ToolButton)
+    @property
+    def toolbar(self) -> Toolbar:
+        return self.query_one(Toolbar)
+
+    def button(self, name: str) -> ToolItem:
+        """One of the toolbar's items: "copy", "curl", "env", "badge" or an extra one ("diff")."""
+        return self.toolbar.item(f"{self.prefix}-{name}")
+
+    def set_button(self, name: str, **changes) -> bool:
+        """Change one of the toolbar's items (label, active, shown…); True when it changed."""
+        return self.toolbar.update(f"{self.prefix}-{name}", **changes)
 
     def show(self, d: CommandDisplay) -> None:
-        p = self.prefix
         for framing in FRAMINGS:
-            self.query_one(f"#{p}-framing-{framing}", ToolButton).set_class(d.framing == framing, "-active")
-        badge = self.query_one(f"#{p}-badge", Badge)
+            self.set_button(f"framing-{framing}", active=d.framing == framing)
         state = d.badge_state or ("verified" if d.badge.startswith("Verified") else "unverified")
-        if set_text(badge, d.badge):
-            self.query_one(".toolbar", WrapGrid).refit()
-        # One restyle for a new state (a class removed and one added would be two).
-        badge.remove_class(*(f"-{name}" for name in BADGE_STATES if name != state), update=False)
-        badge.add_class(f"-{state}")
-        badge.tooltip = d.badge_detail or None
+        self.set_button("badge", label=d.badge, state=state, tooltip=d.badge_detail)
         self.command.show(
             d.text,
             d.diff,

@@ -67,7 +67,6 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     PlaygroundPane #pg-sibling-row { height: auto; }
     PlaygroundPane #pg-sibling-row ToolButton { margin: 0 1 0 0; }
     PlaygroundPane #pg-router { height: auto; border: round $secondary 60%; padding: 0 1; }
-    PlaygroundPane ToolButton#pg-diff.-active { background: $primary; text-style: bold; }
     """
 
     view: reactive[PlaygroundView | None] = reactive(None, init=False, repaint=False)
@@ -102,6 +101,10 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             "pg",
             # Submit last: while hidden it keeps its place, at the end of the toolbar.
             extra_buttons=[("diff", "± Diff"), ("reset", "↺ Reset"), ("submit", "Submit ↗")],
+            # A knob press often turns Verified into Not Verified and back, and shows Submit
+            # or hides it: the badge keeps one width and Submit its place, so no button of
+            # the toolbar moves, and the command under it stays where it is.
+            badge_width=14,
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
@@ -287,8 +290,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
                 notes=notes,
             )
         )
-        box.button("diff").set_class(self.show_diff, "-active")
-        box.button("submit").visible = result.can_submit
+        box.set_button("diff", active=self.show_diff)
+        box.set_button("submit", shown=result.can_submit)
         self._sibling.display = bool(result.matched_strategy)
         if result.matched_strategy:
             self._sibling.label = f"Switch Deploy to {result.matched_strategy}"

@@ -4,8 +4,7 @@
 is the same or takes the same lines. Over SSH each of those is bytes on the wire and time
 before the next key is handled. The panes set every line of their view on each change, so
 they go through here: nothing happens for the same text, and a new text that wraps to the
-same number of lines at the widget's width (or, for a widget as wide as its text, keeps
-its min-width) repaints the widget alone.
+same number of lines at the widget's width repaints the widget alone.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -35,24 +33,11 @@ class SizedStatic(SizedInPlace, Static):
     """A `Static` of the panes: a line that comes and goes or changes height with a press."""
 
 
-def min_width_cells(widget: Widget) -> int | None:
-    """The widget's CSS min-width in cells (None when it has none, or one in other units)."""
-    least = widget.styles.min_width
-    return int(least.value) if least is not None and least.is_cells else None
-
-
 def _same_size(widget: Static, old: str, new: str) -> bool:
     width = widget.content_region.width
     styles = widget.styles
-    if width <= 0:
-        return False  # not laid out yet: only a layout knows
-    if styles.width is not None and styles.width.is_auto:
-        # As wide as its text, but at least its min-width (a badge of a fixed width).
-        least = min_width_cells(widget)
-        if least is None or "\n" in old + new:
-            return False
-        frame = styles.gutter.width
-        return max(cell_len(old) + frame, least) == max(cell_len(new) + frame, least)
+    if width <= 0 or (styles.width is not None and styles.width.is_auto):
+        return False  # not laid out yet, or as wide as its text: only a layout knows
     if _one_line(old, width) and _one_line(new, width):
         return True  # the common case, without wrapping either text
     return Content(old).get_height(styles, width) == Content(new).get_height(styles, width)
