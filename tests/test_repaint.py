@@ -12,7 +12,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static
 
-from dsv4_tui.app import DSV4App
+from dsv4_tui.app import DSV4App, lint_actions
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText
 from tool_items import tool, toolbar_of
@@ -290,3 +290,28 @@ async def test_new_badge_words_within_its_min_width_repaint_the_badge_alone(rule
         assert toolbar.update("pg-badge", label="Verified (matches high-throughput)")
         assert calls and calls[-1][0] == ()  # every cell of the toolbar
         assert toolbar.item_region("pg-copy").x > badge.right
+
+
+async def test_a_knob_press_on_a_new_state_is_drawn_before_its_option_gate_runs(rules, monkeypatch):
+    """The option gate (which choices SGLang would refuse, about 12 ms of lint) of a state not
+    seen before runs after the press is on screen, not before: queued at once, its steps held
+    the frame back until all of them were done."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await in_two_columns(pilot)
+        assert await settle(pilot, lambda: app._gate_job is None)  # the base state's gate is done
+        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        events: list[str] = []
+        app.screen.screen_layout_refresh_signal.subscribe(speculative, lambda _: events.append("frame"))
+        steps = app._gate_steps
+
+        def step(key, gate) -> None:
+            events.append("gate")
+            steps(key, gate)
+
+        monkeypatch.setattr(app, "_gate_steps", step)
+        monkeypatch.setattr(lint_actions, "GATE_START_S", 0.1)  # a frame, however loaded the machine
+        await focus_and_enter(pilot, speculative, "off")  # a card changes height: a layout, a frame
+        assert await settle(pilot, lambda: "gate" in events and app._gate_job is None)
+        assert speculative.selected_option().id == "off"
+        assert "frame" in events and events.index("frame") < events.index("gate"), events

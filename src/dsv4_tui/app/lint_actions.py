@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 CHECKS_MEMO = 64  # commands whose checks are remembered
 GATE_STEP_S = 0.004  # the option gate works this long at a time, then lets key presses in
 GATES_KEPT = 64  # states whose refused options are remembered
+GATE_START_S = 1 / 60  # the gate starts a frame after the press (the press is drawn by then)
 
 
 class LintActions:
@@ -112,8 +113,10 @@ class LintActions:
 
     def gated(self, view):
         """`view` with the options whose pick the lint refuses greyed, with the rule's reason.
-        Known for this state: at once. Else computed in steps of a few ms after the press,
-        while the Playground is in front, and shown when done (`pick` checks a pick at once)."""
+        Known for this state: at once. Else computed in steps of a few ms once the press is
+        drawn, while the Playground is in front, and shown when done (`pick` checks a pick at
+        once). Steps queued at once ran before the frame: a press on a new state waited the
+        whole gate (about 12 ms) to be drawn."""
         if self.linter is None or view is None or not view.result.has_base:
             return view
         from ..core.option_gate import Gate, gated_cards
@@ -127,7 +130,10 @@ class LintActions:
         if self.in_playground and (self._gate_job is None or self._gate_job[0] != key):
             gate = Gate(self.rules, self.linter, view.selection, view.result.overrides, view.cards)
             self._gate_job = (key, gate)
-            self.call_later(self._gate_steps, key, gate)
+            # The press is drawn first, then the gate works between frames: a frame later, and
+            # then after any refresh still pending (`call_after_refresh` alone could run before
+            # the press's widgets had asked for theirs).
+            self.set_timer(GATE_START_S, lambda: self.call_after_refresh(self._gate_steps, key, gate))
         return view
 
     def refresh_gate(self) -> None:
@@ -141,7 +147,7 @@ class LintActions:
         while not gate.done and perf_counter() < until:
             gate.step()
         if not gate.done:
-            self.call_later(self._gate_steps, key, gate)
+            self.call_after_refresh(self._gate_steps, key, gate)  # a key pressed meanwhile goes first
             return
         self._gate_job = None
         done = self._gate_done
