@@ -8,6 +8,8 @@ from textual.widgets import Static
 from dsv4_tui.app import DSV4App
 from dsv4_tui.core.gpus import Detection
 from dsv4_tui.widgets.chips import ChipRow
+from dsv4_tui.widgets.command_box import ChecksLine
+from dsv4_tui.widgets.toolbar import Toolbar
 from tui_helpers import click_chip, highlighted, plain, row, status_on_screen
 
 
@@ -19,7 +21,7 @@ def assert_focus_visible(app) -> None:
     """The focused widget is drawn and is a thing the keys act on (never a pane)."""
     focused = app.focused
     assert focused is not None
-    assert isinstance(focused, (ChipRow, Static)), focused
+    assert isinstance(focused, (ChipRow, Toolbar, ChecksLine, Static)), focused
     assert focused.region.area > 0, focused
     assert app.screen.region.contains_region(focused.region), focused
 

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App, lint_actions
 from dsv4_tui.widgets.chips import ChipRow
+from dsv4_tui.widgets.command_box import ChecksLine
 from dsv4_tui.widgets.command_text import CommandText
 from tool_items import tool, toolbar_of
 from tui_helpers import (
@@ -51,7 +52,7 @@ def refreshes_of(monkeypatch, widget) -> list[tuple[tuple[Region, ...], dict]]:
 async def started(pilot) -> None:
     """Until the start-up's last late result is on screen: the checks with their runs-on
     part, once the bundled tables are loaded. After it, nothing repaints unless a key asks."""
-    checks = pilot.app.query_one("#deploy-checks", Static)
+    checks = pilot.app.query_one("#deploy-checks", ChecksLine)
     assert await settle(pilot, lambda: "runs on" in str(checks.content))
     await pilot.pause()
 
@@ -315,3 +316,25 @@ async def test_a_knob_press_on_a_new_state_is_drawn_before_its_option_gate_runs(
         assert await settle(pilot, lambda: "gate" in events and app._gate_job is None)
         assert speculative.selected_option().id == "off"
         assert "frame" in events and events.index("frame") < events.index("gate"), events
+
+
+async def test_the_checks_line_repaints_alone_for_words_of_as_many_lines(rules, monkeypatch):
+    """Each press sets the checks line: words that take as many lines repaint it alone;
+    more lines lay the screen out, and the words wrap between words, as a Static's do."""
+    app = DSV4App(rules, detect=False, remember=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        line = app.query_one("#deploy-checks", ChecksLine)
+        assert line.size.height == 1
+        calls = refreshes_of(monkeypatch, line)
+        assert line.update("⚠ 1 warning · bundled table for SGLang 0.5.23 · l: details")
+        assert not line.update("⚠ 1 warning · bundled table for SGLang 0.5.23 · l: details")  # the same
+        assert len(calls) == 1 and not calls[0][1].get("layout")
+        long = " · ".join(f"finding number {n}" for n in range(12))
+        assert line.update(long)
+        assert calls[-1][1].get("layout")
+        await pilot.pause()
+        shown = [line.render_line(y).text.rstrip() for y in range(line.size.height)]
+        assert line.size.height == len(shown) > 1
+        assert " ".join(shown) == long  # every word, broken between words only
+        assert all(len(text) <= line.size.width for text in shown)
