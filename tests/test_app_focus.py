@@ -9,6 +9,7 @@ from dsv4_tui.app import DSV4App
 from dsv4_tui.core.gpus import Detection
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_box import ChecksLine
+from dsv4_tui.widgets.quiet import PlainText
 from dsv4_tui.widgets.toolbar import Toolbar
 from tui_helpers import click_chip, highlighted, plain, row, status_on_screen
 
@@ -109,7 +110,7 @@ async def test_a_click_on_a_playground_chip_updates_the_status_line(rules):
         target = next(o for o in tp.shown_options() if not o.state.selected and o.state.enabled)
         assert await click_chip(pilot, tp, target.id)
         await pilot.pause()
-        status = plain(app.query_one("#playground-pane #pg-status", Static))
+        status = plain(app.query_one("#playground-pane #pg-status", PlainText))
         assert status == target.explanation
 
 

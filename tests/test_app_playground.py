@@ -26,6 +26,7 @@ from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import CommandText, diff_text
+from dsv4_tui.widgets.quiet import PlainText
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
 from tool_items import press_tool, tool
@@ -96,11 +97,11 @@ def pg_badge(app) -> str:
 
 
 def pg_status(app) -> str:
-    return plain(app.query_one("#playground-pane #pg-status", Static))
+    return plain(app.query_one("#playground-pane #pg-status", PlainText))
 
 
 def pg_base(app) -> str:
-    return plain(app.query_one("#playground-pane #pg-base", Static))
+    return plain(app.query_one("#playground-pane #pg-base", PlainText))
 
 
 def pg_chip(app, key: str, cid: str) -> ChipOption:
@@ -401,7 +402,7 @@ async def test_hisparse_knobs_only_after_pd_decode(rules):
         await playground_at(pilot, rules, *GB300_BAL)
         card = app.query_one("#card-hisparse")
         assert not row(app, "hisparse").display and not row(app, "hisparse_ratio").display
-        note = card.query_one(".card-note", Static)
+        note = card.query_one(".card-note", PlainText)
         assert note.display and "Decode" in plain(note)
         await press_pg_chip(pilot, "pd_mode", "prefill")
         assert not row(app, "hisparse").display
@@ -431,7 +432,7 @@ async def test_pd_decode_shows_the_router_and_curl_targets_it(seed_rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
-        router = app.query_one("#pg-router", Static)
+        router = app.query_one("#pg-router", PlainText)
         assert not router.display
         await press_pg_chip(pilot, "pd_mode", "decode")
         assert pg_command(app) == want["python"] == core(rules, app).text

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import Static
 
 from dsv4_tui.app import DSV4App, lint_actions
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_box import ChecksLine
 from dsv4_tui.widgets.command_text import CommandText
+from dsv4_tui.widgets.quiet import PlainText
 from tool_items import tool, toolbar_of
 from tui_helpers import (
     command_on_screen,
@@ -79,7 +79,7 @@ async def test_the_command_box_fills_the_pane_and_a_command_of_another_length_mo
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one("#deploy-pane")
-        install = app.query_one("#deploy-pane #install", Static)
+        install = app.query_one("#deploy-pane #install", PlainText)
         # The box grows to the pane's bottom edge: the install line sits on it.
         assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
         await press_chip(pilot, "strategy", "low-latency")
@@ -98,7 +98,7 @@ async def test_a_command_taller_than_the_pane_grows_the_box_and_scrolls(rules):
     async with app.run_test(size=(80, 24)) as pilot:
         command = box(app)
         pane = app.query_one("#deploy-pane")
-        install = app.query_one("#deploy-pane #install", Static)
+        install = app.query_one("#deploy-pane #install", PlainText)
         # The layout settled: the box as tall as its text, the install line under it.
         assert await settle(
             pilot,
@@ -220,7 +220,7 @@ async def test_after_a_resize_the_command_box_fills_the_pane_again(rules, start,
     async with app.run_test(size=start) as pilot:
         await started(pilot)
         pane = app.query_one("#deploy-pane")
-        install = app.query_one("#deploy-pane #install", Static)
+        install = app.query_one("#deploy-pane #install", PlainText)
         await pilot.resize_terminal(*resized)
         assert await settle(pilot, lambda: install.region.bottom == pane.scrollable_content_region.bottom)
         assert pane.max_scroll_y == 0  # nothing below the install line, no gap above it

@@ -7,10 +7,11 @@ from textual.widgets import Static
 
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import CommandText
+from dsv4_tui.widgets.quiet import PlainText
 
 
-def plain(widget: Static | CommandText) -> str:
-    """A Static's text; for a command box's text, the command as shown."""
+def plain(widget: Static | PlainText | CommandText) -> str:
+    """A Static's or a PlainText's text; for a command box's text, the command as shown."""
     if isinstance(widget, CommandText):
         return widget.command_content.plain
     content = widget.content
@@ -41,7 +42,7 @@ def block_on_screen(app: App, name: str, pane: str = "deploy") -> str:
 
 
 def status_on_screen(app: App) -> str:
-    return plain(app.query_one("#deploy-pane #status", Static))
+    return plain(app.query_one("#deploy-pane #status", PlainText))
 
 
 def row(app: App, dim: str) -> ChipRow:

@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import field
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.message import Message
-from textual.strip import Strip
-from textual.widget import Widget
 
 from ..core.formats import FRAMINGS
 from ..core.frozen import frozen
 from ..core.visible import visible_line
-from .command_text import CommandText, words_wrapped
-from .quiet import SizedInPlace
+from .command_text import CommandText
+from .quiet import PlainText, SizedInPlace
 from .toolbar import Toolbar, ToolItem
 
 
@@ -39,54 +34,13 @@ class CommandDisplay:
     diff: Sequence[tuple[str, str]] | None = None  # shown instead of the command when set
 
 
-class ChecksLine(SizedInPlace, Widget, can_focus=True):
-    """The checks summary under the toolbar; Enter or a click opens the findings.
+class ChecksLine(PlainText, can_focus=True):
+    """The checks summary under the toolbar; Enter or a click opens the findings."""
 
-    It draws its words itself, wrapped between words as a `Static` would: every press sets
-    it, and a `Static` wraps its text to measure it, then again to draw it (about half a
-    millisecond a press). A new text of as many lines repaints the line alone."""
-
-    DEFAULT_CSS = "ChecksLine { width: 1fr; height: auto; }"
     BINDINGS = [Binding("enter", "open", "Findings", show=False)]
 
     class Pressed(Message):
         pass
-
-    def __init__(self, text: str, id: str | None = None):
-        super().__init__(id=id)
-        self._text = text
-
-    @property
-    def content(self) -> str:
-        """The text shown (as a `Static`'s `content`)."""
-        return self._text
-
-    def update(self, text: str) -> bool:
-        """Show `text`; True when it changed. The screen is laid out again only when the
-        text takes another number of lines."""
-        if text == self._text:
-            return False
-        width = self.size.width
-        before = self._lines(width)
-        self._text = text
-        self.refresh(layout=width <= 0 or len(self._lines(width)) != len(before))
-        return True
-
-    def _lines(self, width: int) -> tuple[str, ...]:
-        return words_wrapped(self._text, width, self.app.console) if width > 0 else (self._text,)
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self._lines(width)))
-
-    def render_line(self, y: int) -> Strip:
-        lines = self._lines(self.size.width)
-        if y >= len(lines):
-            return Strip([])
-        text = lines[y]
-        return Strip([Segment(text, self.visual_style.rich_style)], cell_len(text))  # Textual pads it
 
     def action_open(self) -> None:
         self.post_message(self.Pressed())

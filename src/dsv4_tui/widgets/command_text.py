@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from rich.cells import cell_len
-from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -33,7 +32,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.view import TODO_PLACEHOLDER
-from .quiet import SizedInPlace
+from .quiet import SizedInPlace, words_wrapped
 
 _FLAG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
 _ENV = re.compile(r"^ *([A-Z][A-Z0-9_]*)=", re.M)
@@ -88,15 +87,6 @@ def diff_text(diff: Sequence[tuple[str, str]], width: int = 0) -> Text:
                 out.append("\n")
             out.append(piece, style=styles.get(op, "dim"))
     return out
-
-
-@lru_cache(maxsize=256)
-def words_wrapped(text: str, width: int, console: Console) -> tuple[str, ...]:
-    """A note as a `Static` would show it: broken between words at `width` columns."""
-    if not text:
-        return ()
-    lines = Text(text).wrap(console, width) if width > 0 else Text(text).split("\n")
-    return tuple(line.plain.rstrip() for line in lines)
 
 
 @lru_cache(maxsize=64)

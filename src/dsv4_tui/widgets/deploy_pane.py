@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from ..core.formats import framing as get_framing
 from ..core.render import USER_BADGE
@@ -15,7 +14,7 @@ from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import DeployView
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
-from .quiet import SizedStatic, set_text
+from .quiet import PlainText, set_text
 
 SRT_ROWS = {WORKLOAD: "Workload", STRATEGY: "Recipe"}
 
@@ -80,14 +79,14 @@ class DeployPane(VerticalScroll, can_focus=False):
         for dim in DIMS:
             yield ChipRow(dim, DIM_NAMES[dim], self._options(dim, view.options[dim]))
             if dim == "strategy":
-                yield SizedStatic("", id="pick-when", markup=False)
+                yield PlainText("", id="pick-when")
         for dim, name in SRT_ROWS.items():  # the srt-slurm panel's own choice: workload x strategy
             row = ChipRow(dim, name, self._srt_options(dim, view.srt_options.get(dim, [])))
             row.display = view.srt_panel
             yield row
-        yield SizedStatic("", id="status", markup=False)
+        yield PlainText("", id="status")
         yield CommandBox("deploy", id="deploy-command")
-        yield SizedStatic("", id="install", markup=False)
+        yield PlainText("", id="install")
 
     def on_mount(self) -> None:
         self._show(self.view)
@@ -101,7 +100,7 @@ class DeployPane(VerticalScroll, can_focus=False):
 
     def watch_status(self, text: str) -> None:
         if self.is_mounted:
-            status = self.query_one("#status", Static)
+            status = self.query_one("#status", PlainText)
             set_text(status, text)
             status.set_class(text.startswith("✗"), "-reason")  # a reason, not a plain note
 
@@ -116,7 +115,7 @@ class DeployPane(VerticalScroll, can_focus=False):
             if view.srt_panel:
                 row.set_options(self._srt_options(dim, view.srt_options[dim]))
         strat = self.rules.by_id["strategy"][view.selection.strategy]
-        set_text(self.query_one("#pick-when", Static), f"{strat.label}: {strat.pick_when}")
+        set_text(self.query_one("#pick-when", PlainText), f"{strat.label}: {strat.pick_when}")
         notes = [*view.notes]
         if view.derived_from:
             notes.append(f"Derived from {view.derived_from} and not re-run on hardware yet.")
@@ -148,6 +147,6 @@ class DeployPane(VerticalScroll, can_focus=False):
         framing = get_framing(view.framing)
         install = f"Install ({framing.install_label}):  " + "  &&  ".join(view.install)
         set_text(
-            self.query_one("#install", Static),
+            self.query_one("#install", PlainText),
             f"{install}\nModel: {view.model_name}    Full guide: {self.rules.model.install.guide}",
         )

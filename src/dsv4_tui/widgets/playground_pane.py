@@ -9,13 +9,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
-from .quiet import SizedInPlace, SizedStatic, set_text
+from .quiet import PlainText, SizedInPlace, set_text
 from .tool_button import ToolButton
 
 
@@ -94,8 +93,8 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self._stale = True
         self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
         self._body = Vertical(id="pg-body")
-        self._base = SizedStatic("", id="pg-base", markup=False)
-        self._status = SizedStatic("", id="pg-status", markup=False)
+        self._base = PlainText("", id="pg-base")
+        self._status = PlainText("", id="pg-status")
         self._cards = Vertical(id="pg-cards")
         self._command = CommandBox(
             "pg",
@@ -108,7 +107,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
             id="pg-command",
         )
         self._sibling = ToolButton("", id="pg-sibling", classes="-success")
-        self._router = SizedStatic("", id="pg-router", markup=False)
+        self._router = PlainText("", id="pg-router")
 
     def compose(self) -> ComposeResult:
         # Two columns from WIDE columns on (dsv4.tcss, `.-wide`): the knobs on the left, the
@@ -218,9 +217,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         widgets = []
         for card in view.cards:
             rows = [ChipRow(f"pg-{k.key}", k.label, label_width=LABEL_WIDTH) for k in card.knobs]
-            box = KnobCard(
-                *rows, SizedStatic("", classes="card-note", markup=False), id=f"card-{card.id}", classes="card"
-            )
+            box = KnobCard(*rows, PlainText("", classes="card-note"), id=f"card-{card.id}", classes="card")
             box.border_title = card.title
             widgets.append(box)
         return widgets
@@ -254,7 +251,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
                 continue  # a knob press changes a card or two: the others are left as they are
             self._drawn[card.id] = (card, shown)
             box.display = shown
-            note = box.query_one(".card-note", Static)
+            note = box.query_one(".card-note", PlainText)
             set_text(note, f"⊘ {card.reason}" if card.hidden and card.reason else "")
             note.display = card.hidden
             for knob in card.knobs:

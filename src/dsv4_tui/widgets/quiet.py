@@ -1,18 +1,26 @@
-"""Updating a widget only as much as its change needs: a Static's new text, a new size.
+"""Updating a widget only as much as its change needs: a text's new words, a new size.
 
 `Static.update` repaints the widget and lays the whole screen out again, even when the text
 is the same or takes the same lines. Over SSH each of those is bytes on the wire and time
 before the next key is handled. The panes set every line of their view on each change, so
 they go through here: nothing happens for the same text, and a new text that wraps to the
-same number of lines at the widget's width repaints the widget alone.
+same number of lines at the widget's width repaints the widget alone. The panes' own lines
+are `PlainText`s, which draw their words directly (no `Content` to build and wrap twice).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -29,8 +37,58 @@ class SizedInPlace:
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
 
-class SizedStatic(SizedInPlace, Static):
-    """A `Static` of the panes: a line that comes and goes or changes height with a press."""
+@lru_cache(maxsize=256)
+def words_wrapped(text: str, width: int, console: Console) -> tuple[str, ...]:
+    """A text as a `Static` would show it: broken between words at `width` columns."""
+    if not text:
+        return ()
+    lines = Text(text).wrap(console, width) if width > 0 else Text(text).split("\n")
+    return tuple(line.plain.rstrip() for line in lines)
+
+
+class PlainText(SizedInPlace, Widget):
+    """A plain text of the panes (the status and base lines, a card's note, the install
+    line, the checks line…), wrapped between words as a `Static` wraps it, drawn line by
+    line. The panes set these on every press: a `Static` wraps its text to measure it, then
+    again to draw it, and repaints and lays out the screen for any new text; this widget
+    repaints itself alone when the new text takes as many lines."""
+
+    DEFAULT_CSS = "PlainText { width: 1fr; height: auto; }"
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self._text = text
+
+    @property
+    def content(self) -> str:
+        """The text shown (as a `Static`'s `content`)."""
+        return self._text
+
+    def update(self, text: str) -> bool:
+        """Show `text`; True when it changed."""
+        if text == self._text:
+            return False
+        width = self.size.width
+        before = self._lines(width)
+        self._text = text
+        self.refresh(layout=width <= 0 or len(self._lines(width)) != len(before))
+        return True
+
+    def _lines(self, width: int) -> tuple[str, ...]:
+        return words_wrapped(self._text, width, self.app.console) if width > 0 else (self._text,)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._lines(width)))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines(self.size.width)
+        if y >= len(lines):
+            return Strip([])
+        text = lines[y]
+        return Strip([Segment(text, self.visual_style.rich_style)], cell_len(text))  # Textual pads it
 
 
 def _same_size(widget: Static, old: str, new: str) -> bool:
@@ -47,8 +105,10 @@ def _one_line(text: str, width: int) -> bool:
     return bool(text) and "\n" not in text and cell_len(text) <= width
 
 
-def set_text(widget: Static, text: str) -> bool:
+def set_text(widget: Static | PlainText, text: str) -> bool:
     """Show the plain `text` in `widget`; True when it changed."""
+    if isinstance(widget, PlainText):
+        return widget.update(text)
     old = widget.content
     if isinstance(old, str) and old == text:
         return False
