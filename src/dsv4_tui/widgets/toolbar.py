@@ -175,9 +175,9 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
         """Change an item (label, state, active, shown, tooltip); True when it changed. A new
         width of an item repaints the toolbar, a new number of rows lays the screen out."""
         old = self._items[item_id]
+        if all(getattr(old, name) == value for name, value in changes.items()):
+            return False  # most of a press's updates (the framing buttons, Diff…)
         new = ToolItem(**{**{f: getattr(old, f) for f in _FIELDS}, **changes})
-        if _same(old, new):
-            return False
         rows = self._rows(self.size.width)
         self._items[item_id] = new
         if item_id == self._cursor and not new.pressable:
@@ -337,7 +337,3 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
 
 
 _FIELDS = ("id", "label", "look", "state", "active", "shown", "tooltip", "min_width")
-
-
-def _same(a: ToolItem, b: ToolItem) -> bool:
-    return all(getattr(a, f) == getattr(b, f) for f in _FIELDS)
