@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from textual.color import Color
+from textual.geometry import Offset
 from textual.style import Style
 
 from ..core.frozen import frozen
@@ -49,12 +50,20 @@ class ChipOption:
 
 @frozen
 class Placed:
-    """A chip where the row draws it: line `y`, columns `x` to `x + width`."""
+    """A chip (or a toolbar's button) where its widget draws it: line `y`, columns `x` to
+    `x + width`."""
 
     id: str
     y: int
     x: int
     width: int
+
+
+def placed_at(places: Sequence[Placed], offset: Offset | None) -> str | None:
+    """The id of what is drawn at `offset` (a mouse event's offset in the widget), if anything."""
+    if offset is None:
+        return None
+    return next((p.id for p in places if p.y == offset.y and p.x <= offset.x < p.x + p.width), None)
 
 
 def wrap_label(label: str, width: int) -> list[str]:

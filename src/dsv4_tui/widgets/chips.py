@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.selection import OptionState
-from .chip_layout import GROUP_WIDTH, ChipOption, ChipStyles, Placed, place, wrap_label
+from .chip_layout import GROUP_WIDTH, ChipOption, ChipStyles, Placed, place, placed_at, wrap_label
 from .quiet import SizedInPlace
 
 
@@ -225,13 +225,8 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
 
     # -- the mouse -----------------------------------------------------------------------
     def _option_at(self, event: events.MouseEvent) -> ChipOption | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
-        for p in self._places(self.size.width):
-            if p.y == offset.y and p.x <= offset.x < p.x + p.width:
-                return self.option(p.id)
-        return None
+        option_id = placed_at(self._places(self.size.width), event.get_content_offset(self))
+        return self.option(option_id) if option_id is not None else None
 
     def on_click(self, event: events.Click) -> None:
         option = self._option_at(event)

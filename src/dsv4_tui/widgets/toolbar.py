@@ -31,6 +31,7 @@ from textual.style import Style
 from textual.widget import Widget
 
 from ..core.frozen import frozen
+from .chip_layout import Placed, placed_at
 from .quiet import SizedInPlace
 
 GUTTER = 1  # columns between two items
@@ -60,14 +61,6 @@ class ToolItem:
     @property
     def width(self) -> int:
         return max(cell_len(self.label) + 2, self.min_width)
-
-
-@frozen
-class Placed:
-    id: str
-    y: int
-    x: int
-    width: int
 
 
 def fit_columns(cells: list[int], width: int, gutter: int = GUTTER) -> int:
@@ -246,13 +239,8 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
             self.press(item.id)
 
     def _item_at(self, event: events.MouseEvent) -> ToolItem | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
-        for p in self._places(self.size.width):
-            if p.y == offset.y and p.x <= offset.x < p.x + p.width:
-                return self._items[p.id]
-        return None
+        item_id = placed_at(self._places(self.size.width), event.get_content_offset(self))
+        return self._items[item_id] if item_id is not None else None
 
     def on_click(self, event: events.Click) -> None:
         item = self._item_at(event)
