@@ -108,17 +108,10 @@ class CommandBox(SizedInPlace, Vertical):
     def command(self) -> CommandText:
         return self.query_one(CommandText)
 
-    @property
-    def toolbar(self) -> Toolbar:
-        return self.query_one(Toolbar)
-
-    def button(self, name: str) -> ToolItem:
-        """One of the toolbar's items: "copy", "curl", "env", "badge" or an extra one ("diff")."""
-        return self.toolbar.item(f"{self.prefix}-{name}")
-
     def set_button(self, name: str, **changes) -> bool:
-        """Change one of the toolbar's items (label, active, shown…); True when it changed."""
-        return self.toolbar.update(f"{self.prefix}-{name}", **changes)
+        """Change one of the toolbar's items ("copy", "badge", "submit"…: label, active,
+        shown…); True when it changed."""
+        return self.query_one(Toolbar).update(f"{self.prefix}-{name}", **changes)
 
     def show(self, d: CommandDisplay) -> None:
         for framing in FRAMINGS:

@@ -17,6 +17,7 @@ means (its tooltip).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -170,7 +171,7 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
         old = self._items[item_id]
         if all(getattr(old, name) == value for name, value in changes.items()):
             return False  # most of a press's updates (the framing buttons, Diff…)
-        new = ToolItem(**{**{f: getattr(old, f) for f in _FIELDS}, **changes})
+        new = replace(old, **changes)
         rows = self._rows(self.size.width)
         self._items[item_id] = new
         if item_id == self._cursor and not new.pressable:
@@ -187,15 +188,6 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
     def highlighted(self) -> ToolItem | None:
         """The button the keys act on, while the toolbar has focus."""
         return self._items.get(self._cursor) if self.has_focus and self._cursor else None
-
-    def highlight(self, item_id: str) -> None:
-        """Focus the toolbar on the button `item_id`."""
-        if not self._items[item_id].pressable:
-            raise ValueError(f"{item_id} cannot be pressed now")
-        before, self._cursor = self._cursor, item_id
-        self._repaint(before, item_id)
-        if not self.has_focus:
-            self.screen.set_focus(self)
 
     def item_region(self, item_id: str) -> Region | None:
         """Where `item_id` is drawn, in the toolbar's own coordinates."""
@@ -322,6 +314,3 @@ class Toolbar(SizedInPlace, Widget, can_focus=True):
                 segments.append(Segment(" " * p.width, base))
             column = p.x + p.width
         return Strip(segments, column).crop(0, width)
-
-
-_FIELDS = ("id", "label", "look", "state", "active", "shown", "tooltip", "min_width")
