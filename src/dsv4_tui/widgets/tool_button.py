@@ -1,8 +1,9 @@
-"""A toolbar button: a label that Enter, Space or a click presses.
+"""A button of its own: a label that Enter, Space or a click presses.
 
-The command boxes' toolbars (framing, Copy, cURL, Env; Diff, Submit, Reset) are part of the
-first frame, and Textual's Button, with its many variants and states, is one of the costliest
-widgets to start: this one has the few styles the toolbar uses.
+The command boxes' buttons are items of their `Toolbar` (toolbar.py); this is for a button
+that stands alone, the Playground's "Switch Deploy to …". Textual's Button, with its many
+variants and states, is one of the costliest widgets to start: this one has the few styles
+it needs.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ class ToolButton(SizedInPlace, Static, can_focus=True):
     DEFAULT_CSS = """
     ToolButton { width: auto; height: 1; padding: 0 1; background: $surface-lighten-1; color: $text; text-style: bold; }
     ToolButton:hover { background: $primary 40%; }
-    ToolButton.-primary { background: $primary; }
     ToolButton.-success { background: $success; }
     ToolButton:focus { background: $accent; color: $text; text-style: bold reverse; }
     """
