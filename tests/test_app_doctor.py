@@ -14,10 +14,10 @@ from dsv4_tui.core.playground import Overrides, playground
 from dsv4_tui.core.selection import Selection
 from dsv4_tui.host.doctor import DoctorContext, planned_checks, summary
 from dsv4_tui.host.doctor.request import subject
-from dsv4_tui.widgets.chips import ChipOption, ChipRow
+from dsv4_tui.widgets.chips import ChipOption
 from dsv4_tui.widgets.doctor_pane import DoctorPane
 from fake_tools import wait_dead
-from tui_helpers import focus_and_enter, plain, press_chip, settle
+from tui_helpers import focus_and_enter, pg_row, plain, press_chip, settle
 
 SIZE = (120, 40)
 GB300_BAL = Selection("gb300", "flash", "fp4", "balanced", "single")
@@ -245,10 +245,6 @@ async def pd_decode_playground(pilot) -> None:
     await pilot.press("2")
     await pilot.pause()
     await focus_and_enter(pilot, pg_row(app, "pd_mode"), "decode")
-
-
-def pg_row(app, key: str) -> ChipRow:
-    return app.query_one(f"#playground-pane #row-pg-{key}", ChipRow)
 
 
 def pg_chip(app, key: str, cid: str) -> ChipOption:

@@ -9,9 +9,10 @@ from dsv4_tui.app import DSV4App
 from dsv4_tui.core.gpus import Detection
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_box import ChecksLine
+from dsv4_tui.widgets.knob_cards import KnobCards
 from dsv4_tui.widgets.quiet import PlainText
 from dsv4_tui.widgets.toolbar import Toolbar
-from tui_helpers import click_chip, highlighted, plain, row, status_on_screen
+from tui_helpers import click_chip, highlighted, pg_row, plain, row, status_on_screen
 
 
 def new_app(rules) -> DSV4App:
@@ -22,9 +23,11 @@ def assert_focus_visible(app) -> None:
     """The focused widget is drawn and is a thing the keys act on (never a pane)."""
     focused = app.focused
     assert focused is not None
-    assert isinstance(focused, (ChipRow, Toolbar, ChecksLine, Static)), focused
-    assert focused.region.area > 0, focused
-    assert app.screen.region.contains_region(focused.region), focused
+    assert isinstance(focused, (ChipRow, KnobCards, Toolbar, ChecksLine, Static)), focused
+    # The Playground's cards are one widget, taller than the screen: its highlighted row is in view.
+    region = pg_row(app, focused.row).region if isinstance(focused, KnobCards) else focused.region
+    assert region.area > 0, focused
+    assert app.screen.region.contains_region(region), focused
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
@@ -60,11 +63,12 @@ async def test_up_on_the_playgrounds_first_row_stays_put(rules):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        first = app.focused
-        assert isinstance(first, ChipRow) and first.id and first.id.startswith("row-pg-")
+        first = highlighted(app)
+        assert isinstance(app.focused, KnobCards) and first is not None
+        assert first[0] == app.focused.cards[0].knobs[0].key  # the first knob: TP
         await pilot.press("up")
         await pilot.pause()
-        assert app.focused is first
+        assert highlighted(app) == first
         assert_focus_visible(app)
         await pilot.press("shift+tab")
         await pilot.pause()
@@ -105,8 +109,8 @@ async def test_a_click_on_a_playground_chip_updates_the_status_line(rules):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        tp = app.query_one("#playground-pane #row-pg-tp", ChipRow)
-        assert app.focused is tp  # the row has focus already: the click must still say so
+        tp = pg_row(app, "tp")
+        assert tp.has_focus  # the row has focus already: the click must still say so
         target = next(o for o in tp.shown_options() if not o.state.selected and o.state.enabled)
         assert await click_chip(pilot, tp, target.id)
         await pilot.pause()
@@ -123,3 +127,26 @@ async def test_a_click_on_a_deploy_chip_of_the_focused_row_updates_the_status_li
         await pilot.pause()
         assert app.selection.hw == "h200"
         assert "H200" in status_on_screen(app)
+
+
+async def test_in_one_column_the_knob_the_keys_reach_is_in_view_also_after_a_jump_back(rules):
+    """The Playground's cards are one widget, taller than an 80x24 screen: ↓ scrolls the pane
+    to the highlighted row, and `j` (to the command and back) returns to it, in view."""
+    app = new_app(rules)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        for _ in range(9):
+            await pilot.press("down")
+            await pilot.pause()
+            assert_focus_visible(app)
+        reached = highlighted(app)
+        assert reached is not None and reached[0] not in ("tp", "cp", "dp_attention")  # below the fold
+        await pilot.press("j")
+        await pilot.pause()
+        assert not isinstance(app.focused, KnobCards)
+        await pilot.press("j")
+        await pilot.pause()
+        await pilot.pause()
+        assert highlighted(app) == reached
+        assert_focus_visible(app)

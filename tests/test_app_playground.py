@@ -24,8 +24,10 @@ from dsv4_tui.host.paths import config_dir
 from dsv4_tui.host.rules_files import load_rules
 from dsv4_tui.screens.curl_screen import CurlScreen
 from dsv4_tui.screens.submit_screen import SubmitScreen
-from dsv4_tui.widgets.chips import ChipOption, ChipRow
+from dsv4_tui.widgets.chips import ChipOption
 from dsv4_tui.widgets.command_text import CommandText, diff_text
+from dsv4_tui.widgets.knob_cards import KnobCards
+from dsv4_tui.widgets.knob_row import KnobRow
 from dsv4_tui.widgets.quiet import PlainText
 from dsv4_tui.widgets.tab_bar import TabBar
 from dsv4_tui.widgets.tool_button import ToolButton
@@ -33,10 +35,14 @@ from tool_items import press_tool, tool
 from tui_helpers import (
     as_shown,
     block_on_screen,
+    card_note,
+    card_shown,
     click_chip,
     focus_and_enter,
     highlighted,
     notes,
+    pg_cards,
+    pg_row,
     plain,
     playground_settled,
     press_chip,
@@ -111,8 +117,8 @@ def pg_chip(app, key: str, cid: str) -> ChipOption:
     return option
 
 
-def row(app, key: str) -> ChipRow:
-    return app.query_one(f"#playground-pane #row-pg-{key}", ChipRow)
+def row(app, key: str) -> KnobRow:
+    return pg_row(app, key)
 
 
 def core(rules, app, framing: str | None = None):
@@ -239,7 +245,7 @@ async def test_clicking_a_chip_sets_the_override(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_HT)
         reasoning = row(app, "reasoning")
-        app.query_one("#playground-pane").scroll_to_widget(reasoning, animate=False)
+        reasoning.scroll_visible()
         await pilot.pause()
         assert await click_chip(pilot, reasoning, "on")
         await pilot.pause()
@@ -386,13 +392,13 @@ async def test_hicache_card_is_absent_on_rtx_pro_6000(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *B200_BAL)
-        assert app.query_one("#card-hicache").display
+        assert card_shown(app, "hicache")
         app.choose("hw", "rtx6000")
         await pilot.pause()
         assert app.selection.hw == "rtx6000"
-        assert not app.query_one("#card-hicache").display
+        assert not card_shown(app, "hicache")
         for cid in ("attention", "moe", "parsers", "speculative", "pd"):
-            assert app.query_one(f"#card-{cid}").display
+            assert card_shown(app, f"{cid}")
         assert_pg_shown(app, rules)
 
 
@@ -400,15 +406,14 @@ async def test_hisparse_knobs_only_after_pd_decode(rules):
     app = new_app(rules)
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *GB300_BAL)
-        card = app.query_one("#card-hisparse")
         assert not row(app, "hisparse").display and not row(app, "hisparse_ratio").display
-        note = card.query_one(".card-note", PlainText)
-        assert note.display and "Decode" in plain(note)
+        note = card_note(app, "hisparse")
+        assert note is not None and "Decode" in note
         await press_pg_chip(pilot, "pd_mode", "prefill")
         assert not row(app, "hisparse").display
         await press_pg_chip(pilot, "pd_mode", "decode")
         assert row(app, "hisparse").display and row(app, "hisparse_ratio").display
-        assert not note.display
+        assert card_note(app, "hisparse") is None
         await press_pg_chip(pilot, "hisparse", "on")
         await press_pg_chip(pilot, "hisparse_ratio", "5")
         assert app.overrides == Overrides(pd_mode="decode", hisparse=True, hisparse_ratio=5)
@@ -460,7 +465,7 @@ async def test_a_role_cell_base_has_no_single_command_and_no_submit(rules):
         assert "no single verified base command" in pg_base(app).lower()
         assert not app.query_one("#pg-command").display
         for card in ("attention", "moe", "parsers", "speculative", "pd", "hisparse", "hicache"):
-            assert not app.query_one(f"#card-{card}").display
+            assert not card_shown(app, f"{card}")
         assert not app.playground_now().result.can_submit
         await pilot.press("s")
         await pilot.pause()
@@ -580,7 +585,7 @@ async def test_arrows_skip_hidden_chips_and_rows(rules):
         assert not row(app, "moe_quant").display
         backend = row(app, "moe_backend").selected_option()
         assert backend is not None
-        row(app, "moe_backend").focus_selected()
+        row(app, "moe_backend").highlight(backend.id)
         await pilot.pause()
         await pilot.press("down")
         ep = row(app, "ep").selected_option()
@@ -598,7 +603,7 @@ async def test_no_base_puts_no_focus_on_invisible_chips(rules):
     async with app.run_test(size=SIZE) as pilot:
         await playground_at(pilot, rules, *ROLES)
         await pilot.pause()
-        assert not isinstance(app.focused, ChipRow)
+        assert not isinstance(app.focused, KnobCards)
         assert pg_status(app).startswith("Overrides apply on top")
         # Back to a base: the first chip takes focus again on the tab switch.
         await pilot.press("1")
@@ -607,7 +612,8 @@ async def test_no_base_puts_no_focus_on_invisible_chips(rules):
         assert app.playground_now().result.has_base
         await pilot.press("2")
         await pilot.pause()
-        assert isinstance(app.focused, ChipRow) and app.focused.region.height >= 1 and highlighted(app)
+        assert isinstance(app.focused, KnobCards) and highlighted(app)
+        assert row(app, app.focused.row).region.height >= 1
 
 
 # --------------------------------------------------------------------------- Submit
@@ -791,7 +797,7 @@ async def test_every_knob_choice_has_its_chip(rules):
         refused = refused_options(app.linter, rules, app.selection, app.overrides, views)
         assert refused  # e.g. TP 1 / 2 under DP-attention 4
         for card in gated_cards(views, refused):
-            assert app.query_one(f"#card-{card.id}").display == (not (card.hidden and card.hidden_by_base))
+            assert card_shown(app, f"{card.id}") == (not (card.hidden and card.hidden_by_base))
             for knob in card.knobs:
                 chips = {c.id: c for c in row(app, knob.key).options}
                 assert list(chips) == [c.id for c in knob.choices]
@@ -880,18 +886,19 @@ async def test_the_command_is_on_screen_while_knobs_scroll_from_140_columns(rule
         knobs, result = app.query_one("#pg-knobs"), app.query_one("#pg-result")
         command = app.query_one("#pg-command")
         screen = app.screen.region
-        start = app.focused
-        assert isinstance(start, ChipRow)
+        start = highlighted(app)
+        assert isinstance(app.focused, KnobCards) and start is not None
         wide = size[0] >= 140
         assert app.screen.has_class("-wide") is wide
         if wide:
             assert result.region.x > knobs.region.x and result.region.y == knobs.region.y
             assert screen.contains_region(command.region)
-            last = [r for r in app.query("#playground-pane ChipRow") if r.focusable][-1]
-            app.set_focus(last)
+            last = [row(app, k.key) for c in pg_cards(app).cards for k in c.knobs if row(app, k.key).focusable][-1]
+            last.highlight(last.selected_option().id)
             await pilot.pause()
+            assert screen.contains_region(last.region), "the last knob is scrolled into view"
             assert screen.contains_region(command.region), "the command moved with the knobs"
-            app.set_focus(start)
+            row(app, start[0]).highlight(start[1])
             await pilot.pause()
         else:
             assert command.region.y >= knobs.region.bottom  # below the cards
@@ -903,4 +910,4 @@ async def test_the_command_is_on_screen_while_knobs_scroll_from_140_columns(rule
         assert pane.region.y <= command.region.y < pane.region.bottom  # its top is on screen
         await pilot.press("j")
         await pilot.pause()
-        assert app.focused is start
+        assert highlighted(app) == start

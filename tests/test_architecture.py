@@ -14,7 +14,7 @@ from dsv4_tui.app import DSV4App
 from dsv4_tui.core.flags import env_name, flag_name
 from dsv4_tui.core.schema import KnobOption
 from dsv4_tui.host.rules_files import load_rules
-from tui_helpers import chip, command_on_screen
+from tui_helpers import chip, command_on_screen, pg_row
 
 SRC = ROOT / "src" / "dsv4_tui"
 OTHER = DATA / "othermodel"
@@ -183,12 +183,11 @@ def test_a_new_speculative_preset_backend_and_storage_are_data_edits(extended_ru
 
 
 async def test_a_new_option_gets_its_chip_in_the_playground(extended_rules):
-    from dsv4_tui.widgets.chips import ChipRow
 
     app = DSV4App(load_rules(extended_rules), detect=False)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("2")
         await pilot.pause()
-        new = app.query_one("#playground-pane #row-pg-speculative", ChipRow).option("mtp-213")
+        new = pg_row(app, "speculative").option("mtp-213")
         assert new is not None and new.shown and new.text == "EAGLE / MTP 2-1-3"
-        assert app.query_one("#playground-pane #row-pg-moe_backend", ChipRow).option("cutlass") is not None
+        assert pg_row(app, "moe_backend").option("cutlass") is not None

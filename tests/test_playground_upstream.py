@@ -18,6 +18,7 @@ from conftest import ROOT
 from dsv4_tui.core.flags import flag_name, flag_value
 from dsv4_tui.core.playground import INHERIT, Overrides, apply, cards, playground, revert_hidden, set_choice
 from dsv4_tui.core.selection import Selection
+from tui_helpers import card_shown, pg_row
 from upstream_rules import config, upstream_rules
 
 spec = importlib.util.spec_from_file_location("sync_playground", ROOT / "tools" / "sync_playground.py")
@@ -371,7 +372,6 @@ def test_every_override_key_is_listed_for_the_cli(up):
 
 async def test_the_dspark_select_and_the_umbp_card_in_the_app(up):
     from dsv4_tui.app.main import DSV4App
-    from dsv4_tui.widgets.chips import ChipRow
 
     app = DSV4App(up, detect=False, remember=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -379,17 +379,17 @@ async def test_the_dspark_select_and_the_umbp_card_in_the_app(up):
         app.selection = S("b200", "flash-official", "fp4", "low-latency")
         await pilot.press("2")
         await pilot.pause()
-        block = app.query_one("#playground-pane #row-pg-select-dspark_draft_tokens", ChipRow)
-        assert app.query_one("#card-select-dspark_draft_tokens").display
+        block = pg_row(app, "select-dspark_draft_tokens")
+        assert card_shown(app, "select-dspark_draft_tokens")
         assert [o.state.id for o in block.shown_options()] == ["auto", "1", "2", "3", "4", "5", "6"]
         app.pick("dspark-draft-tokens", "3")
         await pilot.pause()
         assert "--speculative-dspark-block-size 3" in app.pg_view.result.flags
-        assert not app.query_one("#card-umbp").display  # NVIDIA: hidden by the base
+        assert not card_shown(app, "umbp")  # NVIDIA: hidden by the base
         app.selection = S("mi355x", "pro-official", "fp4", "low-latency")
         await pilot.pause()
         app.pick("pd_mode", "prefill")
         await pilot.pause()
-        assert app.query_one("#card-umbp").display
-        umbp = app.query_one("#playground-pane #row-pg-umbp", ChipRow)
+        assert card_shown(app, "umbp")
+        umbp = pg_row(app, "umbp")
         assert next(o for o in umbp.options if o.state.id == "on").state.selected

@@ -23,9 +23,11 @@ from dsv4_tui.core.selection import NotAvailable, Selection, choose
 from dsv4_tui.core.view import deploy_view, playground_view
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_text import CommandText, diff_text, wrap_text
+from dsv4_tui.widgets.knob_cards import KnobCards
+from dsv4_tui.widgets.knob_row import KnobRow
 from dsv4_tui.widgets.tool_button import ToolButton
 from tool_items import press_tool, tool
-from tui_helpers import plain, playground_settled
+from tui_helpers import pg_row, plain, playground_settled
 
 SIZE = (120, 40)
 STEPS = 80  # per walk; one walk per seed (SEEDS)
@@ -86,14 +88,15 @@ def check(app, rules, log: list[str]) -> None:
     assert app.query_one("#pg-router").display == bool(result.router), where
 
     # No hidden option is selected on screen.
+    drawn = app.query_one("#pg-cards", KnobCards)
     for card in pv.cards:
-        box = app.query_one(f"#card-{card.id}")
-        assert box.display == (not (card.hidden and card.hidden_by_base) and result.has_base), where
+        shown = not (card.hidden and card.hidden_by_base) and result.has_base
+        assert drawn.card(card.id).shown == shown, where
         for knob in card.knobs:
             visible = not knob.hidden and not card.hidden
-            row = app.query_one(f"#row-pg-{knob.key}", ChipRow)
-            assert row.display == visible, where
-            if visible and box.display:
+            row = pg_row(app, knob.key)
+            assert row.display == (visible and shown), where
+            if visible and shown:
                 chosen = knob.choice(knob.selected)
                 assert chosen is not None and not chosen.hidden, f"{knob.key}={knob.selected} hidden\n{where}"
             assert [c.id for c in row.options] == [c.id for c in knob.choices], where
@@ -105,14 +108,14 @@ def check(app, rules, log: list[str]) -> None:
                 assert chip.state.selected == (choice.id == knob.selected), where
 
 
-async def press_chip(pilot, rnd: random.Random, row: ChipRow, choice: str) -> None:
-    """Enter on the highlighted chip (half the time), else the row's own press action."""
+async def press_chip(pilot, rnd: random.Random, row: ChipRow | KnobRow, choice: str) -> None:
+    """Enter on the highlighted chip (half the time), else the row's (the cards') own press action."""
     row.highlight(choice)
     if rnd.random() < 0.5:
         await pilot.press("enter")
     else:
         await pilot.pause()
-        row.action_press()
+        (row.widget if isinstance(row, KnobRow) else row).action_press()
 
 
 async def key_or_action(pilot, rnd: random.Random, log: list[str], key: str, action) -> None:
@@ -179,7 +182,7 @@ async def walk(rules, seed: int) -> None:
                     log.append(f"pg chip {key}={cid} (disabled={disabled})")
                     if not disabled:
                         ov = set_choice(rules, ov, key, cid)
-                    await press_chip(pilot, rnd, app.query_one(f"#playground-pane #row-pg-{key}", ChipRow), cid)
+                    await press_chip(pilot, rnd, pg_row(app, f"{key}"), cid)
                 else:
                     # By name: like the chip, a greyed choice is refused (with its reason).
                     log.append(f"app.pick({key!r}, {cid!r}) (disabled={disabled})")
@@ -205,11 +208,11 @@ async def walk(rules, seed: int) -> None:
                     pilot, rnd, log, "1" if tab == "deploy" else "2", lambda tab=tab: app.action_show_tab(tab)
                 )
             elif action == "arrow":
-                if not (app.in_playground and isinstance(app.focused, ChipRow)):
+                if not (app.in_playground and isinstance(app.focused, KnobCards)):
                     log.append("arrow: no Playground chip focused")
                     continue
                 key = rnd.choice(("left", "right", "up", "down"))
-                log.append(f"press {key} on {app.focused.id}")
+                log.append(f"press {key} on {app.focused.row}")
                 await pilot.press(key)
                 await pilot.pause()
                 # Arrows never put the focus on something that is not on screen.

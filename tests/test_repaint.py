@@ -15,11 +15,13 @@ from dsv4_tui.app import DSV4App, lint_actions
 from dsv4_tui.widgets.chips import ChipRow
 from dsv4_tui.widgets.command_box import ChecksLine
 from dsv4_tui.widgets.command_text import CommandText
+from dsv4_tui.widgets.knob_cards import KnobCards
 from dsv4_tui.widgets.quiet import PlainText
 from tool_items import tool, toolbar_of
 from tui_helpers import (
     command_on_screen,
     focus_and_enter,
+    pg_row,
     playground_settled,
     press_chip,
     row,
@@ -178,7 +180,7 @@ async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rule
         hidden: list[bool] = []
         original = PlaygroundPane._behind
         monkeypatch.setattr(PlaygroundPane, "_behind", lambda self: hidden.append(True) or original(self))
-        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        speculative = pg_row(app, "speculative")
         was = speculative.selected_option().id
         other = next(o.id for o in speculative.shown_options() if o.state.enabled and o.id != was)
         await focus_and_enter(pilot, speculative, other)
@@ -192,22 +194,28 @@ async def test_a_knob_press_in_front_never_hides_the_playground_to_catch_up(rule
         assert hidden == [True]
 
 
-async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_in_place(rules):
+async def test_in_two_columns_a_card_that_changes_height_leaves_the_knob_column_in_place(rules, monkeypatch):
     """The cards scroll in a box down to the knob column's bottom edge: a card growing or
-    shrinking moves the cards under it, not the box (which Textual would repaint whole)."""
+    shrinking changes what the box scrolls, not its size (Textual repaints a widget whose
+    size changes whole), and the cards repaint the lines that changed, not all of them."""
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await in_two_columns(pilot)
-        cards = app.query_one("#pg-cards")
+        cards = app.query_one("#pg-cards", KnobCards)
         assert cards.region.bottom == app.query_one("#pg-knobs").content_region.bottom
-        heights = {c.id: c.region.height for c in cards.children}
-        where = cards.region
-        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
-        await focus_and_enter(pilot, speculative, "off")
+        lines, where = cards.virtual_size.height, cards.region
+        speculative = pg_row(app, "speculative")
+        speculative.highlight("off")
+        await pilot.pause()
+        calls = refreshes_of(monkeypatch, cards)
+        await pilot.press("enter")
         assert await playground_settled(pilot)
         assert speculative.selected_option().id == "off"
-        assert {c.id: c.region.height for c in cards.children} != heights  # a card changed height…
+        assert cards.virtual_size.height != lines  # a card changed height…
         assert cards.region == where  # …and the column of cards did not
+        assert calls and all(regions for regions, _ in calls), calls  # never the whole widget
+        repainted = {y for regions, _ in calls for r in regions for y in range(r.y, r.bottom)}
+        assert 0 < len(repainted) < cards.size.height / 2, sorted(repainted)
 
 
 @pytest.mark.parametrize(
@@ -245,7 +253,7 @@ async def test_a_knob_press_that_changes_a_card_lays_the_screen_out_once_and_mov
     app = DSV4App(rules, detect=False, remember=False)
     async with app.run_test(size=(160, 45)) as pilot:
         await in_two_columns(pilot)
-        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        speculative = pg_row(app, "speculative")
         base = speculative.selected_option().id
         toolbar = toolbar_of(app, "pg-submit")
         command = app.query_one("#pg-command .command", CommandText)
@@ -301,9 +309,9 @@ async def test_a_knob_press_on_a_new_state_is_drawn_before_its_option_gate_runs(
     async with app.run_test(size=(160, 45)) as pilot:
         await in_two_columns(pilot)
         assert await settle(pilot, lambda: app._gate_job is None)  # the base state's gate is done
-        speculative = app.query_one("#playground-pane #row-pg-speculative", ChipRow)
+        speculative = pg_row(app, "speculative")
         events: list[str] = []
-        app.screen.screen_layout_refresh_signal.subscribe(speculative, lambda _: events.append("frame"))
+        app.screen.screen_layout_refresh_signal.subscribe(speculative.widget, lambda _: events.append("frame"))
         steps = app._gate_steps
 
         def step(key, gate) -> None:

@@ -12,7 +12,8 @@ import pytest
 from textual.widgets import Button
 
 from dsv4_tui.app import DSV4App
-from dsv4_tui.widgets.chips import ChipRow
+from dsv4_tui.widgets.knob_cards import KnobCards
+from tui_helpers import pg_row
 
 # Written on the July page (69 cells, with the GB300 Pro PD role cells): this module runs on
 # its model and cells (tests/data/july-rules); the bundled rules follow the upstream config now.
@@ -63,11 +64,16 @@ def setup(
         pane = app.query_one("#playground-pane")
         if focus:
             key, _, choice = focus.partition("=")
-            app.query_one(f"#playground-pane #row-pg-{key}", ChipRow).highlight(choice)
+            pg_row(app, f"{key}").highlight(choice)
         else:
             app.set_focus(None)
         await pilot.pause()
-        if show:
+        if show and show.startswith("#card-"):  # a card's first line at the top of the pane
+            cards = app.query_one("#pg-cards", KnobCards)
+            lines = cards.card_lines(show.removeprefix("#card-"))
+            assert lines is not None, f"{show} is not drawn"
+            pane.scroll_to(y=cards.region.y - pane.content_region.y + pane.scroll_offset.y + lines[0], animate=False)
+        elif show:
             pane.scroll_to_widget(app.query_one(f"#playground-pane {show}"), animate=False, top=True)
         else:
             pane.scroll_home(animate=False)

@@ -7,6 +7,8 @@ from textual.widgets import Static
 
 from dsv4_tui.widgets.chips import ChipOption, ChipRow
 from dsv4_tui.widgets.command_text import CommandText
+from dsv4_tui.widgets.knob_cards import KnobCards
+from dsv4_tui.widgets.knob_row import KnobRow
 from dsv4_tui.widgets.quiet import PlainText
 
 
@@ -57,19 +59,45 @@ def chip(app: App, dim: str, value: str) -> ChipOption:
     return option
 
 
+def pg_row(app: App, key: str) -> KnobRow:
+    """A Playground knob's row of chips (drawn by the cards widget)."""
+    from dsv4_tui.widgets.playground_pane import PlaygroundPane
+
+    return app.query_one("#playground-pane", PlaygroundPane).knob_row(key)
+
+
+def pg_cards(app: App) -> KnobCards:
+    """The Playground's cards (one widget draws them all)."""
+    return app.query_one("#playground-pane #pg-cards", KnobCards)
+
+
+def card_shown(app: App, card_id: str) -> bool:
+    """The card is drawn (its frame and title, its knobs or its note)."""
+    return pg_cards(app).card(card_id).shown
+
+
+def card_note(app: App, card_id: str) -> str | None:
+    """The note a card that is off shows instead of its knobs (None: its knobs are shown)."""
+    card = pg_cards(app).card(card_id)
+    return card.note if card.shown else None
+
+
 def highlighted(app: App) -> tuple[str, str] | None:
-    """(row, chip) the keys act on: the focused row and its highlighted chip."""
+    """(row, chip) the keys act on: the focused row (a Deploy row, or the Playground's
+    cards) and its highlighted chip."""
     focused = app.focused
-    if isinstance(focused, ChipRow) and focused.highlighted is not None:
+    if isinstance(focused, (ChipRow, KnobCards)) and focused.highlighted is not None:
         return focused.highlighted.state.dim, focused.highlighted.id
     return None
 
 
-async def click_chip(pilot, chip_row: ChipRow, value: str) -> bool:
-    """Click the middle of a chip where its row draws it."""
+async def click_chip(pilot, chip_row: ChipRow | KnobRow, value: str) -> bool:
+    """Click the middle of a chip where its row draws it (a knob's row: where the cards
+    widget draws it)."""
     region = chip_row.chip_region(value)
     assert region is not None, f"chip {value} is not shown in {chip_row.id}"
-    return await pilot.click(chip_row, offset=(region.x + region.width // 2, region.y))
+    widget = chip_row.widget if isinstance(chip_row, KnobRow) else chip_row
+    return await pilot.click(widget, offset=(region.x + region.width // 2, region.y))
 
 
 def notes(app: App) -> list[tuple[str, str, str]]:
@@ -101,7 +129,7 @@ async def playground_settled(pilot) -> bool:
     )
 
 
-async def focus_and_enter(pilot, chip_row: ChipRow, value: str) -> None:
+async def focus_and_enter(pilot, chip_row: ChipRow | KnobRow, value: str) -> None:
     """Highlight the chip `value` of `chip_row`, check that the keys act on it, press Enter."""
     chip_row.highlight(value)
     await pilot.pause()

@@ -72,7 +72,8 @@ class TabActions:
         else:
             target = self.query_one(f"#{tab}-pane")
         if target is not None and target.focusable:
-            self.set_focus(target)
+            # The Playground's cards bring their highlighted row into view themselves.
+            self.set_focus(target, scroll_visible=tab != "playground")
 
     async def _build_playground(self) -> PlaygroundPane:
         """The Playground pane (its cards follow in the background: PlaygroundPane.prepare).

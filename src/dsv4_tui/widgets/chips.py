@@ -13,7 +13,7 @@ refused); the App owns the status line and says what the chip explains.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -78,9 +78,7 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
         self._hover: str | None = None
         self._placed: list[Placed] = []
         self._placed_width = -1
-        self._style_key: tuple | None = None
-        self._style_cache: ChipStyles | None = None
-        self._drawn_styles: dict[tuple, RichStyle] = {}  # (base, what) -> its Rich style
+        self._pens = ChipPens()
 
     # -- the options ---------------------------------------------------------------------
     @property
@@ -288,73 +286,109 @@ class ChipRow(SizedInPlace, Widget, can_focus=True):
         lines = max((p.y for p in self._places(width)), default=0) + 1
         return max(lines, len(wrap_label(self.label, self.label_width)))
 
-    def _styles(self) -> ChipStyles:
-        """The chips' styles, from the theme's colours over this row's background (computed
-        once per theme and background; styling chips with CSS component classes made each
-        row cost Textual a style pass per class at start-up)."""
-        background = self.visual_style.background  # cached by Textual until the styles change
-        key = (self.app.theme, background)
-        if self._style_key != key:
-            self._style_key = key
-            self._style_cache = ChipStyles.of(self.app.theme_variables, background)
-            self._drawn_styles.clear()
-        return self._style_cache
-
     def _chip_look(self, option: ChipOption) -> tuple[bool, bool, bool, bool]:
         """(selected, enabled, hovered, highlighted): what a chip's style depends on."""
         s = option.state
         return s.selected, s.enabled, option.id == self._hover, self.has_focus and option.id == self._cursor
 
-    def _drawn_style(self, base: RichStyle, what: str | ChipOption) -> RichStyle:
-        """The Rich style of the label ("label"), a group's name ("group") or a chip, over
-        the row's `base` style; kept until the theme or the row's background changes."""
-        look = what if isinstance(what, str) else self._chip_look(what)
-        style = self._drawn_styles.get((base, look))
-        if style is None:
-            styles = self._styles()
-            if look == "label":
-                drawn = styles.label
-            elif look == "group":
-                drawn = styles.group
-            else:
-                selected, enabled, hover, cursor = look
-                drawn = styles.chip(selected=selected, enabled=enabled, hover=hover, cursor=cursor)
-            style = self._drawn_styles[(base, look)] = base + drawn.rich_style
-        return style
-
     def render_line(self, y: int) -> Strip:
-        """Line `y` of the row, drawn as segments: the label (its `y`-th line), a group's
-        name, the chips. Textual asks only for the lines a refresh made dirty; drawing them
-        directly costs a fraction of a `Content` render (about 0.1 ms against 0.5 a line)."""
+        """Line `y` of the row. Textual asks only for the lines a refresh made dirty; drawing
+        them directly costs a fraction of a `Content` render (about 0.1 ms against 0.5 a line)."""
         width = self.size.width
         base = self.visual_style.rich_style  # cached by Textual until the styles change
-        self._styles()  # a new theme or background: the drawn styles are worked out again
-        label_lines = wrap_label(self.label, self.label_width)
-        segments: list[Segment] = []
-        column = 0
-        if y < len(label_lines):
-            text = label_lines[y]
-            segments.append(Segment(text, self._drawn_style(base, "label")))
-            column = cell_len(text)
-        group = None
-        by_id = {o.id: o for o in self._options}
-        first_of_group: set[str] = set()
-        for o in self._options:
-            if o.shown and o.group != group:
-                group = o.group
-                first_of_group.add(o.id)
-        for p in self._places(width):
-            if p.y != y:
-                continue
-            option = by_id[p.id]
-            if option.group and p.id in first_of_group:
-                if self.label_width > column:
-                    segments.append(Segment(" " * (self.label_width - column), base))
-                segments.append(Segment(option.group.ljust(GROUP_WIDTH), self._drawn_style(base, "group")))
-                column = self.label_width + GROUP_WIDTH
-            if p.x > column:
-                segments.append(Segment(" " * (p.x - column), base))
-            segments.append(Segment(f" {option.text} ", self._drawn_style(base, option)))
-            column = p.x + p.width
+        segments, column = chip_line(
+            self._pens.of(self, base, self._chip_look),
+            y,
+            self.label,
+            self.label_width,
+            self._options,
+            self._places(width),
+        )
         # Textual pads the line to the row's width (in the row's background, as for any widget).
         return Strip(segments, column).crop(0, width)
+
+
+class ChipPens:
+    """The Rich styles a widget draws chips with, over its own background, in the theme's
+    colours: worked out once per theme and background (styling chips with CSS component
+    classes cost Textual a style pass per class and widget at start-up)."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._styles: ChipStyles | None = None
+        self._drawn: dict[tuple, RichStyle] = {}  # (base, look) -> its Rich style
+
+    @property
+    def key(self) -> tuple | None:
+        """(theme, background) the pens are for."""
+        return self._key
+
+    def of(self, widget: Widget, base: RichStyle, chip_look: Callable[[ChipOption], tuple]) -> Callable:
+        """The style of the label ("label"), a group's name ("group") or a chip (by its
+        `chip_look`), over `base` ("base": `base` itself), for `widget` as it is now."""
+        background = widget.visual_style.background  # cached by Textual until the styles change
+        key = (widget.app.theme, background)
+        if self._key != key:
+            self._key = key
+            self._styles = ChipStyles.of(widget.app.theme_variables, background)
+            self._drawn.clear()
+        styles, drawn = self._styles, self._drawn
+
+        def pen(what: str | ChipOption) -> RichStyle:
+            if what == "base":
+                return base
+            look = what if isinstance(what, str) else chip_look(what)
+            style = drawn.get((base, look))
+            if style is None:
+                if look == "label":
+                    chosen = styles.label
+                elif look == "group":
+                    chosen = styles.group
+                else:
+                    selected, enabled, hover, cursor = look
+                    chosen = styles.chip(selected=selected, enabled=enabled, hover=hover, cursor=cursor)
+                style = drawn[(base, look)] = base + chosen.rich_style
+            return style
+
+        return pen
+
+
+def chip_line(
+    pen: Callable[[str | ChipOption], RichStyle],
+    y: int,
+    label: str,
+    label_width: int,
+    options: Sequence[ChipOption],
+    places: Sequence[Placed],
+) -> tuple[list[Segment], int]:
+    """Line `y` of a row of chips as segments, and the columns they take: the label (its
+    `y`-th line), a group's name, the chips. `pen` gives each its style."""
+    base = pen("base")
+    label_lines = wrap_label(label, label_width)
+    segments: list[Segment] = []
+    column = 0
+    if y < len(label_lines):
+        text = label_lines[y]
+        segments.append(Segment(text, pen("label")))
+        column = cell_len(text)
+    group = None
+    by_id = {o.id: o for o in options}
+    first_of_group: set[str] = set()
+    for o in options:
+        if o.shown and o.group != group:
+            group = o.group
+            first_of_group.add(o.id)
+    for p in places:
+        if p.y != y:
+            continue
+        option = by_id[p.id]
+        if option.group and p.id in first_of_group:
+            if label_width > column:
+                segments.append(Segment(" " * (label_width - column), base))
+            segments.append(Segment(option.group.ljust(GROUP_WIDTH), pen("group")))
+            column = label_width + GROUP_WIDTH
+        if p.x > column:
+            segments.append(Segment(" " * (p.x - column), base))
+        segments.append(Segment(f" {option.text} ", pen(option)))
+        column = p.x + p.width
+    return segments, column

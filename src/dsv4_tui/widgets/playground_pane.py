@@ -12,9 +12,12 @@ from textual.reactive import reactive
 
 from ..core.selection import OptionState
 from ..core.view import PlaygroundView
+from .card_lines import Card, Knob
 from .chips import ChipOption, ChipRow
 from .command_box import CommandBox, CommandDisplay
-from .quiet import PlainText, SizedInPlace, set_text
+from .knob_cards import KnobCards
+from .knob_row import KnobRow, knob_row
+from .quiet import PlainText, set_text
 from .tool_button import ToolButton
 
 
@@ -31,18 +34,21 @@ def knob_options(knob) -> list[ChipOption]:
     ]
 
 
-def layout_of(view: PlaygroundView) -> tuple:
-    """What the card widgets are built for: the cards and their knobs. The choices of a knob
-    vary with the base (a chip is added the first time it is needed, never removed: one
-    that is not offered is hidden), so a new base never rebuilds a card."""
-    return tuple((card.id, tuple(k.key for k in card.knobs)) for card in view.cards)
+def card_of(card, shown: bool) -> Card:
+    """What the cards widget draws of a card: its knobs, or, when it is off, why."""
+    return Card(
+        card.id,
+        card.title,
+        tuple(
+            Knob(k.key, k.label, tuple(knob_options(k)), shown=not k.hidden, focusable=shown and not card.hidden)
+            for k in card.knobs
+        ),
+        shown=shown,
+        note=(f"⊘ {card.reason}" if card.reason else "") if card.hidden else None,
+    )
 
 
 LABEL_WIDTH = 18  # the knobs' labels are longer than Deploy's
-
-
-class KnobCard(SizedInPlace, Vertical):
-    """A card of knobs (TP / CP / DP-attention, MoE, speculative decoding…)."""
 
 
 class PlaygroundPane(VerticalScroll, can_focus=False):
@@ -51,7 +57,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     While its tab is hidden the pane does nothing but note that it is behind; it catches up
     before it is shown (the App does that before switching tabs), and its body stays hidden
     until then, so no frame ever shows a base that is not the live Deploy cell. The cards
-    are built once, in the background after the app's first frame.
+    are drawn the first time in the background, after the app's first frame.
     """
 
     DEFAULT_CSS = """
@@ -60,9 +66,6 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     PlaygroundPane #pg-base { height: auto; text-style: bold; }
     PlaygroundPane #pg-status { height: 2; color: $text-muted; }
     PlaygroundPane #pg-status.-reason { color: $warning; }
-    PlaygroundPane #pg-cards { height: auto; }
-    PlaygroundPane .card { height: auto; border: round $primary 40%; padding: 0 1; }
-    PlaygroundPane .card-note { color: $text-muted; height: auto; }
     PlaygroundPane #pg-sibling-row { height: auto; }
     PlaygroundPane #pg-sibling-row ToolButton { margin: 0 1 0 0; }
     PlaygroundPane #pg-router { height: auto; border: round $secondary 60%; padding: 0 1; }
@@ -87,15 +90,14 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
 
     def __init__(self, id: str | None = None):
         super().__init__(id=id)
-        self._layout: tuple | None = None  # what the card widgets were built for
-        self._drawn: dict[str, tuple] = {}  # card id -> (CardView, shown) its widgets show
-        self._jumped_from: ChipRow | None = None  # the knob `jump` left for the command
+        self._drawn: dict[str, tuple] = {}  # card id -> ((CardView, shown), the Card drawn)
+        self._jumped_from: KnobCards | None = None  # the knobs, when `jump` left them for the command
         self._stale = True
         self._lock = asyncio.Lock()  # the App's tab switch and the background build share _show
         self._body = Vertical(id="pg-body")
         self._base = PlainText("", id="pg-base")
         self._status = PlainText("", id="pg-status")
-        self._cards = Vertical(id="pg-cards")
+        self._cards = KnobCards(label_width=LABEL_WIDTH, id="pg-cards")
         self._command = CommandBox(
             "pg",
             # Submit last: while hidden it keeps its place, at the end of the toolbar.
@@ -129,7 +131,7 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         self.call_after_refresh(self.prepare)
 
     async def prepare(self) -> None:
-        """Build the cards while the tab is hidden, so that showing it is quick."""
+        """Draw the cards while the tab is hidden, so that showing it is quick."""
         await self.refresh_view(force=True)
         self.post_message(self.Prepared())
 
@@ -168,19 +170,23 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         if focused is not None and result in focused.ancestors:
             back = self._jumped_from if self._jumped_from is not None and self._jumped_from.is_attached else None
             target = back or self.first_row()
-            if target is not None:
-                self.screen.set_focus(target)
+            if target is not None:  # the cards bring their row into view themselves
+                self.screen.set_focus(target, scroll_visible=False)
             return
-        self._jumped_from = focused if isinstance(focused, ChipRow) else None
+        self._jumped_from = focused if isinstance(focused, KnobCards) else None
         target = next((w for w in self._command.query("*") if w.focusable), None)
         if target is not None:
             self.screen.set_focus(target, scroll_visible=False)
         self.scroll_to_widget(self._command, animate=False, top=True)
 
-    def first_row(self) -> ChipRow | None:
-        """The row a tab switch focuses: the first with a selected chip that can take focus."""
-        rows = [r for r in self._cards.query(ChipRow) if r.focusable]
-        return next((r for r in rows if any(o.state.selected for o in r.shown_options())), rows[0] if rows else None)
+    def first_row(self) -> KnobCards | None:
+        """What a tab switch focuses: the cards, on the first row with a selected chip
+        (None: no row can take the keys)."""
+        return self._cards if self._cards.start_at_first_row() else None
+
+    def knob_row(self, key: str) -> KnobRow:
+        """The row of the knob `key` (its chips, where they are drawn, its highlight)."""
+        return knob_row(self._cards, key)
 
     def _behind(self) -> None:
         """The view changed while the tab is hidden: show nothing until it catches up."""
@@ -198,8 +204,6 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
         async with self._lock:
             view, show_diff = self.view, self.show_diff
             await self._show(view)
-            if view is not None and self._layout is None:
-                return  # the pane went away while its cards were built
             self._command.show_checks(self.checks)
             self._stale = False
             self._body.display = True
@@ -213,54 +217,18 @@ class PlaygroundPane(VerticalScroll, can_focus=False):
     async def on_show(self) -> None:
         await self.catch_up()  # the tab was switched without the App (a click on the tab)
 
-    def _card_widgets(self, view: PlaygroundView) -> list[KnobCard]:
-        widgets = []
-        for card in view.cards:
-            rows = [ChipRow(f"pg-{k.key}", k.label, label_width=LABEL_WIDTH) for k in card.knobs]
-            box = KnobCard(*rows, PlainText("", classes="card-note"), id=f"card-{card.id}", classes="card")
-            box.border_title = card.title
-            widgets.append(box)
-        return widgets
-
     async def _show(self, view: PlaygroundView | None) -> None:
         if view is None:
             return
-        layout = layout_of(view)
-        if layout != self._layout:  # the knobs come from the rules: built once
-            self._layout = None  # until the new cards are really there
-            self._drawn.clear()
-            await self._cards.remove_children()
-            await self._cards.mount_all(self._card_widgets(view))
-            if len(self._cards.children) != len(view.cards):
-                # The pane is being taken down while it was built (`x` right after the first
-                # frame quits the app): Textual mounts nothing then. Nothing is left to show.
-                return
-            self._layout = layout
-        if not self.is_attached:  # the app quit meanwhile (x right after start): no cards to fill
-            return
         result = view.result
-        boxes = {box.id: box for box in self._cards.children if isinstance(box, KnobCard)}
-        if any(f"card-{card.id}" not in boxes for card in view.cards):
-            # The app is closing: the cards were not mounted (Textual mounts nothing then).
-            self._layout = None
-            return
+        cards = []
         for card in view.cards:
-            box = boxes[f"card-{card.id}"]
             shown = not (card.hidden and card.hidden_by_base) and result.has_base
-            if self._drawn.get(card.id) == (card, shown):
-                continue  # a knob press changes a card or two: the others are left as they are
-            self._drawn[card.id] = (card, shown)
-            box.display = shown
-            note = box.query_one(".card-note", PlainText)
-            set_text(note, f"⊘ {card.reason}" if card.hidden and card.reason else "")
-            note.display = card.hidden
-            for knob in card.knobs:
-                row = box.get_child_by_id(f"row-pg-{knob.key}", ChipRow)
-                row.display = not knob.hidden and not card.hidden
-                row.set_options(knob_options(knob))
-                # A row that is not on screen (hidden itself, or its card) takes no focus:
-                # neither from Tab nor from the tab switch's "first chip".
-                row.can_focus = shown and row.display and bool(row.shown_options())
+            drawn = self._drawn.get(card.id)
+            if drawn is None or drawn[0] != (card, shown):  # a knob press changes a card or two
+                drawn = self._drawn[card.id] = ((card, shown), card_of(card, shown))
+            cards.append(drawn[1])
+        self._cards.show(cards)
         self._show_result(view)
 
     def _show_result(self, view: PlaygroundView) -> None:
