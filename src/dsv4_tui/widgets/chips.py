@@ -1,9 +1,10 @@
-"""Option chips: a row of them is one widget (a Deploy dimension, a Playground knob).
+"""Option chips: a row of them is one widget (a Deploy dimension; the Playground's knobs are
+all drawn by one widget, `KnobCards`, with the pens and lines here).
 
 The row draws its chips itself and keeps a highlight (the chip the keys act on) while it has
 focus. One widget per row, not per chip: Textual spends about a millisecond on each widget it
-starts, and the Deploy tab alone has 19 chips in 5 rows (the Playground 60 in 17). Greyed chips
-stay reachable, to say why they are greyed.
+starts, and the Deploy tab alone has 19 chips in 5 rows. Greyed chips stay reachable, to say
+why they are greyed.
 
 Keys: ← / → move the highlight along the row, Enter / Space choose the highlighted chip (a
 greyed one explains itself), ↑ / ↓ go to the row above / below (to its selected chip). A click
