@@ -123,8 +123,8 @@ def test_app_values_pickle_replace_and_compare():
 
 
 def test_nothing_is_set_or_deleted_after_init_as_for_a_frozen_dataclass():
-    """@frozen has dataclasses compile `__init__` only: its shared `__setattr__` lets
-    `__init__` set each field once, and nothing after (a field, a new name, a deletion)."""
+    """Its shared `__setattr__` lets nothing be set after `__init__` (a field, a new name, a
+    deletion)."""
     ref, new = pair(PLAIN)
     for cls in (ref, new):
         thing = cls(1, "x")
@@ -149,3 +149,30 @@ def test_nothing_is_set_or_deleted_after_init_as_for_a_frozen_dataclass():
         Sub(3).a = 1
     with pytest.raises(TypeError):
         frozen(type("OwnSetattr", (), {"__annotations__": {"a": "int"}, "__setattr__": object.__setattr__}))
+
+
+INIT = {
+    "__annotations__": {"a": "int", "b": "str", "late": "int", "c": "list", "d": "int"},
+    "b": "x",
+    "late": fresh(lambda: field(init=False, default=9)),
+    "c": fresh(lambda: field(default_factory=list)),
+    "d": 4,
+}
+
+
+def test_init_takes_the_fields_as_the_generated_one_does():
+    """@frozen compiles no `__init__`: its shared one takes the fields by position and by
+    name, fills defaults and factories (a new list each time), sets an init=False field
+    to its default, and refuses what the generated one refuses, with a TypeError."""
+    ref, new = pair(INIT)
+    calls = [((1,), {}), ((1, "y"), {}), ((1,), {"d": 7}), ((), {"a": 2, "c": [3]}), ((1, "y", [5], 6), {})]
+    for args, kwargs in calls:
+        r, n = ref(*args, **kwargs), new(*args, **kwargs)
+        assert repr(n) == repr(r) and n.late == r.late == 9
+    assert new(1).c is not new(1).c  # a fresh default each time
+    bad = [((), {}), ((1, "y", [], 4, 5), {}), ((1,), {"a": 1}), ((1,), {"late": 3}), ((1,), {"nope": 1})]
+    for args, kwargs in bad:
+        for cls in (ref, new):
+            with pytest.raises(TypeError):
+                cls(*args, **kwargs)
+    assert new.__init__.__qualname__.startswith("_init_of")  # made of the fields, not compiled
