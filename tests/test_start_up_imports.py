@@ -17,6 +17,8 @@ from dsv4_tui import cli
 
 LATER = (
     "dsv4_tui.widgets.playground_pane",  # built right after the first frame
+    "dsv4_tui.widgets.knob_cards",  # its cards, and its lone ToolButton (Switch Deploy to …)
+    "dsv4_tui.widgets.tool_button",
     "dsv4_tui.core.lint.linter",  # the checks' table: a thread after the first frame
     "dsv4_tui.core.diff",  # the Playground's diff
     "dsv4_tui.core.submit",  # Submit

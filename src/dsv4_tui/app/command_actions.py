@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import SystemCommand
@@ -13,8 +14,10 @@ from ..core.formats import FRAMINGS, next_framing
 from ..core.srt_panel import STRATEGY, WORKLOAD
 from ..core.view import unfilled
 from ..host.paths import env_path
-from ..widgets.tool_button import ToolButton
 from ..widgets.toolbar import Toolbar
+
+if TYPE_CHECKING:  # the Playground's lone ToolButton comes with its pane, after the first frame
+    from ..widgets.tool_button import ToolButton
 
 
 class CommandActions:
