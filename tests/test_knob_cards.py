@@ -230,3 +230,20 @@ async def test_in_a_box_the_cards_scroll_to_the_row_the_keys_reach():
         row = knob_row(cards, "four").region
         assert cards.scroll_offset.y > 0 and cards.content_region.contains_region(row)
         assert cards.size.height == 5  # the box keeps its size: what it scrolls changes
+
+
+async def test_in_a_box_cards_that_fit_it_fill_it_and_a_card_that_shrinks_needs_no_layout(monkeypatch):
+    app = CardsApp(height=14)
+    async with app.run_test(size=(40, 20)) as pilot:
+        cards = app.query_one(KnobCards)
+        await pilot.pause()
+        assert cards.virtual_size.height == 14  # 10 lines, in a box of 14
+        calls: list[tuple] = []
+        original = KnobCards.refresh
+        monkeypatch.setattr(KnobCards, "refresh", lambda self, *r, **k: calls.append((r, k)) or original(self, *r, **k))
+        cards.show((*CARDS[:2], Card("c", "Gamma", CARDS[2].knobs, shown=False), CARDS[3]))  # 3 lines fewer
+        await pilot.pause()
+        assert cards.virtual_size.height == 14 and cards.card_lines("c") is None
+        assert len(calls) == 1 and not calls[0][1].get("layout")
+        assert sorted(y for r in calls[0][0] for y in range(r.y, r.bottom)) == [7, 8, 9]  # Gamma's lines, blank now
+        assert cards.render_line(8).text.strip() == ""

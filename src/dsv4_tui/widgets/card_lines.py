@@ -57,14 +57,14 @@ class Card:
 
 def lay_out(
     cards: Sequence[Card], label_width: int, width: int, wrap: Callable[[str, int], Sequence[str]]
-) -> tuple[list[tuple], dict[str, list[Placed]], dict[str, tuple[int, int]]]:
+) -> tuple[list[tuple], dict[str, tuple[Placed, ...]], dict[str, tuple[int, int]]]:
     """The lines of `cards` at `width` columns: ("top", title), ("knob", key, line of the
     row), ("note", words) and ("bottom",); where each knob's chips go; and the (first line,
     lines) of each drawn knob, and of each drawn card (by "card:" and its id). `wrap` breaks
     a note into lines of at most so many columns."""
     inner = max(1, width - 2 * FRAME)
     lines: list[tuple] = []
-    places: dict[str, list[Placed]] = {}
+    places: dict[str, tuple[Placed, ...]] = {}
     rows: dict[str, tuple[int, int]] = {}
     for card in cards:
         if not card.shown:
@@ -77,7 +77,7 @@ def lay_out(
             for knob in card.knobs:
                 if not knob.shown:
                     continue
-                placed = places[knob.key] = place(knob.options, label_width, inner)
+                placed = places[knob.key] = _place(knob.options, label_width, inner)
                 height = max(max((p.y for p in placed), default=0) + 1, len(wrap_label(knob.label, label_width)))
                 rows[knob.key] = (len(lines), height)
                 lines.extend(("knob", knob.key, y) for y in range(height))
@@ -86,10 +86,25 @@ def lay_out(
     return lines, places, rows
 
 
+_PLACES: dict[tuple, tuple[Placed, ...]] = {}
+
+
+def _place(options: Sequence[ChipOption], label_width: int, width: int) -> tuple[Placed, ...]:
+    """`place`, kept from one knob press to the next: where a chip goes depends on its id,
+    text, group and being shown, not on its state (selected, greyed), which a press changes."""
+    key = (tuple((o.id, o.text, o.group, o.shown) for o in options), label_width, width)
+    placed = _PLACES.get(key)
+    if placed is None:
+        if len(_PLACES) >= 512:
+            _PLACES.clear()
+        placed = _PLACES[key] = tuple(place(options, label_width, width))
+    return placed
+
+
 def line_look(
     line: tuple,
     knobs: Mapping[str, Knob],
-    places: Mapping[str, list[Placed]],
+    places: Mapping[str, Sequence[Placed]],
     label_width: int,
     chip_look: Callable[[str, ChipOption], tuple],
 ) -> tuple:

@@ -25,12 +25,11 @@ from textual.binding import Binding
 from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from .card_lines import FRAME, Card, Knob, changed_region, draw_line, lay_out, line_look
 from .chip_layout import ChipOption, Placed, placed_at
 from .chips import ChipPens, ChipRow, chip_line
-from .quiet import words_wrapped
+from .quiet import scroll_region_into_view, words_wrapped
 
 
 class KnobCards(ScrollView, can_focus=True):
@@ -58,8 +57,9 @@ class KnobCards(ScrollView, can_focus=True):
         self._cursor: str | None = None  # the highlighted chip of that row, while focused
         self._hover: tuple[str, str] | None = None  # (knob, chip) under the mouse
         self._width = -1
+        self._laid: dict[int, tuple] = {}  # width -> its lines, places and rows, for these cards
         self._lines: list[tuple] = []  # what each line draws (see `_layout`)
-        self._places: dict[str, list[Placed]] = {}  # knob -> its chips' places at `_width`
+        self._places: dict[str, tuple[Placed, ...]] = {}  # knob -> its chips' places at `_width`
         self._rows: dict[str, tuple[int, int]] = {}  # knob -> (first line, lines) when drawn
         self._looks: list[tuple] = []  # each line's look, as last drawn (`_look`)
         self._looks_width = -1  # the width `_looks` are for
@@ -93,6 +93,7 @@ class KnobCards(ScrollView, can_focus=True):
         if self._hover is not None and not self._chip_shown(*self._hover):
             self._hover = None
         self._width = -1  # places and lines are worked out again at the next look
+        self._laid.clear()
         self._redraw()
 
     def row_lines(self, key: str) -> tuple[int, int] | None:
@@ -287,9 +288,12 @@ class KnobCards(ScrollView, can_focus=True):
         if width == self._width:
             return
         self._width = width
-        self._lines, self._places, self._rows = lay_out(
-            self._cards, self.label_width, width, lambda note, columns: words_wrapped(note, columns, self.app.console)
-        )
+        # Two widths are asked for in turn while the cards scroll: with and without the scrollbar.
+        laid = self._laid.get(width)
+        if laid is None:
+            wrap = lambda note, columns: words_wrapped(note, columns, self.app.console)  # noqa: E731
+            laid = self._laid[width] = lay_out(self._cards, self.label_width, width, wrap)
+        self._lines, self._places, self._rows = laid
 
     def _look(self, line: tuple) -> tuple:
         return line_look(line, self._knobs, self._places, self.label_width, self._chip_look)
@@ -320,7 +324,10 @@ class KnobCards(ScrollView, can_focus=True):
         looks = [self._look(line) for line in self._lines]
         before = self._looks if self._looks_width == width else []
         self._looks, self._looks_width = looks, width
-        virtual = Size(width, len(looks))
+        # In a box (two columns), cards that fit it fill it: a card that grows or shrinks
+        # within it changes no size at all, and needs no layout.
+        boxed = self.styles.overflow_y != "hidden"
+        virtual = Size(width, max(len(looks), self.size.height) if boxed else len(looks))
         resized = virtual != self.virtual_size
         if resized:  # set quietly: as a reactive it would repaint every line, not the changed ones
             self.set_reactive(KnobCards.virtual_size, virtual)
@@ -346,21 +353,8 @@ class KnobCards(ScrollView, can_focus=True):
         region = Region(0, top, self.size.width, height)
         if self.allow_vertical_scroll:  # two columns: the cards scroll on their own
             self.scroll_to_region(region, animate=False, immediate=True)
-            return
-        # One column: up through the containers, in each one's virtual space, as Textual's
-        # `scroll_to_widget` goes (the screen's regions are those of the last frame).
-        region = region.translate(self.virtual_region_with_margin.offset)
-        widget = self
-        while isinstance(widget.parent, Widget) and widget.parent is not self.screen:
-            container = widget.parent
-            delta = container.scroll_to_region(region, animate=False, immediate=True)
-            region = (
-                region.translate(-delta)
-                .translate(container.styles.margin.top_left)
-                .translate(container.styles.border.spacing.top_left)
-                .translate(container.virtual_region_with_margin.offset)
-            )
-            widget = container
+        else:  # one column: the pane scrolls
+            scroll_region_into_view(self, region)
 
     def _reveal_if_focused(self) -> None:
         if self.has_focus:

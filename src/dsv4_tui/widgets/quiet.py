@@ -6,6 +6,8 @@ before the next key is handled. The panes set every line of their view on each c
 they go through here: nothing happens for the same text, and a new text that wraps to the
 same number of lines at the widget's width repaints the widget alone. The panes' own lines
 are `PlainText`s, which draw their words directly (no `Content` to build and wrap twice).
+A widget that draws many rows itself (the Playground's cards) scrolls one of them into view
+with `scroll_region_into_view`, as Textual scrolls a whole widget.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -71,8 +73,14 @@ class PlainText(SizedInPlace, Widget):
         width = self.size.width
         before = self._lines(width)
         self._text = text
-        self.refresh(layout=width <= 0 or len(self._lines(width)) != len(before))
+        self.refresh(layout=width <= 0 or self._height(len(self._lines(width))) != self._height(len(before)))
         return True
+
+    def _height(self, lines: int) -> int:
+        """The height `lines` of text give the widget: a `min-height` in cells holds more
+        lines without a layout (the Playground's base line, one or two lines)."""
+        least = self.styles.min_height
+        return max(lines, 1, (least.cells or 0) if least is not None else 0)
 
     def _lines(self, width: int) -> tuple[str, ...]:
         return words_wrapped(self._text, width, self.app.console) if width > 0 else (self._text,)
@@ -114,3 +122,21 @@ def set_text(widget: Static | PlainText, text: str) -> bool:
         return False
     widget.update(text, layout=not (isinstance(old, str) and _same_size(widget, old, text)))
     return True
+
+
+def scroll_region_into_view(widget: Widget, region: Region) -> None:
+    """Scroll `widget`'s containers so that `region` of it (in its own lines) is in view: up
+    through each container's virtual space, as Textual's `scroll_to_widget` goes for a whole
+    widget (the screen's regions are those of the last frame, before any of these scrolls)."""
+    region = region.translate(widget.virtual_region_with_margin.offset)
+    screen = widget.screen
+    while isinstance(widget.parent, Widget) and widget.parent is not screen:
+        container = widget.parent
+        delta = container.scroll_to_region(region, animate=False, immediate=True)
+        region = (
+            region.translate(-delta)
+            .translate(container.styles.margin.top_left)
+            .translate(container.styles.border.spacing.top_left)
+            .translate(container.virtual_region_with_margin.offset)
+        )
+        widget = container
