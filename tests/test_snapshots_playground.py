@@ -69,10 +69,7 @@ def setup(
             app.set_focus(None)
         await pilot.pause()
         if show and show.startswith("#card-"):  # a card's first line at the top of the pane
-            cards = app.query_one("#pg-cards", KnobCards)
-            lines = cards.card_lines(show.removeprefix("#card-"))
-            assert lines is not None, f"{show} is not drawn"
-            pane.scroll_to(y=cards.region.y - pane.content_region.y + pane.scroll_offset.y + lines[0], animate=False)
+            app.query_one("#pg-cards", KnobCards).reveal_card(show.removeprefix("#card-"))
         elif show:
             pane.scroll_to_widget(app.query_one(f"#playground-pane {show}"), animate=False, top=True)
         else:

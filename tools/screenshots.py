@@ -110,20 +110,21 @@ async def playground(pilot, *picks: tuple[str, str], diff: bool = False, scroll_
     if diff:
         await pilot.press("d")
         await pilot.pause()
-    if scroll_to:
-        pane = app.query_one("#playground-pane")
-        pane.scroll_to_widget(app.query_one(scroll_to), animate=False, top=True)
+    if scroll_to:  # a card's first line at the top of the pane
+        from dsv4_tui.widgets.knob_cards import KnobCards
+
+        app.query_one("#pg-cards", KnobCards).reveal_card(scroll_to)
         await pilot.pause()
 
 
 async def playground_megamoe(pilot) -> None:
     await pick(pilot, ("strategy", "high-throughput"))
-    await playground(pilot, ("moe_quant", "w4a4"), diff=True, scroll_to="#card-moe")
+    await playground(pilot, ("moe_quant", "w4a4"), diff=True, scroll_to="moe")
 
 
 async def playground_pd_hisparse(pilot) -> None:
     await pick(pilot, ("hw", "gb300"), ("strategy", "balanced"))
-    await playground(pilot, ("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5"), scroll_to="#card-pd")
+    await playground(pilot, ("pd_mode", "decode"), ("hisparse", "on"), ("hisparse_ratio", "5"), scroll_to="pd")
 
 
 async def checks(pilot) -> None:
@@ -154,11 +155,9 @@ async def playground_refused(pilot) -> None:
         if pilot.app._gate_job is None:
             break
         await pilot.pause(0.02)
-    from dsv4_tui.widgets.chips import ChipRow
+    from dsv4_tui.widgets.playground_pane import PlaygroundPane
 
-    row = pilot.app.query_one("#playground-pane #row-pg-speculative", ChipRow)
-    row.focus()
-    row.highlight("ngram")
+    pilot.app.query_one("#playground-pane", PlaygroundPane).knob_row("speculative").highlight("ngram")
     await pilot.pause()
     await pilot.press("enter")  # a greyed chip says why, on the status line
     await pilot.pause()

@@ -346,15 +346,20 @@ class KnobCards(ScrollView, can_focus=True):
         """Scroll the cards (or, in one column, the pane) so that the row of the knob `key`
         (default: the row the keys act on) is in view."""
         key = key or self.row
-        lines = self._rows.get(key) if key else None
+        self._reveal(self._rows.get(key) if key else None)
+
+    def reveal_card(self, card_id: str) -> None:
+        """Scroll so that the card's first line is at the top of the view."""
+        self._reveal(self.card_lines(card_id), top=True)
+
+    def _reveal(self, lines: tuple[int, int] | None, top: bool = False) -> None:
         if lines is None or not self.is_mounted:
             return
-        top, height = lines
-        region = Region(0, top, self.size.width, height)
+        region = Region(0, lines[0], self.size.width, lines[1])
         if self.allow_vertical_scroll:  # two columns: the cards scroll on their own
-            self.scroll_to_region(region, animate=False, immediate=True)
+            self.scroll_to_region(region, animate=False, immediate=True, top=top)
         else:  # one column: the pane scrolls
-            scroll_region_into_view(self, region)
+            scroll_region_into_view(self, region, top=top)
 
     def _reveal_if_focused(self) -> None:
         if self.has_focus:

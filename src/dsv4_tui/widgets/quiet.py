@@ -124,15 +124,16 @@ def set_text(widget: Static | PlainText, text: str) -> bool:
     return True
 
 
-def scroll_region_into_view(widget: Widget, region: Region) -> None:
-    """Scroll `widget`'s containers so that `region` of it (in its own lines) is in view: up
-    through each container's virtual space, as Textual's `scroll_to_widget` goes for a whole
-    widget (the screen's regions are those of the last frame, before any of these scrolls)."""
+def scroll_region_into_view(widget: Widget, region: Region, *, top: bool = False) -> None:
+    """Scroll `widget`'s containers so that `region` of it (in its own lines) is in view (at
+    the top: `top`): up through each container's virtual space, as Textual's
+    `scroll_to_widget` goes for a whole widget (the screen's regions are those of the last
+    frame, before any of these scrolls)."""
     region = region.translate(widget.virtual_region_with_margin.offset)
     screen = widget.screen
     while isinstance(widget.parent, Widget) and widget.parent is not screen:
         container = widget.parent
-        delta = container.scroll_to_region(region, animate=False, immediate=True)
+        delta = container.scroll_to_region(region, animate=False, immediate=True, top=top)
         region = (
             region.translate(-delta)
             .translate(container.styles.margin.top_left)
