@@ -31,6 +31,8 @@ from .chip_layout import ChipOption, Placed, placed_at
 from .chips import ChipPens, ChipRow, chip_line
 from .quiet import scroll_region_into_view, words_wrapped
 
+STRIPS_KEPT = 1024  # drawn lines kept for a look shown again (a press back, a line moved)
+
 
 class KnobCards(ScrollView, can_focus=True):
     """The Playground's cards of knobs (TP / CP / DP-attention, MoE, speculative decoding…)."""
@@ -79,8 +81,8 @@ class KnobCards(ScrollView, can_focus=True):
         return next(c for c in self._cards if c.id == card_id)
 
     def show(self, cards: Sequence[Card]) -> None:
-        """Draw `cards`: the lines whose look changed are repainted (a change of height lays
-        the screen out again)."""
+        """Draw `cards`: the lines whose look changed are repainted (a new number of lines is
+        a layout, unless the cards fit the box they scroll in)."""
         cards = tuple(cards)
         if cards == self._cards:
             return
@@ -161,7 +163,7 @@ class KnobCards(ScrollView, can_focus=True):
         self.reveal()
         # Focus from the focus chain (Tab) also has the screen scroll the whole widget into
         # view, after this: the row is brought back into view after that.
-        self.call_after_refresh(self._reveal_if_focused)
+        self.call_after_refresh(lambda: self.has_focus and self.reveal())
         self._say_highlighted()
 
     def on_blur(self) -> None:
@@ -361,10 +363,6 @@ class KnobCards(ScrollView, can_focus=True):
         else:  # one column: the pane scrolls
             scroll_region_into_view(self, region, top=top)
 
-    def _reveal_if_focused(self) -> None:
-        if self.has_focus:
-            self.reveal()
-
     # -- drawing -------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self._content_width()
@@ -384,6 +382,8 @@ class KnobCards(ScrollView, can_focus=True):
         look = self._looks[y] if self._looks_width == width and y < len(self._looks) else self._look(line)
         strip = self._strips.get((width, look))
         if strip is None:
+            if len(self._strips) >= STRIPS_KEPT:
+                self._strips.clear()
             strip = self._strips[(width, look)] = self._draw(line, width, base, frame, note)
         return strip
 
