@@ -37,10 +37,10 @@ class Knob:
         """The chip `option_id`, if it is drawn."""
         return next((o for o in self.options if o.id == option_id and o.shown), None)
 
-    def selected_chip(self) -> str | None:
+    def selected_chip(self) -> ChipOption | None:
         """The selected chip, else the first one drawn."""
         shown = [o for o in self.options if o.shown]
-        return next((o.id for o in shown if o.state.selected), shown[0].id if shown else None)
+        return next((o for o in shown if o.state.selected), shown[0] if shown else None)
 
 
 @frozen

@@ -319,20 +319,20 @@ class ChipPens:
         self._styles: ChipStyles | None = None
         self._drawn: dict[tuple, RichStyle] = {}  # (base, look) -> its Rich style
 
-    @property
-    def key(self) -> tuple | None:
-        """(theme, background) the pens are for."""
-        return self._key
-
-    def of(self, widget: Widget, base: RichStyle, chip_look: Callable[[ChipOption], tuple]) -> Callable:
-        """The style of the label ("label"), a group's name ("group") or a chip (by its
-        `chip_look`), over `base` ("base": `base` itself), for `widget` as it is now."""
+    def key_for(self, widget: Widget) -> tuple:
+        """(theme, background) of `widget` as it is now; new pens when they changed."""
         background = widget.visual_style.background  # cached by Textual until the styles change
         key = (widget.app.theme, background)
         if self._key != key:
             self._key = key
             self._styles = ChipStyles.of(widget.app.theme_variables, background)
             self._drawn.clear()
+        return key
+
+    def of(self, widget: Widget, base: RichStyle, chip_look: Callable[[ChipOption], tuple]) -> Callable:
+        """The style of the label ("label"), a group's name ("group") or a chip (by its
+        `chip_look`), over `base` ("base": `base` itself), for `widget` as it is now."""
+        self.key_for(widget)
         styles, drawn = self._styles, self._drawn
 
         def pen(what: str | ChipOption) -> RichStyle:

@@ -125,7 +125,8 @@ class KnobCards(ScrollView, can_focus=True):
 
     def _selected(self, key: str | None) -> str | None:
         knob = self._knobs.get(key) if key is not None else None
-        return knob.selected_chip() if knob is not None else None
+        chip = knob.selected_chip() if knob is not None else None
+        return chip.id if chip is not None else None
 
     @property
     def highlighted(self) -> ChipOption | None:
@@ -373,8 +374,7 @@ class KnobCards(ScrollView, can_focus=True):
         base = self.visual_style.rich_style  # cached by Textual until the styles change
         frame = self.get_component_rich_style("knob-cards--frame")
         note = self.get_component_rich_style("knob-cards--note")
-        self._pens.of(self, base, tuple)  # a new theme or background: new pens (and strips)
-        key = (base, frame, note, self._pens.key)
+        key = (base, frame, note, self._pens.key_for(self))  # a new theme or background: new strips
         if key != self._strips_for:
             self._strips_for = key
             self._strips.clear()
@@ -392,7 +392,7 @@ class KnobCards(ScrollView, can_focus=True):
             return draw_line(line, width, base, frame, note)
         _, key, y = line
         knob = self._knobs[key]
-        looks = {o.id: self._chip_look(key, o) for o in knob.options}
-        row_pen = self._pens.of(self, base, lambda option: looks[option.id][2:])
+        # The chip's look, but its text and group: (selected, enabled, hovered, highlighted).
+        row_pen = self._pens.of(self, base, lambda option: self._chip_look(key, option)[2:])
         segments, column = chip_line(row_pen, y, knob.label, self.label_width, knob.options, self._places[key])
         return draw_line(line, width, base, frame, note, (segments, column))

@@ -38,8 +38,7 @@ class KnobRow:
 
     def selected_option(self) -> ChipOption | None:
         """The selected chip, else the first one shown."""
-        shown = self.shown_options()
-        return next((o for o in shown if o.state.selected), shown[0] if shown else None)
+        return self.knob.selected_chip()
 
     @property
     def label(self) -> str:
